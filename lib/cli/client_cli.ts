@@ -1,0 +1,129 @@
+/**
+ * The ferry command line: one command per run (see {@linkcode CLIENT_USAGE}).
+ *
+ * @module
+ */
+
+import { KnownHosts, hostId } from "../client/known_hosts.ts";
+import { verifyHostKey } from "../client/host_trust.ts";
+import { FerryClient } from "../client/ferry_client.ts";
+import { createIdentity, IDENTITY_FILE, loadIdentity } from "../client/identity.ts";
+import { FerryError } from "../errors.ts";
+import { FERRY_VERSION } from "../protocol/version.ts";
+import { type ClientOptions, parseClientOptions } from "./client_options.ts";
+import { runCommand } from "./client_commands.ts";
+import { exitCodeFor } from "./exit_codes.ts";
+import { promptLine, promptSecret, readLine, writeStderr } from "./prompt.ts";
+
+/** Usage text of the client. */
+export const CLIENT_USAGE = `ferry ${FERRY_VERSION}: secure file transfer
+
+Usage: client.ts [options] <command> [arguments]
+
+Commands:
+  get <remote> [local|-]     download a file (- writes to stdout)
+  put <local> [remote]       upload a file
+  ls [dir]                   list a folder
+  stat <path>                describe a file or folder
+  rm <path>                  remove a file
+  mkdir <dir>                make a folder
+  rmdir [-r] <dir>           remove a folder (-r: with its contents)
+  mv <from> <to>             move or rename
+  help                       list the server's commands
+  keygen [file]              make an identity key for password-less login
+
+Options:
+  -s, --server HOST:PORT     server (FERRY_SERVER, default 127.0.0.1:7878)
+  -u, --user NAME            user (FERRY_USER, default $USER)
+      --password-stdin       read the password from stdin (else FERRY_PASSWORD, else a prompt)
+  -i, --identity FILE        log in with an identity key instead of a password
+      --accept-new-host-key  trust a server seen for the first time without asking
+      --strict-host-key      never trust a server not in known_hosts
+  -f, --force                replace existing files
+  -r, --recursive            (rmdir) remove contents too
+      --json                 print results as JSON on stdout
+  -q, --quiet                no progress, no summaries
+      --version              print the version
+
+State (known_hosts, id_x25519) lives in $FERRY_HOME, else ~/.config/ferry.
+Exit codes: 0 ok, 1 usage or local error, 2 authentication or host key,
+3 refused by the server (not found, exists, busy, denied), 4 network or protocol.
+`;
+
+async function password(options: ClientOptions): Promise<string | undefined> {
+  if (options.passwordStdin) {
+    const line = await readLine();
+    if (line === null) throw new FerryError("auth_failed", "Cannot read password: standard input is empty");
+    return line;
+  }
+  const fromEnv = Deno.env.get("FERRY_PASSWORD");
+  if (fromEnv !== undefined) return fromEnv;
+  if (options.identity !== undefined) return undefined;
+  const typed = await promptSecret(`${options.user}@${options.hostname}'s password: `);
+  if (typed === null) {
+    throw new FerryError(
+      "auth_failed",
+      "Cannot ask for a password: not a terminal (set FERRY_PASSWORD or use --password-stdin)",
+    );
+  }
+  return typed;
+}
+
+async function connect(options: ClientOptions): Promise<FerryClient> {
+  if (!options.user) throw new FerryError("usage", "No user name: pass --user or set FERRY_USER");
+  const secret = await password(options);
+  const knownHosts = new KnownHosts(`${options.stateDir}/known_hosts`);
+  return await FerryClient.connect({
+    hostname: options.hostname,
+    port: options.port,
+    user: options.user,
+    ...(secret === undefined ? {} : { password: secret }),
+    ...(options.identity === undefined ? {} : { identity: await loadIdentity(options.identity) }),
+    verifyServerKey: (key) =>
+      verifyHostKey(key, {
+        knownHosts,
+        host: hostId(options.hostname, options.port),
+        mode: options.trust,
+        ask: (question) => Deno.stdin.isTerminal() ? promptLine(question) : Promise.resolve(null),
+        notify: (text) => options.quiet || writeStderr(text),
+      }),
+  });
+}
+
+async function keygen(options: ClientOptions): Promise<number> {
+  const path = options.args[0] ?? `${options.stateDir}/${IDENTITY_FILE}`;
+  const publicKey = await createIdentity(path);
+  writeStderr(`Wrote identity "${path}". Give this public key to the server operator:\n`);
+  await Deno.stdout.write(new TextEncoder().encode(`${publicKey}\n`));
+  return 0;
+}
+
+/**
+ * Runs the client with command-line arguments.
+ *
+ * @returns The exit code.
+ */
+export async function runClientCli(argv: string[]): Promise<number> {
+  try {
+    const options = parseClientOptions(argv);
+    if (options.version) {
+      writeStderr(`ferry ${FERRY_VERSION}\n`);
+      return 0;
+    }
+    if (options.help || options.command === undefined) {
+      writeStderr(CLIENT_USAGE);
+      return options.help ? 0 : 1;
+    }
+    if (options.command === "keygen") return await keygen(options);
+    const client = await connect(options);
+    try {
+      return await runCommand(client, options);
+    } finally {
+      await client.close();
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    writeStderr(`ferry: ${message}\n`);
+    return exitCodeFor(error);
+  }
+}

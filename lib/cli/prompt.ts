@@ -1,0 +1,75 @@
+/**
+ * Reading answers and secrets from the terminal or standard input.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Writes text to stderr, all of it. */
+export function writeStderr(text: string): void {
+  const bytes = encoder.encode(text);
+  for (let done = 0; done < bytes.byteLength;) {
+    done += Deno.stderr.writeSync(bytes.subarray(done));
+  }
+}
+
+/**
+ * Reads one line from standard input (without its line end). Reads one byte
+ * at a time so nothing after the line is consumed.
+ *
+ * @returns The line, or `null` at end of input before any byte.
+ */
+export async function readLine(): Promise<string | null> {
+  const bytes: number[] = [];
+  const one = new Uint8Array(1);
+  for (;;) {
+    const n = await Deno.stdin.read(one);
+    if (n === null) return bytes.length === 0 ? null : decoder.decode(new Uint8Array(bytes));
+    if (one[0] === 0x0a) break;
+    bytes.push(one[0] as number);
+  }
+  if (bytes.at(-1) === 0x0d) bytes.pop();
+  return decoder.decode(new Uint8Array(bytes));
+}
+
+/**
+ * Asks a question on stderr and reads the answer line from stdin.
+ *
+ * @returns The answer, or `null` when stdin ended.
+ */
+export async function promptLine(question: string): Promise<string | null> {
+  writeStderr(question);
+  return await readLine();
+}
+
+/**
+ * Prompts for a secret without echo, like std's `promptSecret`.
+ *
+ * @param question Shown on stderr.
+ * @returns The secret, or `null` when stdin is not a terminal (scripts must
+ *   pass secrets another way) or the user pressed Ctrl-C / Ctrl-D.
+ */
+export async function promptSecret(question: string): Promise<string | null> {
+  if (!Deno.stdin.isTerminal()) return null;
+  writeStderr(question);
+  Deno.stdin.setRaw(true, { cbreak: Deno.build.os !== "windows" });
+  const chars: string[] = [];
+  const one = new Uint8Array(8);
+  try {
+    for (;;) {
+      const n = await Deno.stdin.read(one);
+      if (n === null) return null;
+      const text = decoder.decode(one.subarray(0, n));
+      if (text === "\r" || text === "\n") break;
+      if (text === "\u0003" || text === "\u0004") return null;
+      if (text === "\u007f" || text === "\b") chars.pop();
+      else chars.push(text);
+    }
+  } finally {
+    Deno.stdin.setRaw(false);
+    writeStderr("\n");
+  }
+  return chars.join("");
+}

@@ -1,0 +1,112 @@
+/**
+ * The ferryd command line: `serve` and `user add|del|list|passwd`.
+ *
+ * It needs nothing but its data folder and its port: no environment, no
+ * other files, no subprocesses (see `lib/sandbox/`).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { FerryError } from "../errors.ts";
+import { FERRY_VERSION } from "../protocol/version.ts";
+import { ConsoleLog, LOG_LEVELS, type LogLevel } from "../server/console_log.ts";
+import { dataLayout, FerryServer } from "../server/ferry_server.ts";
+import { runUserCommand } from "./user_command.ts";
+import { exitCodeFor } from "./exit_codes.ts";
+import { writeStderr } from "./prompt.ts";
+
+/** Usage text of ferryd. */
+export const SERVER_USAGE = `ferryd ${FERRY_VERSION}: the ferry file server
+
+Usage:
+  server.ts serve [--data DIR] [--host HOST] [--port PORT] [--log-level LEVEL]
+                  [--handshake-timeout SECONDS]
+  server.ts user add NAME [--read-only] [--password-stdin] [--key PUBLIC_KEY] [--data DIR]
+  server.ts user del NAME [--data DIR]
+  server.ts user list [--json] [--data DIR]
+  server.ts user passwd NAME [--password-stdin] [--data DIR]
+
+Defaults: --data ./data, --host 0.0.0.0, --port 7878, --log-level info.
+Files are served from DATA/files; keys, users and partial uploads live in DATA/state.
+`;
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new FerryError("usage", `Cannot use port "${text}": expected 1 to 65535`);
+  }
+  return port;
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: "string", default: "./data" },
+      host: { type: "string", default: "0.0.0.0" },
+      port: { type: "string", default: "7878" },
+      "log-level": { type: "string", default: "info" },
+      "handshake-timeout": { type: "string", default: "10" },
+    },
+  });
+  const level = values["log-level"] as LogLevel;
+  if (!LOG_LEVELS.includes(level)) {
+    throw new FerryError("usage", `Cannot use log level "${level}": use ${LOG_LEVELS.join(", ")}`);
+  }
+  const timeout = Number(values["handshake-timeout"]);
+  if (!(timeout > 0)) {
+    throw new FerryError("usage", `Cannot use handshake timeout "${values["handshake-timeout"]}"`);
+  }
+  const log = new ConsoleLog(level);
+  const server = await FerryServer.start({
+    dataDir: values.data,
+    hostname: values.host,
+    port: parsePort(values.port),
+    handshakeTimeoutMs: timeout * 1000,
+    log,
+  });
+  log.info(`ferryd ${FERRY_VERSION} listening on ${server.addr.hostname}:${server.addr.port}`);
+  log.info(`Host key fingerprint ${server.fingerprint}`);
+  log.info(`Serving files from ${dataLayout(values.data).files}`);
+  const stopped = Promise.withResolvers<string>();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, () => stopped.resolve(signal));
+  const signal = await stopped.promise;
+  log.info(`Received ${signal}: shutting down`);
+  await server.close();
+  return 0;
+}
+
+/**
+ * Runs ferryd with command-line arguments.
+ *
+ * @returns The exit code.
+ */
+export async function runServerCli(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case "serve":
+        return await serve(rest);
+      case "user":
+        return await runUserCommand(rest);
+      case "--version":
+      case "version":
+        writeStderr(`ferryd ${FERRY_VERSION}\n`);
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        writeStderr(SERVER_USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new FerryError("usage", `Unknown command "${command}": see "server.ts --help"`);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    writeStderr(`ferryd: ${message}\n`);
+    return error instanceof TypeError && "code" in error ? 1 : exitCodeFor(error);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Sends a byte stream as `DATA` messages followed by `END`, hashing as it goes.
+ * The server uses it for downloads and the client for uploads.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { MAX_PLAINTEXT_BYTES } from "../channel/secure_channel.ts";
+import { encodeJsonMessage, encodeMessage, writeMessageHeader } from "./codec.ts";
+import { MESSAGE_HEADER_BYTES, MessageType } from "./message_type.ts";
+
+/** The most file bytes one `DATA` message carries. */
+export const MAX_DATA_BYTES = MAX_PLAINTEXT_BYTES - MESSAGE_HEADER_BYTES;
+
+/** The body of an `END` message. */
+export interface TransferEnd {
+  /** Bytes of the whole file, from offset 0. */
+  size: number;
+  /** Lower-case hex SHA-256 of the whole file, from offset 0. */
+  sha256: string;
+}
+
+/** Options of {@linkcode sendDataStream}. */
+export interface SendDataStreamOptions {
+  /** Bytes at the start that the peer already has: hashed but not sent. */
+  offset?: number;
+  /** Called after each message with the bytes sent so far (offset included). */
+  onProgress?: (done: number) => void;
+  /** Stops early when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads `readable` from its start, hashes every byte, sends the bytes from
+ * `offset` on as `DATA` messages and ends with `END`. Reading the next chunk
+ * overlaps with sending the previous one; one buffer is reused throughout.
+ *
+ * @param send Encrypts and queues one message (see `SecureChannel.send`); it must
+ *   have consumed the bytes by the time it returns, as the buffer is reused.
+ * @param id The request id.
+ * @param readable A byte stream of the whole file (BYOB-capable).
+ * @param options Offset, progress, cancellation.
+ * @returns What was sent in `END`.
+ */
+export async function sendDataStream(
+  send: (message: Uint8Array) => Promise<void>,
+  id: number,
+  readable: ReadableStream<Uint8Array>,
+  options: SendDataStreamOptions = {},
+): Promise<TransferEnd> {
+  const offset = options.offset ?? 0;
+  const hash = createHash("sha256");
+  const reader = readable.getReader({ mode: "byob" });
+  let buffer = new ArrayBuffer(MESSAGE_HEADER_BYTES + MAX_DATA_BYTES);
+  let position = 0;
+  let sending: Promise<void> = Promise.resolve();
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const { value, done } = await reader.read(
+        new Uint8Array(buffer, MESSAGE_HEADER_BYTES, MAX_DATA_BYTES),
+      );
+      if (value) buffer = value.buffer as ArrayBuffer;
+      if (!value || value.byteLength === 0) {
+        if (done) break;
+        continue;
+      }
+      hash.update(value);
+      const start = position;
+      position += value.byteLength;
+      if (position <= offset) continue;
+      await sending;
+      if (start >= offset) {
+        const message = new Uint8Array(buffer, 0, MESSAGE_HEADER_BYTES + value.byteLength);
+        writeMessageHeader(message, MessageType.DATA, id);
+        sending = send(message);
+      } else {
+        sending = send(encodeMessage(MessageType.DATA, id, value.subarray(offset - start)));
+      }
+      options.onProgress?.(position);
+      if (done) break;
+    }
+    await sending;
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  }
+  reader.releaseLock();
+  const end: TransferEnd = { size: position, sha256: hash.digest("hex") };
+  await send(encodeJsonMessage(MessageType.END, id, end));
+  return end;
+}

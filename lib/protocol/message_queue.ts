@@ -1,0 +1,83 @@
+/**
+ * A bounded queue of messages for one request id, between the loop that
+ * reads the connection and the code that handles the request.
+ *
+ * @module
+ */
+
+import { FerryError } from "../errors.ts";
+import type { Message } from "./codec.ts";
+
+/**
+ * An async queue with backpressure: {@linkcode MessageQueue.push} waits while
+ * the queue is full, so a slow consumer (a disk write) slows the reader of
+ * the socket, and TCP slows the sender. Nothing grows without bound.
+ */
+export class MessageQueue implements AsyncIterable<Message> {
+  #items: Message[] = [];
+  #capacity: number;
+  #closed = false;
+  #error: unknown = undefined;
+  #wakeConsumer: (() => void) | undefined;
+  #wakeProducer: (() => void) | undefined;
+
+  /** @param capacity Messages held before `push` waits. @default {16} */
+  constructor(capacity = 16) {
+    this.#capacity = capacity;
+  }
+
+  /** Adds a message; resolves once there is room for the next one. Dropped when closed. */
+  async push(message: Message): Promise<void> {
+    if (this.#closed) return;
+    this.#items.push(message);
+    this.#wakeConsumer?.();
+    while (this.#items.length >= this.#capacity && !this.#closed) {
+      await new Promise<void>((resolve) => this.#wakeProducer = resolve);
+    }
+  }
+
+  /**
+   * Ends the queue: the consumer gets what is queued, then the end (or
+   * `error`, when given).
+   */
+  close(error?: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#error = error;
+    this.#wakeConsumer?.();
+    this.#wakeProducer?.();
+  }
+
+  /** Whether {@linkcode MessageQueue.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Takes the next message.
+   *
+   * @throws {FerryError} `network` when the queue ended first (or its close error).
+   */
+  async next(): Promise<Message> {
+    const message = await this.#take();
+    if (message) return message;
+    throw this.#error ?? new FerryError("network", "Connection closed before the reply arrived");
+  }
+
+  /** Iterates until the queue is closed; throws the close error, if any, at the end. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
+    for (let message = await this.#take(); message; message = await this.#take()) {
+      yield message;
+    }
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  async #take(): Promise<Message | undefined> {
+    while (this.#items.length === 0 && !this.#closed) {
+      await new Promise<void>((resolve) => this.#wakeConsumer = resolve);
+    }
+    const message = this.#items.shift();
+    this.#wakeProducer?.();
+    return message;
+  }
+}

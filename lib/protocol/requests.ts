@@ -1,0 +1,120 @@
+/**
+ * The requests a client can make, and their validation on arrival.
+ *
+ * Requests travel as JSON in `REQUEST` messages; {@linkcode parseRequest}
+ * turns untrusted JSON into a typed {@linkcode Request} or throws
+ * `bad_request`, so no handler ever sees a malformed value.
+ *
+ * @module
+ */
+
+import { FerryError } from "../errors.ts";
+
+/** Every request, discriminated by `op`. */
+export type Request =
+  | { op: "help" }
+  | { op: "list"; path: string }
+  | { op: "stat"; path: string }
+  | { op: "get"; path: string; offset: number }
+  | { op: "put"; path: string; size: number; force: boolean; resume: boolean; mtime?: number }
+  | { op: "delete"; path: string }
+  | { op: "mkdir"; path: string }
+  | { op: "rmdir"; path: string; recursive: boolean }
+  | { op: "rename"; from: string; to: string; force: boolean }
+  | { op: "bye" };
+
+/** The name of a request. */
+export type Op = Request["op"];
+
+/** The credentials a client sends in the last handshake message. */
+export type AuthRequest =
+  | { method: "password"; user: string; password: string }
+  | { method: "key"; user: string };
+
+type FieldType = "string" | "count" | "boolean";
+type FieldSpec = Record<string, { type: FieldType; optional?: boolean }>;
+
+const PATH = { type: "string" } as const;
+const FLAG = { type: "boolean" } as const;
+const COUNT = { type: "count" } as const;
+
+/** The fields of each request, for validation and for `help`. */
+const REQUEST_FIELDS: Record<Op, FieldSpec> = {
+  help: {},
+  list: { path: PATH },
+  stat: { path: PATH },
+  get: { path: PATH, offset: COUNT },
+  put: { path: PATH, size: COUNT, force: FLAG, resume: FLAG, mtime: { ...COUNT, optional: true } },
+  delete: { path: PATH },
+  mkdir: { path: PATH },
+  rmdir: { path: PATH, recursive: FLAG },
+  rename: { from: PATH, to: PATH, force: FLAG },
+  bye: {},
+};
+
+/** The longest string field accepted (paths are limited further by the jail). */
+export const MAX_STRING_FIELD_BYTES = 8192;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function checkFields(what: string, value: Record<string, unknown>, spec: FieldSpec): void {
+  for (const [name, field] of Object.entries(spec)) {
+    const item = value[name];
+    if (item === undefined && field.optional) continue;
+    const ok = field.type === "string"
+      ? typeof item === "string" && item.length <= MAX_STRING_FIELD_BYTES
+      : field.type === "count"
+      ? Number.isSafeInteger(item) && (item as number) >= 0
+      : typeof item === "boolean";
+    if (!ok) {
+      throw new FerryError("bad_request", `Cannot accept ${what}: field "${name}" must be a ${field.type}`);
+    }
+  }
+  for (const name of Object.keys(value)) {
+    if (name !== "op" && name !== "method" && !(name in spec)) {
+      throw new FerryError("bad_request", `Cannot accept ${what}: unknown field "${name}"`);
+    }
+  }
+}
+
+/**
+ * Validates an untrusted JSON value as a request.
+ *
+ * @example
+ * ```ts
+ * import { parseRequest } from "./requests.ts";
+ * const request = parseRequest({ op: "get", path: "a.txt", offset: 0 });
+ * console.assert(request.op === "get");
+ * ```
+ *
+ * @param value The parsed JSON body of a `REQUEST` message.
+ * @returns The typed request.
+ * @throws {FerryError} `bad_request` for an unknown op or a malformed field.
+ */
+export function parseRequest(value: unknown): Request {
+  if (!isRecord(value) || typeof value.op !== "string" || !Object.hasOwn(REQUEST_FIELDS, value.op)) {
+    const op = isRecord(value) ? JSON.stringify(value.op) : "none";
+    throw new FerryError("bad_request", `Cannot accept request: unknown operation ${op}`);
+  }
+  checkFields(`"${value.op}" request`, value, REQUEST_FIELDS[value.op as Op]);
+  return value as Request;
+}
+
+/**
+ * Validates the untrusted credentials of a handshake.
+ *
+ * @throws {FerryError} `bad_request` when malformed.
+ */
+export function parseAuthRequest(value: unknown): AuthRequest {
+  if (isRecord(value) && value.method === "password") {
+    checkFields("login", value, { user: PATH, password: PATH });
+    return value as AuthRequest;
+  }
+  if (isRecord(value) && value.method === "key") {
+    checkFields("login", value, { user: PATH });
+    return value as AuthRequest;
+  }
+  throw new FerryError("bad_request", "Cannot accept login: unknown method");
+}

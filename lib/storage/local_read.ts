@@ -1,0 +1,81 @@
+/**
+ * Opening a local file for download, for {@linkcode LocalStorage.openRead}.
+ *
+ * @module
+ */
+
+import { FerryError } from "../errors.ts";
+import { statKind, toEntry } from "./entry_info.ts";
+import { fileByteStream } from "./file_stream.ts";
+import { fsError } from "./fs_error.ts";
+import type { Jail } from "./jail.ts";
+import { baseName, quotePath } from "./remote_path.ts";
+import type { RemotePath } from "./remote_path.ts";
+import type { ReadSource } from "./storage.ts";
+
+/**
+ * Opens a regular file inside the jail and returns its bytes from `offset`.
+ *
+ * Deno cannot open relative to a folder handle or refuse links at open time,
+ * so after opening, the file is checked to be the very file (device and inode)
+ * that the jail resolved, both before and after the open: a path swapped for
+ * a link in between is refused instead of followed.
+ *
+ * @example Reading from an offset
+ * ```ts
+ * import { Jail } from "./jail.ts";
+ * import { openLocalRead } from "./local_read.ts";
+ * import assert from "node:assert/strict";
+ * const root = await Deno.realPath(await Deno.makeTempDir());
+ * await Deno.writeTextFile(`${root}/a.txt`, "hello");
+ * const source = await openLocalRead(new Jail(root), "a.txt", 1);
+ * assert.equal(await new Response(source.readable).text(), "ello");
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ *
+ * @param jail The jail of the shared folder.
+ * @param path The file.
+ * @param offset Where to start, at most the file's size.
+ * @returns The entry as opened and a byte stream that owns the open file; the
+ * caller reads it to its end or cancels it.
+ * @throws {FerryError} `bad_request` for a bad offset, `is_directory` for a
+ * folder, `not_found`, `invalid_path`.
+ */
+export async function openLocalRead(
+  jail: Jail,
+  path: RemotePath,
+  offset: number,
+): Promise<ReadSource> {
+  const action = `Cannot read ${quotePath(path)}`;
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new FerryError("bad_request", `${action} from offset ${offset}: it is not valid`);
+  }
+  const real = await jail.resolveExisting(path, action);
+  const before = await statKind(real, action);
+  if (before.isDirectory) throw new FerryError("is_directory", `${action}: it is a folder`);
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(real, { read: true });
+    const info = await file.stat();
+    const again = await Deno.realPath(real);
+    const after = await Deno.stat(again);
+    if (!info.isFile || again !== real || !sameFile(info, before) || !sameFile(info, after)) {
+      throw new FerryError("busy", `${action}: it changed while being opened`);
+    }
+    if (offset > info.size) {
+      throw new FerryError(
+        "bad_request",
+        `${action} from offset ${offset}: the file has only ${info.size} bytes`,
+      );
+    }
+    await file.seek(offset, Deno.SeekMode.Start);
+    return { entry: toEntry(baseName(path), info), readable: fileByteStream(file, path) };
+  } catch (error) {
+    file?.close();
+    throw fsError(error, action);
+  }
+}
+
+function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}

@@ -1,0 +1,248 @@
+/**
+ * {@linkcode Storage} on the local disk: files in `DATA/files`, partial
+ * uploads in `DATA/state/partial`, every path resolved through a
+ * {@linkcode Jail} and every change guarded by {@linkcode PathLocks}.
+ *
+ * @module
+ */
+
+import { FerryError } from "../errors.ts";
+import { statKind, toEntry } from "./entry_info.ts";
+import { fsError } from "./fs_error.ts";
+import { Jail } from "./jail.ts";
+import { listDirectory } from "./local_list.ts";
+import { openLocalRead } from "./local_read.ts";
+import { LocalUpload } from "./local_upload.ts";
+import { PartialFiles } from "./partial_files.ts";
+import { PathLocks } from "./path_locks.ts";
+import { baseName, isSameOrInside, quotePath } from "./remote_path.ts";
+import type { RemotePath } from "./remote_path.ts";
+import type {
+  Entry,
+  ReadSource,
+  RemoveDirectoryOptions,
+  RenameOptions,
+  Storage,
+  UploadOptions,
+  UploadSink,
+} from "./storage.ts";
+
+// One lock table per shared folder, so two LocalStorage objects opened on the
+// same data folder in one process still exclude each other.
+const LOCK_TABLES = new Map<string, PathLocks>();
+
+/**
+ * The local-disk back end.
+ *
+ * @example Writing and reading a file
+ * ```ts
+ * import { LocalStorage } from "./local_storage.ts";
+ * import { createHash } from "node:crypto";
+ * import assert from "node:assert/strict";
+ * const data = await Deno.makeTempDir();
+ * const storage = await LocalStorage.open(data);
+ * const bytes = new TextEncoder().encode("hello");
+ * const upload = await storage.openUpload("a.txt", { size: 5, overwrite: false, resume: false });
+ * await upload.write(bytes);
+ * await upload.commit(createHash("sha256").update(bytes).digest("hex"));
+ * const { readable } = await storage.openRead("a.txt", 0);
+ * assert.equal(await new Response(readable).text(), "hello");
+ * await Deno.remove(data, { recursive: true });
+ * ```
+ */
+export class LocalStorage implements Storage {
+  #jail: Jail;
+  #locks: PathLocks;
+  #partials: PartialFiles;
+
+  private constructor(jail: Jail, locks: PathLocks, partials: PartialFiles) {
+    this.#jail = jail;
+    this.#locks = locks;
+    this.#partials = partials;
+  }
+
+  /**
+   * Opens (creating when missing) `DATA/files` and `DATA/state/partial`; the
+   * state folders are created with mode 0700.
+   *
+   * @param dataDir The data folder (`--data`).
+   * @returns The storage.
+   * @throws {Error} When the state folder lies inside the files folder, or the
+   * two are on different file systems (uploads could not be moved in place).
+   */
+  static async open(dataDir: string): Promise<LocalStorage> {
+    const filesDir = `${dataDir}/files`;
+    const stateDir = `${dataDir}/state`;
+    await Deno.mkdir(filesDir, { recursive: true });
+    await Deno.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await Deno.mkdir(`${stateDir}/partial`, { recursive: true, mode: 0o700 });
+    const root = await Deno.realPath(filesDir);
+    const partialDir = await Deno.realPath(`${stateDir}/partial`);
+    const jail = new Jail(root);
+    if (jail.contains(partialDir)) {
+      throw new Error(`Cannot open storage in "${dataDir}": the state folder is inside "files"`);
+    }
+    if ((await Deno.stat(root)).dev !== (await Deno.stat(partialDir)).dev) {
+      throw new Error(
+        `Cannot open storage in "${dataDir}": "files" and "state" must be on one file system`,
+      );
+    }
+    let locks = LOCK_TABLES.get(root);
+    if (locks === undefined) {
+      locks = new PathLocks();
+      LOCK_TABLES.set(root, locks);
+    }
+    return new LocalStorage(jail, locks, new PartialFiles(partialDir));
+  }
+
+  /** Describes a file or folder, following symbolic links that stay inside. */
+  async stat(path: RemotePath): Promise<Entry> {
+    const action = `Cannot stat ${quotePath(path)}`;
+    const real = await this.#jail.resolveExisting(path, action);
+    return toEntry(baseName(path), await statKind(real, action));
+  }
+
+  /**
+   * Streams a folder's files and folders. Links leading outside the shared
+   * folder, dangling links, special files and names no client could send are
+   * left out. Errors about `path` itself arrive at the first iteration.
+   */
+  list(path: RemotePath): AsyncIterable<Entry> {
+    return listDirectory(this.#jail, path);
+  }
+
+  /**
+   * Opens a regular file at `offset`. The caller must read the stream to its
+   * end or cancel it, which closes the file.
+   */
+  openRead(path: RemotePath, offset: number): Promise<ReadSource> {
+    return openLocalRead(this.#jail, path, offset);
+  }
+
+  /** Starts or resumes an upload; the returned sink holds the path's lock. */
+  async openUpload(path: RemotePath, options: UploadOptions): Promise<UploadSink> {
+    const action = `Cannot write ${quotePath(path)}`;
+    const { size, mtime } = options;
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new FerryError("bad_request", `${action}: size ${size} is not valid`);
+    }
+    if (mtime !== undefined && !Number.isFinite(mtime)) {
+      throw new FerryError("bad_request", `${action}: modification time ${mtime} is not valid`);
+    }
+    if (path === "") throw new FerryError("is_directory", `${action}: it is the root folder`);
+    const lock = this.#locks.tryAcquire(path, "upload");
+    try {
+      const target = await this.#jail.resolveForCreate(path, action);
+      if (target.existing?.isDirectory) {
+        throw new FerryError("is_directory", `${action}: it is a folder`);
+      }
+      if (target.existing !== undefined && !options.overwrite) {
+        throw new FerryError("exists", `${action}: it already exists`);
+      }
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    return await LocalUpload.start({
+      path,
+      options,
+      jail: this.#jail,
+      partials: this.#partials,
+      lock,
+    });
+  }
+
+  /** Removes a file, or a symbolic link itself (never what it leads to). */
+  async remove(path: RemotePath): Promise<void> {
+    const action = `Cannot remove ${quotePath(path)}`;
+    if (path === "") throw new FerryError("is_directory", `${action}: it is the root folder`);
+    using _lock = this.#locks.tryAcquire(path, "remove");
+    const entry = await this.#jail.resolveEntry(path, action);
+    if (entry.info.isDirectory) throw new FerryError("is_directory", `${action}: it is a folder`);
+    try {
+      await Deno.remove(entry.path);
+    } catch (error) {
+      throw fsError(error, action);
+    }
+  }
+
+  /** Creates one folder; its parent must exist. */
+  async makeDirectory(path: RemotePath): Promise<void> {
+    const action = `Cannot create folder ${quotePath(path)}`;
+    if (path === "") throw new FerryError("exists", `${action}: it is the root folder`);
+    using _lock = this.#locks.tryAcquire(path, "makeDirectory");
+    const target = await this.#jail.resolveForCreate(path, action);
+    if (target.existing !== undefined) {
+      throw new FerryError("exists", `${action}: it already exists`);
+    }
+    try {
+      await Deno.mkdir(target.path);
+    } catch (error) {
+      throw fsError(error, action);
+    }
+  }
+
+  /**
+   * Removes a folder (with its contents when `recursive`). For a symbolic
+   * link to a folder only the link is removed. The root cannot be removed.
+   */
+  async removeDirectory(path: RemotePath, options: RemoveDirectoryOptions): Promise<void> {
+    const action = `Cannot remove folder ${quotePath(path)}`;
+    if (path === "") throw new FerryError("invalid_path", `${action}: it is the root folder`);
+    using _lock = this.#locks.tryAcquire(path, "removeDirectory");
+    const entry = await this.#jail.resolveEntry(path, action);
+    if (!entry.info.isDirectory) {
+      throw new FerryError("not_directory", `${action}: it is not a folder`);
+    }
+    try {
+      await Deno.remove(entry.path, { recursive: options.recursive && !entry.isSymlink });
+    } catch (error) {
+      throw fsError(error, action);
+    }
+  }
+
+  /**
+   * Moves a file or folder (a symbolic link moves itself). Only a file
+   * replaces a file, and only with `overwrite`.
+   */
+  async rename(from: RemotePath, to: RemotePath, options: RenameOptions): Promise<void> {
+    const action = `Cannot move ${quotePath(from)} to ${quotePath(to)}`;
+    if (from === "" || to === "") {
+      throw new FerryError(
+        "invalid_path",
+        `${action}: the root folder cannot be moved or replaced`,
+      );
+    }
+    if (from !== to && isSameOrInside(to, from)) {
+      throw new FerryError("invalid_path", `${action}: a folder cannot move into itself`);
+    }
+    if (from !== to && isSameOrInside(from, to)) {
+      throw new FerryError("exists", `${action}: the destination is a folder that contains it`);
+    }
+    using _from = this.#locks.tryAcquire(from, "rename");
+    const source = await this.#jail.resolveEntry(from, action);
+    if (from === to) return;
+    using _to = this.#locks.tryAcquire(to, "rename");
+    const target = await this.#jail.resolveForCreate(to, action);
+    const moved = source.path;
+    if (source.info.isDirectory && !source.isSymlink && isSameOrInside(target.path, moved)) {
+      throw new FerryError("invalid_path", `${action}: a folder cannot move into itself`);
+    }
+    if (target.existing !== undefined) {
+      if (!options.overwrite) {
+        throw new FerryError("exists", `${action}: ${quotePath(to)} already exists`);
+      }
+      if (target.existing.isDirectory) {
+        throw new FerryError("is_directory", `${action}: the destination is a folder`);
+      }
+      if (source.info.isDirectory) {
+        throw new FerryError("is_directory", `${action}: a folder cannot replace a file`);
+      }
+    }
+    try {
+      await Deno.rename(moved, target.path);
+    } catch (error) {
+      throw fsError(error, action);
+    }
+  }
+}

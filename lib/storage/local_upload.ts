@@ -1,0 +1,233 @@
+/**
+ * The {@linkcode UploadSink} of {@linkcode LocalStorage}: bytes go to a
+ * partial file in the state folder, are hashed as they arrive, and on commit
+ * are verified, made durable and moved into place atomically, so no reader
+ * ever sees half a file.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import type { Hash } from "node:crypto";
+import { FerryError } from "../errors.ts";
+import { toEntry } from "./entry_info.ts";
+import { fsError } from "./fs_error.ts";
+import type { Jail } from "./jail.ts";
+import type { PartialFiles } from "./partial_files.ts";
+import type { PathLock } from "./path_locks.ts";
+import { baseName, quotePath } from "./remote_path.ts";
+import type { RemotePath } from "./remote_path.ts";
+import type { Entry, UploadOptions, UploadSink } from "./storage.ts";
+
+/** What {@linkcode LocalUpload.start} needs. */
+export interface LocalUploadInit {
+  /** The remote path being written. */
+  path: RemotePath;
+  /** The options the client gave. */
+  options: UploadOptions;
+  /** The jail of the shared folder, to place the file on commit. */
+  jail: Jail;
+  /** The partial-upload folder. */
+  partials: PartialFiles;
+  /** The write lock on `path`; the upload owns it from now on. */
+  lock: PathLock;
+}
+
+/**
+ * An upload into a local folder. It owns its {@linkcode PathLock} and releases
+ * it exactly once: when {@linkcode LocalUpload.commit} ends (success or
+ * failure), at {@linkcode LocalUpload.abort}, or when starting fails.
+ *
+ * Calls are serialised: a `commit` or `abort` waits for a pending `write`.
+ * A write past the announced size throws `too_large` and writes nothing; the
+ * caller then aborts.
+ */
+export class LocalUpload implements UploadSink {
+  #path: RemotePath;
+  #options: UploadOptions;
+  #jail: Jail;
+  #partials: PartialFiles;
+  #lock: PathLock;
+  #file: Deno.FsFile | undefined;
+  #hash: Hash;
+  #offset: number;
+  #written: number;
+  #state: "open" | "broken" | "finished" = "open";
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(init: LocalUploadInit, file: Deno.FsFile, hash: Hash, offset: number) {
+    this.#path = init.path;
+    this.#options = init.options;
+    this.#jail = init.jail;
+    this.#partials = init.partials;
+    this.#lock = init.lock;
+    this.#file = file;
+    this.#hash = hash;
+    this.#offset = offset;
+    this.#written = offset;
+  }
+
+  /**
+   * Opens the partial file: resumes a matching one when asked, else starts
+   * an empty one (truncating any earlier partial of the same path).
+   *
+   * @param init The path, options, jail, partial folder and lock.
+   * @returns The open upload.
+   * @throws {FerryError} A mapped file system error; the lock is released.
+   */
+  static async start(init: LocalUploadInit): Promise<LocalUpload> {
+    const hash = createHash("sha256");
+    try {
+      const { file, offset } = await init.partials.open(init.path, init.options, hash);
+      return new LocalUpload(init, file, hash, offset);
+    } catch (error) {
+      init.lock.release();
+      throw fsError(error, `Cannot start the upload of ${quotePath(init.path)}`);
+    }
+  }
+
+  /** Where the sender must start: 0, or the length of the resumed partial. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /**
+   * Appends bytes to the partial file and to the hash.
+   *
+   * @param chunk The next bytes; the caller may reuse the buffer afterwards.
+   * @throws {FerryError} `too_large` past the announced size (nothing written).
+   * @throws {TypeError} After commit or abort.
+   */
+  write(chunk: Uint8Array): Promise<void> {
+    return this.#serial(() => this.#write(chunk));
+  }
+
+  /**
+   * Verifies the size and SHA-256, makes the file durable and moves it into
+   * place: with `overwrite` by `rename`, without it by a hard link, which fails
+   * when the target appeared in the meantime instead of replacing it.
+   *
+   * @param sha256Hex The SHA-256 of the whole file, in hexadecimal.
+   * @returns The committed entry.
+   * @throws {FerryError} `integrity` on a size mismatch (the partial is kept for
+   * a resume) or a hash mismatch (the partial is deleted); `exists`,
+   * `is_directory` or `not_found` when the target cannot be placed (the
+   * verified partial is kept).
+   * @throws {TypeError} After commit or abort.
+   */
+  commit(sha256Hex: string): Promise<Entry> {
+    return this.#serial(() => this.#commit(sha256Hex));
+  }
+
+  /** Closes the partial file, keeps it for a resume and releases the lock. */
+  abort(): Promise<void> {
+    return this.#serial(() => {
+      if (this.#state !== "finished") this.#finish();
+      return Promise.resolve();
+    });
+  }
+
+  async #write(chunk: Uint8Array): Promise<void> {
+    const action = `Cannot write ${quotePath(this.#path)}`;
+    const file = this.#openFile(action);
+    if (this.#state === "broken") {
+      throw new FerryError("internal", `${action}: an earlier write failed`);
+    }
+    const { size } = this.#options;
+    if (this.#written + chunk.byteLength > size) {
+      throw new FerryError("too_large", `${action}: more data than the announced ${size} bytes`);
+    }
+    try {
+      let done = 0;
+      while (done < chunk.byteLength) done += await file.write(chunk.subarray(done));
+    } catch (error) {
+      this.#state = "broken";
+      throw fsError(error, action);
+    }
+    this.#hash.update(chunk);
+    this.#written += chunk.byteLength;
+  }
+
+  async #commit(sha256Hex: string): Promise<Entry> {
+    const action = `Cannot commit ${quotePath(this.#path)}`;
+    const file = this.#openFile(action);
+    const broken = this.#state === "broken";
+    try {
+      if (broken) throw new FerryError("internal", `${action}: an earlier write failed`);
+      const { size, overwrite, mtime } = this.#options;
+      if (this.#written !== size) {
+        throw new FerryError("integrity", `${action}: received ${this.#written} of ${size} bytes`);
+      }
+      if (this.#hash.digest("hex") !== sha256Hex.toLowerCase()) {
+        this.#closeFile();
+        await this.#partials.discard(this.#path);
+        throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
+      }
+      await file.sync();
+      this.#closeFile();
+      const partial = this.#partials.locate(this.#path).data;
+      if (mtime !== undefined) await Deno.utime(partial, new Date(mtime), new Date(mtime));
+      const target = await this.#jail.resolveForCreate(this.#path, action);
+      if (target.existing?.isDirectory) {
+        throw new FerryError("is_directory", `${action}: a folder with that name exists`);
+      }
+      if (overwrite) {
+        await Deno.rename(partial, target.path);
+      } else {
+        if (target.existing !== undefined) {
+          throw new FerryError("exists", `${action}: a file with that name exists`);
+        }
+        await Deno.link(partial, target.path);
+      }
+      const info = await Deno.stat(target.path);
+      await syncParentQuietly(target.path);
+      // The file is in place: a leftover partial would only be overwritten later.
+      await this.#partials.discard(this.#path).catch(ignore);
+      return toEntry(baseName(this.#path), info);
+    } catch (error) {
+      throw fsError(error, action);
+    } finally {
+      this.#finish();
+    }
+  }
+
+  #openFile(action: string): Deno.FsFile {
+    if (this.#state === "finished" || this.#file === undefined) {
+      throw new TypeError(`${action}: the upload is finished`);
+    }
+    return this.#file;
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(ignore);
+    return run;
+  }
+
+  #finish(): void {
+    this.#state = "finished";
+    try {
+      this.#closeFile();
+    } finally {
+      this.#lock.release();
+    }
+  }
+
+  #closeFile(): void {
+    const file = this.#file;
+    this.#file = undefined;
+    file?.close();
+  }
+}
+
+/** Makes a rename or link durable; it is already visible, so a failure here is not reported. */
+async function syncParentQuietly(path: string): Promise<void> {
+  try {
+    using dir = await Deno.open(path.slice(0, path.lastIndexOf("/")) || "/", { read: true });
+    await dir.sync();
+  } catch {
+    // Best effort only.
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,196 @@
+/**
+ * Where unfinished uploads live: `DATA/state/partial/<sha256 of the remote
+ * path>.part` for the bytes and `<same>.json` for what they belong to, so a
+ * later upload can tell whether it may resume them.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import type { Hash } from "node:crypto";
+import type { RemotePath } from "./remote_path.ts";
+import type { UploadOptions } from "./storage.ts";
+
+/** What a partial upload is for, kept next to its bytes. */
+export interface PartialMeta {
+  /** The remote path the upload goes to. */
+  path: RemotePath;
+  /** The size the sender announced. */
+  size: number;
+  /** The modification time the sender announced, when it did. */
+  mtime?: number;
+  /** When the upload started, ms since the epoch. */
+  createdAt: number;
+}
+
+/** The two files of one partial upload. */
+export interface PartialLocation {
+  /** The bytes received so far. */
+  data: string;
+  /** The {@linkcode PartialMeta} as JSON. */
+  meta: string;
+}
+
+/** An open partial file, positioned at its end. */
+export interface OpenedPartial {
+  /** The file, open for writing; the caller closes it. */
+  file: Deno.FsFile;
+  /** How many bytes it already holds: where the sender must start. */
+  offset: number;
+}
+
+// Our own small file; anything bigger is not ours.
+const MAX_META_BYTES = 16 * 1024;
+const REHASH_CHUNK = 64 * 1024;
+
+/**
+ * The partial-upload folder.
+ *
+ * @example Locating a partial upload
+ * ```ts
+ * import { PartialFiles } from "./partial_files.ts";
+ * import assert from "node:assert/strict";
+ * const partials = new PartialFiles("/srv/data/state/partial");
+ * assert.match(partials.locate("a/b.txt").data, /^\/srv\/data\/state\/partial\/[0-9a-f]{64}\.part$/);
+ * ```
+ */
+export class PartialFiles {
+  #dir: string;
+
+  /** @param dir The absolute path of the partial-upload folder. */
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /**
+   * Names the files of the partial upload of `path`.
+   *
+   * @param path A normalised remote path.
+   * @returns The absolute paths of its bytes and its metadata.
+   */
+  locate(path: RemotePath): PartialLocation {
+    const key = createHash("sha256").update(path, "utf8").digest("hex");
+    return { data: `${this.#dir}/${key}.part`, meta: `${this.#dir}/${key}.json` };
+  }
+
+  /**
+   * Opens the partial file of an upload. With `options.resume`, a partial whose
+   * metadata matches the path, size and mtime (and which is not longer than
+   * the size) is reopened and its bytes are fed to `hash`; otherwise the
+   * partial is emptied and its metadata rewritten.
+   *
+   * Node's `Hash` state cannot be saved to disk, so a resume costs one
+   * sequential read of the bytes already received.
+   *
+   * @param path A normalised remote path.
+   * @param options The upload's options.
+   * @param hash A fresh SHA-256 hash, fed with the resumed bytes.
+   * @returns The open file and its length.
+   */
+  async open(path: RemotePath, options: UploadOptions, hash: Hash): Promise<OpenedPartial> {
+    if (options.resume) {
+      const resumed = await this.#reopen(path, options, hash);
+      if (resumed !== undefined) return resumed;
+    }
+    const file = await Deno.open(this.locate(path).data, {
+      write: true,
+      create: true,
+      truncate: true,
+    });
+    try {
+      const { size, mtime } = options;
+      const createdAt = Date.now();
+      await this.#writeMeta(
+        mtime === undefined ? { path, size, createdAt } : { path, size, mtime, createdAt },
+      );
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    return { file, offset: 0 };
+  }
+
+  /**
+   * Reads the metadata of the partial upload of `path`.
+   *
+   * @param path A normalised remote path.
+   * @returns The metadata, or `undefined` when there is none or it is unreadable.
+   */
+  async readMeta(path: RemotePath): Promise<PartialMeta | undefined> {
+    try {
+      const file = this.locate(path).meta;
+      if ((await Deno.stat(file)).size > MAX_META_BYTES) return undefined;
+      return parseMeta(JSON.parse(await Deno.readTextFile(file)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #writeMeta(meta: PartialMeta): Promise<void> {
+    await Deno.writeTextFile(this.locate(meta.path).meta, JSON.stringify(meta), { mode: 0o600 });
+  }
+
+  /**
+   * Deletes both files of the partial upload of `path`, if present.
+   *
+   * @param path A normalised remote path.
+   */
+  async discard(path: RemotePath): Promise<void> {
+    const { data, meta } = this.locate(path);
+    await removeIfPresent(data);
+    await removeIfPresent(meta);
+  }
+
+  async #reopen(
+    path: RemotePath,
+    options: UploadOptions,
+    hash: Hash,
+  ): Promise<OpenedPartial | undefined> {
+    const meta = await this.readMeta(path);
+    if (meta?.path !== path || meta.size !== options.size || meta.mtime !== options.mtime) {
+      return undefined;
+    }
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(this.locate(path).data, { read: true, write: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+    try {
+      if ((await file.stat()).size > options.size) {
+        file.close();
+        return undefined;
+      }
+      const buffer = new Uint8Array(REHASH_CHUNK);
+      let offset = 0;
+      for (let n = await file.read(buffer); n !== null; n = await file.read(buffer)) {
+        hash.update(buffer.subarray(0, n));
+        offset += n;
+      }
+      // Reading to the end left the position there: writes now append.
+      return { file, offset };
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+  }
+}
+
+function parseMeta(value: unknown): PartialMeta | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { path, size, mtime, createdAt } = value as Record<string, unknown>;
+  if (typeof path !== "string" || typeof size !== "number" || typeof createdAt !== "number") {
+    return undefined;
+  }
+  if (mtime !== undefined && typeof mtime !== "number") return undefined;
+  return mtime === undefined ? { path, size, createdAt } : { path, size, mtime, createdAt };
+}
+
+async function removeIfPresent(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The storage interface: everything the server does with files goes through
+ * it, so that a back end (the local folder today, an object store later) can
+ * be swapped without touching the protocol or the session code.
+ *
+ * Every `path` given to a {@linkcode Storage} is a *remote path* already
+ * normalised by {@linkcode normalizeRemotePath}: relative to the user's root,
+ * segments joined with `/`, no `.`/`..`, `""` for the root itself. A back end
+ * must still make sure that what it opens lies inside its root (symlinks).
+ *
+ * @module
+ */
+
+export type { RemotePath } from "./remote_path.ts";
+import type { RemotePath } from "./remote_path.ts";
+
+/** What kind of thing an entry is. */
+export type EntryKind = "file" | "dir";
+
+/** A file or folder as the protocol describes it. */
+export interface Entry {
+  /** The last segment of the path (`""` for the root). */
+  name: string;
+  /** Whether it is a file or a folder. */
+  kind: EntryKind;
+  /** Size in bytes (0 for folders). */
+  size: number;
+  /** Modification time, milliseconds since the epoch (0 when unknown). */
+  mtime: number;
+}
+
+/** An open download: the entry as it was when opened and its bytes. */
+export interface ReadSource {
+  /** The file as it was when opened. */
+  entry: Entry;
+  /**
+   * The bytes from the requested offset to the end, as a byte stream
+   * (`type: "bytes"`), so a reader can pass its own buffer (BYOB) and reuse it.
+   */
+  readable: ReadableStream<Uint8Array>;
+}
+
+/** Options of {@linkcode Storage.openUpload}. */
+export interface UploadOptions {
+  /** The size the sender announced; writing more is refused with `too_large`. */
+  size: number;
+  /** Replace an existing file; without it an existing file gives `exists`. */
+  overwrite: boolean;
+  /** Continue a partial upload of the same path and size when one exists. */
+  resume: boolean;
+  /** The modification time to give the file on commit (ms since the epoch). */
+  mtime?: number;
+}
+
+/**
+ * An upload in progress. It holds the write lock on its path until
+ * {@linkcode UploadSink.commit} or {@linkcode UploadSink.abort}.
+ */
+export interface UploadSink {
+  /** Where the sender must start: 0, or the length of a resumed partial. */
+  readonly offset: number;
+  /** Appends bytes; throws `too_large` past the announced size. */
+  write(chunk: Uint8Array): Promise<void>;
+  /**
+   * Checks that exactly the announced size arrived and that its SHA-256 is
+   * `sha256Hex`, makes it durable, and moves it into place atomically.
+   * On a mismatch the partial data is discarded and `integrity` is thrown.
+   *
+   * @returns The committed entry.
+   */
+  commit(sha256Hex: string): Promise<Entry>;
+  /** Gives up for now: releases the lock, keeps the partial data for a resume. */
+  abort(): Promise<void>;
+}
+
+/** Options of {@linkcode Storage.rename}. */
+export interface RenameOptions {
+  /** Replace an existing file at the destination. */
+  overwrite: boolean;
+}
+
+/** Options of {@linkcode Storage.removeDirectory}. */
+export interface RemoveDirectoryOptions {
+  /** Remove the contents too; without it a non-empty folder gives `not_empty`. */
+  recursive: boolean;
+}
+
+/**
+ * A place to keep files. All methods throw {@linkcode FerryError} with a
+ * protocol code (`not_found`, `exists`, `busy`, `invalid_path`,
+ * `is_directory`, `not_directory`, `not_empty`, `too_large`, `integrity`)
+ * for anything a client can cause.
+ */
+export interface Storage {
+  /** Describes one path. */
+  stat(path: RemotePath): Promise<Entry>;
+  /** Streams the entries of a folder, in no particular order. */
+  list(path: RemotePath): AsyncIterable<Entry>;
+  /** Opens a file for reading from `offset`. */
+  openRead(path: RemotePath, offset: number): Promise<ReadSource>;
+  /** Starts (or resumes) an upload; `busy` when another upload holds the path. */
+  openUpload(path: RemotePath, options: UploadOptions): Promise<UploadSink>;
+  /** Removes a file (not a folder). */
+  remove(path: RemotePath): Promise<void>;
+  /** Creates a folder whose parent exists. */
+  makeDirectory(path: RemotePath): Promise<void>;
+  /** Removes a folder. */
+  removeDirectory(path: RemotePath, options: RemoveDirectoryOptions): Promise<void>;
+  /** Moves a file or folder. */
+  rename(from: RemotePath, to: RemotePath, options: RenameOptions): Promise<void>;
+}

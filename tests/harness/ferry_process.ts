@@ -1,0 +1,80 @@
+/**
+ * Runs the real ferry client as a process, in its sandbox, for the tests.
+ *
+ * @module
+ */
+
+import { clientPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
+import { ROOT } from "./ferryd_process.ts";
+
+/** Options of {@linkcode runFerry}. */
+export interface RunFerryOptions {
+  /** `host:port` of the server. */
+  server: string;
+  /** The working folder (uploads from, downloads into). */
+  cwd: string;
+  /** The state folder (`FERRY_HOME`); `cwd/.ferry` by default. */
+  home?: string;
+  /** User name; `alice` by default. */
+  user?: string;
+  /** `FERRY_PASSWORD`; none when `undefined`. */
+  password?: string;
+  /** Text for stdin. */
+  stdin?: string;
+  /** Trust a new host key (default true). */
+  acceptNewHostKey?: boolean;
+}
+
+/** What a client run gave. */
+export interface FerryRun {
+  /** Exit code. */
+  code: number;
+  /** Standard output as bytes. */
+  stdoutBytes: Uint8Array;
+  /** Standard output as text. */
+  stdout: string;
+  /** Standard error as text. */
+  stderr: string;
+}
+
+/** Spawns the client and returns the child, for tests that kill it. */
+export function spawnFerry(args: string[], options: RunFerryOptions): Deno.ChildProcess {
+  const home = options.home ?? `${options.cwd}/.ferry`;
+  const env: Record<string, string> = { FERRY_HOME: home, FERRY_USER: options.user ?? "alice" };
+  if (options.password !== undefined) env.FERRY_PASSWORD = options.password;
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...clientPermissionFlags({ workDir: options.cwd, stateDir: home, server: options.server }),
+      `${ROOT}/client.ts`,
+      "--server",
+      options.server,
+      ...(options.acceptNewHostKey === false ? [] : ["--accept-new-host-key"]),
+      ...args,
+    ],
+    cwd: options.cwd,
+    env,
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Runs the client to the end. */
+export async function runFerry(args: string[], options: RunFerryOptions): Promise<FerryRun> {
+  const child = spawnFerry(args, options);
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdoutBytes: output.stdout,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * Runs a real ferryd process on loopback for the integration tests, under
+ * exactly the permission flags the shipped binary gets.
+ *
+ * @module
+ */
+
+import { serverPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
+
+/** The repository root. */
+export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Finds a free TCP port on 127.0.0.1. */
+export function freePort(hostname = "127.0.0.1"): number {
+  using listener = Deno.listen({ hostname, port: 0 });
+  return (listener.addr as Deno.NetAddr).port;
+}
+
+/** Options of {@linkcode startFerryd}. */
+export interface StartFerrydOptions {
+  /** Reuse a data folder (for restarts); a new temp folder otherwise. */
+  dataDir?: string;
+  /** Listen on this port; a free one otherwise. */
+  port?: number;
+  /** More `serve` arguments. */
+  args?: string[];
+}
+
+/** A running ferryd process. */
+export interface Ferryd {
+  /** The process. */
+  process: Deno.ChildProcess;
+  /** Its data folder. */
+  dataDir: string;
+  /** Its port on 127.0.0.1. */
+  port: number;
+  /** `127.0.0.1:port`. */
+  server: string;
+  /** Its host key fingerprint as printed at start. */
+  fingerprint: string;
+  /** Everything it wrote to stderr so far. */
+  log(): string;
+  /** Sends a signal and waits for the exit; returns the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+/** Runs `server.ts` with the server's sandbox flags and returns its output. */
+export async function runServerCommand(
+  dataDir: string,
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...serverPermissionFlags({ dataDir, hostname: "127.0.0.1", port: 7878 }),
+      `${ROOT}/server.ts`,
+      ...args,
+      "--data",
+      dataDir,
+    ],
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+/** Adds a user through `server.ts user add --password-stdin`. */
+export async function addUser(
+  dataDir: string,
+  name: string,
+  password: string,
+  extra: string[] = [],
+): Promise<void> {
+  const result = await runServerCommand(dataDir, ["user", "add", name, "--password-stdin", ...extra], `${password}\n`);
+  if (result.code !== 0) throw new Error(`Cannot add user "${name}": ${result.stderr}`);
+}
+
+/**
+ * Starts ferryd and waits until it listens.
+ *
+ * @example
+ * ```ts ignore
+ * await using server = await startFerryd();
+ * ```
+ */
+export async function startFerryd(options: StartFerrydOptions = {}): Promise<Ferryd & AsyncDisposable> {
+  const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ferryd-test-" });
+  const port = options.port ?? freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...serverPermissionFlags({ dataDir, hostname: "127.0.0.1", port }),
+      `${ROOT}/server.ts`,
+      "serve",
+      "--data",
+      dataDir,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      ...(options.args ?? []),
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const ready = Promise.withResolvers<string>();
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) {
+      text += decoder.decode(chunk, { stream: true });
+      const match = /Host key fingerprint (SHA256:\S+)/.exec(text);
+      if (match) ready.resolve(match[1] as string);
+    }
+    ready.reject(new Error(`ferryd exited before it listened:\n${text}`));
+  })();
+  const timeout = setTimeout(() => ready.reject(new Error(`ferryd did not start:\n${text}`)), 20_000);
+  let fingerprint: string;
+  try {
+    fingerprint = await ready.promise;
+  } catch (error) {
+    child.kill("SIGKILL");
+    await child.status;
+    await reading;
+    throw error;
+  } finally {
+    clearTimeout(timeout);
+  }
+  let stopped: Promise<number> | undefined;
+  const stop = (signal: Deno.Signal = "SIGTERM"): Promise<number> =>
+    stopped ??= (async () => {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+      const status = await child.status;
+      await reading;
+      return status.code;
+    })();
+  return {
+    process: child,
+    dataDir,
+    port,
+    server: `127.0.0.1:${port}`,
+    fingerprint,
+    log: () => text,
+    stop,
+    async [Symbol.asyncDispose]() {
+      await stop("SIGKILL");
+      if (!options.dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    },
+  };
+}
