@@ -4,7 +4,7 @@
  * @module
  */
 
-import { KnownHosts, hostId } from "../client/known_hosts.ts";
+import { hostId, KnownHosts } from "../client/known_hosts.ts";
 import { verifyHostKey } from "../client/host_trust.ts";
 import { FerryClient } from "../client/ferry_client.ts";
 import { createIdentity, IDENTITY_FILE, loadIdentity } from "../client/identity.ts";
@@ -53,7 +53,9 @@ Exit codes: 0 ok, 1 usage or local error, 2 authentication or host key,
 async function password(options: ClientOptions): Promise<string | undefined> {
   if (options.passwordStdin) {
     const line = await readLine();
-    if (line === null) throw new FerryError("auth_failed", "Cannot read password: standard input is empty");
+    if (line === null) {
+      throw new FerryError("auth_failed", "Cannot read password: standard input is empty");
+    }
     return line;
   }
   const fromEnv = Deno.env.get("FERRY_PASSWORD");

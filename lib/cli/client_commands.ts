@@ -18,7 +18,9 @@ const encoder = new TextEncoder();
 
 async function writeStdout(text: string): Promise<void> {
   const bytes = encoder.encode(text);
-  for (let done = 0; done < bytes.byteLength;) done += await Deno.stdout.write(bytes.subarray(done));
+  for (let done = 0; done < bytes.byteLength;) {
+    done += await Deno.stdout.write(bytes.subarray(done));
+  }
 }
 
 function baseName(path: string): string {
@@ -77,7 +79,8 @@ async function transfer(
 ): Promise<void> {
   const started = performance.now();
   let bar: ProgressBar | undefined;
-  const enabled = !options.quiet && !options.json && Deno.stderr.isTerminal() && paths.local !== "-";
+  const enabled = !options.quiet && !options.json && Deno.stderr.isTerminal() &&
+    paths.local !== "-";
   try {
     const result = await run((done, total) => {
       bar ??= new ProgressBar(op === "get" ? paths.remote : paths.local, total, { enabled });
@@ -94,8 +97,12 @@ async function transfer(
 function entryLine(entry: Entry): string {
   const kind = entry.kind === "dir" ? "d" : "-";
   const size = entry.kind === "dir" ? "-" : formatBytes(entry.size);
-  const when = entry.mtime > 0 ? new Date(entry.mtime).toISOString().slice(0, 16).replace("T", " ") : "";
-  return `${kind} ${size.padStart(10)}  ${when.padEnd(16)}  ${printable(entry.name)}${entry.kind === "dir" ? "/" : ""}`;
+  const when = entry.mtime > 0
+    ? new Date(entry.mtime).toISOString().slice(0, 16).replace("T", " ")
+    : "";
+  return `${kind} ${size.padStart(10)}  ${when.padEnd(16)}  ${printable(entry.name)}${
+    entry.kind === "dir" ? "/" : ""
+  }`;
 }
 
 /**
@@ -114,10 +121,15 @@ export async function runCommand(client: FerryClient, options: ClientOptions): P
       if (local !== "-" && (local.endsWith("/") || await isLocalDirectory(local))) {
         local = `${local.replace(/\/+$/, "")}/${baseName(remote)}`;
       }
-      await transfer(options, "get", { remote, local }, (onProgress) =>
-        local === "-"
-          ? downloadToStdout(client, remote, { onProgress })
-          : downloadToFile(client, remote, local, { force: options.force, onProgress }));
+      await transfer(
+        options,
+        "get",
+        { remote, local },
+        (onProgress) =>
+          local === "-"
+            ? downloadToStdout(client, remote, { onProgress })
+            : downloadToFile(client, remote, local, { force: options.force, onProgress }),
+      );
       return 0;
     }
     case "put": {
@@ -127,15 +139,21 @@ export async function runCommand(client: FerryClient, options: ClientOptions): P
       if (remote === "" || remote.endsWith("/") || await remoteIsDirectory(client, remote)) {
         remote = `${remote.replace(/\/+$/, "")}/${baseName(local)}`.replace(/^\//, "");
       }
-      await transfer(options, "put", { remote, local }, (onProgress) =>
-        uploadFile(client, local, remote, { force: options.force, onProgress }));
+      await transfer(
+        options,
+        "put",
+        { remote, local },
+        (onProgress) => uploadFile(client, local, remote, { force: options.force, onProgress }),
+      );
       return 0;
     }
     case "ls": {
       need(args, 0, "ls [dir]");
       const entries = await client.list(args[0] ?? "");
       await writeStdout(
-        options.json ? JSON.stringify(entries) + "\n" : entries.map((e) => entryLine(e) + "\n").join(""),
+        options.json
+          ? JSON.stringify(entries) + "\n"
+          : entries.map((e) => entryLine(e) + "\n").join(""),
       );
       return 0;
     }

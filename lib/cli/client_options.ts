@@ -104,7 +104,9 @@ export function parseClientOptions(argv: string[]): ClientOptions {
     throw new FerryError("usage", (cause as Error).message, { cause });
   }
   const { values, positionals } = parsed;
-  const { hostname, port } = parseServerAddress(values.server ?? env("FERRY_SERVER") ?? DEFAULT_SERVER);
+  const { hostname, port } = parseServerAddress(
+    values.server ?? env("FERRY_SERVER") ?? DEFAULT_SERVER,
+  );
   const [command, ...args] = positionals;
   return {
     command,
@@ -114,7 +116,11 @@ export function parseClientOptions(argv: string[]): ClientOptions {
     user: values.user ?? env("FERRY_USER") ?? env("USER"),
     passwordStdin: values["password-stdin"],
     identity: values.identity,
-    trust: values["strict-host-key"] ? "strict" : values["accept-new-host-key"] ? "accept-new" : "ask",
+    trust: values["strict-host-key"]
+      ? "strict"
+      : values["accept-new-host-key"]
+      ? "accept-new"
+      : "ask",
     json: values.json,
     quiet: values.quiet,
     force: values.force,

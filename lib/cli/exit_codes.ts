@@ -20,26 +20,26 @@ export const ExitCode = {
 
 const BY_CODE: Record<ErrorCode, number> = {
   usage: ExitCode.USAGE,
-  local_io: ExitCode.USAGE,
-  auth_failed: ExitCode.AUTH,
-  host_key_changed: ExitCode.AUTH,
-  host_key_unknown: ExitCode.AUTH,
-  bad_request: ExitCode.REMOTE,
-  not_found: ExitCode.REMOTE,
+  "local_io": ExitCode.USAGE,
+  "auth_failed": ExitCode.AUTH,
+  "host_key_changed": ExitCode.AUTH,
+  "host_key_unknown": ExitCode.AUTH,
+  "bad_request": ExitCode.REMOTE,
+  "not_found": ExitCode.REMOTE,
   exists: ExitCode.REMOTE,
   busy: ExitCode.REMOTE,
   denied: ExitCode.REMOTE,
-  invalid_path: ExitCode.REMOTE,
-  too_large: ExitCode.REMOTE,
+  "invalid_path": ExitCode.REMOTE,
+  "too_large": ExitCode.REMOTE,
   quota: ExitCode.REMOTE,
-  not_empty: ExitCode.REMOTE,
-  is_directory: ExitCode.REMOTE,
-  not_directory: ExitCode.REMOTE,
+  "not_empty": ExitCode.REMOTE,
+  "is_directory": ExitCode.REMOTE,
+  "not_directory": ExitCode.REMOTE,
   cancelled: ExitCode.REMOTE,
   internal: ExitCode.REMOTE,
   integrity: ExitCode.NETWORK,
   protocol: ExitCode.NETWORK,
-  unsupported_version: ExitCode.NETWORK,
+  "unsupported_version": ExitCode.NETWORK,
   network: ExitCode.NETWORK,
 };
 
@@ -52,7 +52,8 @@ const BY_CODE: Record<ErrorCode, number> = {
 export function exitCodeFor(error: unknown): number {
   if (error instanceof FerryError) return BY_CODE[error.code];
   if (
-    error instanceof Deno.errors.ConnectionRefused || error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionRefused ||
+    error instanceof Deno.errors.ConnectionReset ||
     error instanceof Deno.errors.BrokenPipe || error instanceof Deno.errors.TimedOut ||
     error instanceof Deno.errors.ConnectionAborted
   ) {

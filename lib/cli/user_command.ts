@@ -22,11 +22,16 @@ async function readNewPassword(fromStdin: boolean): Promise<string> {
   }
   const first = await promptSecret("New password: ");
   if (first === null) {
-    throw new FerryError("usage", "Cannot prompt for a password: not a terminal (use --password-stdin)");
+    throw new FerryError(
+      "usage",
+      "Cannot prompt for a password: not a terminal (use --password-stdin)",
+    );
   }
   if (first === "") throw new FerryError("usage", "Cannot set an empty password");
   const second = await promptSecret("Retype new password: ");
-  if (first !== second) throw new FerryError("usage", "Cannot set password: the two entries differ");
+  if (first !== second) {
+    throw new FerryError("usage", "Cannot set password: the two entries differ");
+  }
   return first;
 }
 
@@ -69,7 +74,9 @@ export async function runUserCommand(args: string[]): Promise<number> {
     }));
     const text = values.json
       ? JSON.stringify(users) + "\n"
-      : users.map((u) => `${u.name}\t${u.role}\tpassword:${u.password ? "yes" : "no"}\tkeys:${u.keys}\n`)
+      : users.map((u) =>
+        `${u.name}\t${u.role}\tpassword:${u.password ? "yes" : "no"}\tkeys:${u.keys}\n`
+      )
         .join("");
     await Deno.stdout.write(encoder.encode(text));
     return 0;
@@ -82,7 +89,10 @@ export async function runUserCommand(args: string[]): Promise<number> {
   switch (action) {
     case "add": {
       if (users.has(name)) throw new FerryError("exists", `Cannot add user "${name}": it exists`);
-      const record: UserRecord = { role: values["read-only"] ? "read-only" : "read-write", keys: [] };
+      const record: UserRecord = {
+        role: values["read-only"] ? "read-only" : "read-write",
+        keys: [],
+      };
       if (values.key !== undefined) record.keys.push(parseKey(values.key));
       if (values.key === undefined || values["password-stdin"]) {
         record.password = await hashPassword(await readNewPassword(values["password-stdin"]));
@@ -92,19 +102,26 @@ export async function runUserCommand(args: string[]): Promise<number> {
       return 0;
     }
     case "del":
-      if (!users.has(name)) throw new FerryError("not_found", `Cannot delete user "${name}": no such user`);
+      if (!users.has(name)) {
+        throw new FerryError("not_found", `Cannot delete user "${name}": no such user`);
+      }
       await store.update((all) => all.delete(name));
       writeStderr(`Deleted user "${name}"\n`);
       return 0;
     case "passwd": {
       const record = users.get(name);
-      if (!record) throw new FerryError("not_found", `Cannot change password of "${name}": no such user`);
+      if (!record) {
+        throw new FerryError("not_found", `Cannot change password of "${name}": no such user`);
+      }
       const password = await hashPassword(await readNewPassword(values["password-stdin"]));
       await store.update((all) => all.set(name, { ...record, password }));
       writeStderr(`Changed the password of "${name}"\n`);
       return 0;
     }
     default:
-      throw new FerryError("usage", `Unknown user command "${action}": use add, del, list or passwd`);
+      throw new FerryError(
+        "usage",
+        `Unknown user command "${action}": use add, del, list or passwd`,
+      );
   }
 }

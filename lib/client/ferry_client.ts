@@ -9,7 +9,13 @@ import { clientHandshake } from "../channel/handshake.ts";
 import type { SecureChannel } from "../channel/secure_channel.ts";
 import { FerryError } from "../errors.ts";
 import { generateKeyPair, type KeyPair } from "../noise/mod.ts";
-import { decodeJsonBody, decodeMessage, encodeJsonMessage, encodeMessage, type Message } from "../protocol/codec.ts";
+import {
+  decodeJsonBody,
+  decodeMessage,
+  encodeJsonMessage,
+  encodeMessage,
+  type Message,
+} from "../protocol/codec.ts";
 import { sendDataStream, type TransferEnd } from "../protocol/data_stream.ts";
 import type { Entry } from "../protocol/entry.ts";
 import { MessageQueue } from "../protocol/message_queue.ts";
@@ -152,7 +158,9 @@ export class FerryClient {
     }
     failure ??= new FerryError("network", "The server closed the connection");
     if (failure instanceof Error && !(failure instanceof FerryError)) {
-      failure = new FerryError("network", `Connection lost: ${failure.message}`, { cause: failure });
+      failure = new FerryError("network", `Connection lost: ${failure.message}`, {
+        cause: failure,
+      });
     }
     for (const queue of this.#queues.values()) queue.close(failure);
   }
@@ -183,9 +191,19 @@ export class FerryClient {
     const message = await queue.next();
     if (message.type === MessageType.ERROR) throw fromWireError(decodeJsonBody(message));
     if (message.type !== MessageType.REPLY) {
-      throw new FerryError("protocol", `Expected a reply to request ${id}, got type ${message.type}`);
+      throw new FerryError(
+        "protocol",
+        `Expected a reply to request ${id}, got type ${message.type}`,
+      );
     }
     return decodeJsonBody(message);
+  }
+
+  /** Tells the server to give up on request `id` (best effort). */
+  #cancel(id: number): void {
+    void this.#channel.send(encodeMessage(MessageType.CANCEL, id, new Uint8Array(0))).catch(
+      () => {},
+    );
   }
 
   async #simple(request: Request): Promise<unknown> {
@@ -194,7 +212,9 @@ export class FerryClient {
 
   /** Lists the server's commands. */
   async help(): Promise<{ name: string; summary: string }[]> {
-    return ((await this.#simple({ op: "help" })) as { commands: { name: string; summary: string }[] })
+    return ((await this.#simple({ op: "help" })) as {
+      commands: { name: string; summary: string }[];
+    })
       .commands;
   }
 
@@ -290,7 +310,7 @@ export class FerryClient {
         }
       }
     } catch (error) {
-      void this.#channel.send(encodeMessage(MessageType.CANCEL, id, new Uint8Array(0))).catch(() => {});
+      this.#cancel(id);
       throw error;
     } finally {
       this.#queues.delete(id);
@@ -335,9 +355,15 @@ export class FerryClient {
       });
       const replied = this.#expectReply(id);
       replied.catch((error) => stop.abort(error));
-      const [end, reply] = await Promise.all([sent, replied]);
-      const { entry } = reply as { entry: Entry };
-      return { entry, sha256: end.sha256, offset };
+      try {
+        const [end, reply] = await Promise.all([sent, replied]);
+        const { entry } = reply as { entry: Entry };
+        return { entry, sha256: end.sha256, offset };
+      } catch (error) {
+        this.#cancel(id);
+        await Promise.allSettled([sent, replied]);
+        throw error;
+      }
     } finally {
       this.#queues.delete(id);
     }
@@ -348,9 +374,12 @@ export class FerryClient {
     if (this.#closed) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await Promise.race([this.#simple({ op: "bye" }), new Promise((resolve) => {
-        timer = setTimeout(resolve, 2000);
-      })]);
+      await Promise.race([
+        this.#simple({ op: "bye" }),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 2000);
+        }),
+      ]);
     } catch {
       // the server may already be gone
     } finally {

@@ -24,9 +24,13 @@ export async function loadIdentity(path: string): Promise<KeyPair> {
   try {
     text = (await Deno.readTextFile(path)).trim();
   } catch (cause) {
-    throw new FerryError("local_io", `Cannot read identity "${path}": ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new FerryError(
+      "local_io",
+      `Cannot read identity "${path}": ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
   const key = text.startsWith(HEADER) ? Buffer.from(text.slice(HEADER.length), "base64") : null;
   if (key?.byteLength !== 32) {
@@ -45,10 +49,14 @@ export async function createIdentity(path: string): Promise<string> {
   const folder = path.slice(0, path.lastIndexOf("/"));
   if (folder) await Deno.mkdir(folder, { recursive: true, mode: 0o700 });
   try {
-    await Deno.writeTextFile(path, `${HEADER}${Buffer.from(pair.privateKey).toString("base64")}\n`, {
-      createNew: true,
-      mode: 0o600,
-    });
+    await Deno.writeTextFile(
+      path,
+      `${HEADER}${Buffer.from(pair.privateKey).toString("base64")}\n`,
+      {
+        createNew: true,
+        mode: 0o600,
+      },
+    );
   } catch (cause) {
     if (cause instanceof Deno.errors.AlreadyExists) {
       throw new FerryError("exists", `Cannot create identity "${path}": the file exists`);

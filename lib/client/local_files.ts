@@ -85,7 +85,8 @@ export async function downloadToFile(
     return result;
   } catch (error) {
     await writer.abort().catch(() => {});
-    const worthKeeping = written > 0 && !(error instanceof FerryError && error.code === "integrity");
+    const worthKeeping = written > 0 &&
+      !(error instanceof FerryError && error.code === "integrity");
     if (!worthKeeping) await Deno.remove(partial).catch(() => {});
     throw error;
   }

@@ -1,8 +1,8 @@
 /**
  * The Noise cipher functions `ChaChaPoly` and `AESGCM`.
  *
- * Spec: https://noiseprotocol.org/noise.html (section 4.2 "Cipher functions",
- * sections 12.4 and 12.5 for the two ciphers).
+ * Spec: https://noiseprotocol.org/noise.html (sections "Cipher functions",
+ * "The ChaChaPoly cipher functions" and "The AESGCM cipher functions").
  *
  * Both run synchronously through `node:crypto`: WebCrypto has no
  * ChaCha20-Poly1305 and is asynchronous. ChaChaPoly is ferry's transport

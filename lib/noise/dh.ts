@@ -1,8 +1,8 @@
 /**
  * The Noise DH functions for Curve25519 (X25519), on WebCrypto.
  *
- * Spec: https://noiseprotocol.org/noise.html (section 4.1 "DH functions",
- * section 12.1 "The 25519 DH functions").
+ * Spec: https://noiseprotocol.org/noise.html (sections "DH functions" and
+ * "The 25519 DH functions").
  *
  * WebCrypto refuses `"raw"` for an X25519 private key (and Deno 2.9 reports
  * `"raw-private"` as not implemented), so private keys go in as PKCS#8: a
@@ -144,6 +144,6 @@ export async function keyPairFromPrivateKey(privateKey: Uint8Array): Promise<Key
  * @returns The key pair.
  */
 export function generateKeyPair(): Promise<KeyPair> {
-  // Any 32 random bytes are a valid X25519 private key (RFC 7748 section 5).
+  // Any 32 random bytes are a valid X25519 private key (RFC 7748 section 6.1).
   return keyPairFromPrivateKey(crypto.getRandomValues(new Uint8Array(DHLEN)));
 }

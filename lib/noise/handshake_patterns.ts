@@ -27,7 +27,7 @@ export interface HandshakePattern {
 }
 
 /**
- * The supported patterns (spec section 7.4, "Interactive handshake patterns").
+ * The supported patterns (spec section "Interactive handshake patterns (fundamental)").
  *
  * @example Count the messages of XX
  * ```ts

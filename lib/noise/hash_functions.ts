@@ -1,8 +1,8 @@
 /**
  * The Noise hash functions for SHA256: HASH, HMAC-HASH and HKDF.
  *
- * Spec: https://noiseprotocol.org/noise.html (section 4.3 "Hash functions",
- * section 12.6 "The SHA256 hash function").
+ * Spec: https://noiseprotocol.org/noise.html (sections "Hash functions" and
+ * "The SHA256 hash function").
  *
  * These run synchronously through `node:crypto`. HKDF here is the spec's
  * HKDF(chaining_key, input_key_material, num_outputs), which equals RFC 5869

@@ -21,6 +21,45 @@ export interface TransferEnd {
   sha256: string;
 }
 
+/**
+ * Reads a stream into caller-supplied buffers: with a BYOB reader (no copy)
+ * when the stream is a byte stream, else by copying its chunks.
+ */
+class ChunkReader {
+  #byob: ReadableStreamBYOBReader | undefined;
+  #plain: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #leftover: Uint8Array = new Uint8Array(0);
+
+  constructor(readable: ReadableStream<Uint8Array>) {
+    try {
+      this.#byob = readable.getReader({ mode: "byob" });
+    } catch {
+      this.#plain = readable.getReader();
+    }
+  }
+
+  async read(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
+    if (this.#byob) return await this.#byob.read(view);
+    if (this.#leftover.byteLength === 0) {
+      const { value, done } = await (this.#plain as ReadableStreamDefaultReader<Uint8Array>).read();
+      if (done) return { value: view.subarray(0, 0), done: true };
+      this.#leftover = value;
+    }
+    const n = Math.min(view.byteLength, this.#leftover.byteLength);
+    view.set(this.#leftover.subarray(0, n));
+    this.#leftover = this.#leftover.subarray(n);
+    return { value: view.subarray(0, n), done: false };
+  }
+
+  async cancel(): Promise<void> {
+    await (this.#byob ?? this.#plain)?.cancel();
+  }
+
+  releaseLock(): void {
+    (this.#byob ?? this.#plain)?.releaseLock();
+  }
+}
+
 /** Options of {@linkcode sendDataStream}. */
 export interface SendDataStreamOptions {
   /** Bytes at the start that the peer already has: hashed but not sent. */
@@ -39,7 +78,7 @@ export interface SendDataStreamOptions {
  * @param send Encrypts and queues one message (see `SecureChannel.send`); it must
  *   have consumed the bytes by the time it returns, as the buffer is reused.
  * @param id The request id.
- * @param readable A byte stream of the whole file (BYOB-capable).
+ * @param readable The whole file; a byte stream (BYOB) avoids one copy per chunk.
  * @param options Offset, progress, cancellation.
  * @returns What was sent in `END`.
  */
@@ -51,7 +90,7 @@ export async function sendDataStream(
 ): Promise<TransferEnd> {
   const offset = options.offset ?? 0;
   const hash = createHash("sha256");
-  const reader = readable.getReader({ mode: "byob" });
+  const reader = new ChunkReader(readable);
   let buffer = new ArrayBuffer(MESSAGE_HEADER_BYTES + MAX_DATA_BYTES);
   let position = 0;
   let sending: Promise<void> = Promise.resolve();

@@ -69,7 +69,10 @@ function checkFields(what: string, value: Record<string, unknown>, spec: FieldSp
       ? Number.isSafeInteger(item) && (item as number) >= 0
       : typeof item === "boolean";
     if (!ok) {
-      throw new FerryError("bad_request", `Cannot accept ${what}: field "${name}" must be a ${field.type}`);
+      throw new FerryError(
+        "bad_request",
+        `Cannot accept ${what}: field "${name}" must be a ${field.type}`,
+      );
     }
   }
   for (const name of Object.keys(value)) {
@@ -94,7 +97,9 @@ function checkFields(what: string, value: Record<string, unknown>, spec: FieldSp
  * @throws {FerryError} `bad_request` for an unknown op or a malformed field.
  */
 export function parseRequest(value: unknown): Request {
-  if (!isRecord(value) || typeof value.op !== "string" || !Object.hasOwn(REQUEST_FIELDS, value.op)) {
+  if (
+    !isRecord(value) || typeof value.op !== "string" || !Object.hasOwn(REQUEST_FIELDS, value.op)
+  ) {
     const op = isRecord(value) ? JSON.stringify(value.op) : "none";
     throw new FerryError("bad_request", `Cannot accept request: unknown operation ${op}`);
   }

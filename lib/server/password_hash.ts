@@ -28,7 +28,11 @@ export const SCRYPT_COST = { n: 16_384, r: 8, p: 1 } as const;
 
 const KEY_BYTES = 32;
 
-function derive(password: string, salt: Uint8Array, cost: { n: number; r: number; p: number }) {
+function derive(
+  password: string,
+  salt: Uint8Array,
+  cost: { n: number; r: number; p: number },
+): Promise<Uint8Array> {
   return new Promise<Uint8Array>((resolve, reject) => {
     scrypt(
       password.normalize("NFC"),

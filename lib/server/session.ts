@@ -10,7 +10,12 @@ import { serverHandshake } from "../channel/handshake.ts";
 import type { SecureChannel } from "../channel/secure_channel.ts";
 import { FerryError } from "../errors.ts";
 import type { KeyPair } from "../noise/mod.ts";
-import { decodeJsonBody, decodeMessage, encodeJsonMessage, type Message } from "../protocol/codec.ts";
+import {
+  decodeJsonBody,
+  decodeMessage,
+  encodeJsonMessage,
+  type Message,
+} from "../protocol/codec.ts";
 import { MessageQueue } from "../protocol/message_queue.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import { parseAuthRequest, parseRequest, type Request } from "../protocol/requests.ts";
@@ -106,7 +111,9 @@ async function openSession(
       clientKey,
     );
     environment.throttle.succeed(address);
-    await channel.send(encodeJsonMessage(MessageType.REPLY, 0, { user: account.name, role: account.role }));
+    await channel.send(
+      encodeJsonMessage(MessageType.REPLY, 0, { user: account.name, role: account.role }),
+    );
     return { channel, account };
   } catch (error) {
     if (error instanceof FerryError && error.code === "auth_failed") {
@@ -137,9 +144,14 @@ async function serveRequests(
       } else if (message.type === MessageType.DATA || message.type === MessageType.END) {
         await inFlight.get(message.id)?.incoming?.push(message);
       } else if (message.type === MessageType.CANCEL) {
-        inFlight.get(message.id)?.abort.abort(new FerryError("cancelled", "Cancelled by the client"));
+        inFlight.get(message.id)?.abort.abort(
+          new FerryError("cancelled", "Cancelled by the client"),
+        );
       } else {
-        throw new FerryError("protocol", `Cannot accept message of type ${message.type} from a client`);
+        throw new FerryError(
+          "protocol",
+          `Cannot accept message of type ${message.type} from a client`,
+        );
       }
     }
   } finally {

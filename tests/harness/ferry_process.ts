@@ -18,7 +18,7 @@ export interface RunFerryOptions {
   /** User name; `alice` by default. */
   user?: string;
   /** `FERRY_PASSWORD`; none when `undefined`. */
-  password?: string;
+  password?: string | undefined;
   /** Text for stdin. */
   stdin?: string;
   /** Trust a new host key (default true). */

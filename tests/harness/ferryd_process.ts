@@ -71,7 +71,11 @@ export async function runServerCommand(
   }
   const output = await child.output();
   const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
 }
 
 /** Adds a user through `server.ts user add --password-stdin`. */
@@ -81,7 +85,13 @@ export async function addUser(
   password: string,
   extra: string[] = [],
 ): Promise<void> {
-  const result = await runServerCommand(dataDir, ["user", "add", name, "--password-stdin", ...extra], `${password}\n`);
+  const result = await runServerCommand(dataDir, [
+    "user",
+    "add",
+    name,
+    "--password-stdin",
+    ...extra,
+  ], `${password}\n`);
   if (result.code !== 0) throw new Error(`Cannot add user "${name}": ${result.stderr}`);
 }
 
@@ -93,7 +103,9 @@ export async function addUser(
  * await using server = await startFerryd();
  * ```
  */
-export async function startFerryd(options: StartFerrydOptions = {}): Promise<Ferryd & AsyncDisposable> {
+export async function startFerryd(
+  options: StartFerrydOptions = {},
+): Promise<Ferryd & AsyncDisposable> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ferryd-test-" });
   const port = options.port ?? freePort();
   const child = new Deno.Command(Deno.execPath(), {
@@ -125,7 +137,10 @@ export async function startFerryd(options: StartFerrydOptions = {}): Promise<Fer
     }
     ready.reject(new Error(`ferryd exited before it listened:\n${text}`));
   })();
-  const timeout = setTimeout(() => ready.reject(new Error(`ferryd did not start:\n${text}`)), 20_000);
+  const timeout = setTimeout(
+    () => ready.reject(new Error(`ferryd did not start:\n${text}`)),
+    20_000,
+  );
   let fingerprint: string;
   try {
     fingerprint = await ready.promise;
@@ -157,7 +172,7 @@ export async function startFerryd(options: StartFerrydOptions = {}): Promise<Fer
     fingerprint,
     log: () => text,
     stop,
-    async [Symbol.asyncDispose]() {
+    async [Symbol.asyncDispose](): Promise<void> {
       await stop("SIGKILL");
       if (!options.dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     },

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
+
+Deno.test("ferryd - 20 client processes at once each put and get back their own file", async () => {
+  await using world = await openWorld();
+  const clients = Array.from({ length: 20 }, (_, i) => i);
+  const hashes = await Promise.all(
+    clients.map((i) => writeRandomFile(`${world.work}/f${i}.bin`, 256 * 1024 + i * 4099)),
+  );
+  const puts = await Promise.all(clients.map((i) => world.ferry(["put", `f${i}.bin`, "-q"])));
+  puts.forEach((run, i) => assert.equal(run.code, 0, `put ${i}: ${run.stderr}`));
+  const gets = await Promise.all(
+    clients.map((i) => world.ferry(["get", `f${i}.bin`, `g${i}.bin`, "-q"])),
+  );
+  gets.forEach((run, i) => assert.equal(run.code, 0, `get ${i}: ${run.stderr}`));
+  for (const i of clients) {
+    assert.equal(await sha256File(`${world.work}/g${i}.bin`), hashes[i], `file ${i}`);
+    assert.equal(await sha256File(`${world.server.dataDir}/files/f${i}.bin`), hashes[i]);
+  }
+});
+
+Deno.test("FerryClient - pipelined requests on one connection all complete", async () => {
+  await using world = await openWorld();
+  const client = await world.connect();
+  try {
+    const body = new TextEncoder().encode("x".repeat(5000));
+    const uploads = Array.from(
+      { length: 100 },
+      (_, i) =>
+        client.upload(ReadableStream.from([body]), `p${i}.txt`, {
+          size: body.byteLength,
+        }),
+    );
+    await assert.rejects(
+      client.upload(ReadableStream.from([body]), "p0.txt", { size: body.byteLength }),
+      (error: Error & { code?: string }) => error.code === "busy" || error.code === "exists",
+    );
+    await Promise.all(uploads);
+    const entries = await client.list("");
+    assert.equal(entries.length, 100);
+    const chunks: number[] = [];
+    await Promise.all(entries.map((entry) =>
+      client.download(entry.name, (chunk) => {
+        chunks.push(chunk.byteLength);
+        return Promise.resolve();
+      })
+    ));
+    assert.equal(chunks.reduce((a, b) => a + b, 0), 100 * 5000);
+  } finally {
+    await client.close();
+  }
+});

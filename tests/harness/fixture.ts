@@ -1,0 +1,89 @@
+/**
+ * A ready-to-use world for integration tests: a real ferryd with user
+ * `alice`, a client working folder, and helpers to make files and connect.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { FerryClient } from "../../lib/client/ferry_client.ts";
+import { addUser, type Ferryd, startFerryd, type StartFerrydOptions } from "./ferryd_process.ts";
+import { type FerryRun, runFerry, type RunFerryOptions } from "./ferry_process.ts";
+
+/** The password of the test user `alice`. */
+export const ALICE_PASSWORD = "correct horse battery staple";
+
+/** A test world. */
+export interface World extends AsyncDisposable {
+  /** The server. */
+  server: Ferryd;
+  /** The client's working folder. */
+  work: string;
+  /** Runs the client CLI as alice in `work`. */
+  ferry(args: string[], options?: Partial<RunFerryOptions>): Promise<FerryRun>;
+  /** Connects a programmatic client as alice. */
+  connect(user?: string, password?: string): Promise<FerryClient>;
+}
+
+/** Starts a server with user alice and makes a working folder. */
+export async function openWorld(options: StartFerrydOptions = {}): Promise<World> {
+  const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ferryd-test-" });
+  await addUser(dataDir, "alice", ALICE_PASSWORD);
+  const server = await startFerryd({ ...options, dataDir });
+  const work = await Deno.makeTempDir({ prefix: "ferry-work-" });
+  return {
+    server,
+    work,
+    ferry: (args, extra = {}) =>
+      runFerry(args, { server: server.server, cwd: work, password: ALICE_PASSWORD, ...extra }),
+    connect: (user = "alice", password = ALICE_PASSWORD) =>
+      FerryClient.connect({
+        hostname: "127.0.0.1",
+        port: server.port,
+        user,
+        password,
+        verifyServerKey: async () => {},
+      }),
+    async [Symbol.asyncDispose](): Promise<void> {
+      await server.stop("SIGKILL");
+      await Deno.remove(work, { recursive: true }).catch(() => {});
+      if (!options.dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Writes `size` random bytes to `path`, streaming, and returns their SHA-256. */
+export async function writeRandomFile(path: string, size: number): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const chunk = new Uint8Array(1 << 20);
+  for (let left = size; left > 0;) {
+    const piece = chunk.subarray(0, Math.min(left, chunk.byteLength));
+    for (let i = 0; i < piece.byteLength; i += 65536) {
+      crypto.getRandomValues(piece.subarray(i, Math.min(i + 65536, piece.byteLength)));
+    }
+    hash.update(piece);
+    for (let done = 0; done < piece.byteLength;) done += await file.write(piece.subarray(done));
+    left -= piece.byteLength;
+  }
+  return hash.digest("hex");
+}
+
+/** The SHA-256 of a file, streaming. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+/** Lists every path below `dir` (relative), for "nothing else appeared" checks. */
+export async function listTree(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const rel = prefix + entry.name;
+    out.push(rel);
+    if (entry.isDirectory) out.push(...await listTree(`${dir}/${entry.name}`, rel + "/"));
+  }
+  return out.sort();
+}
