@@ -9,7 +9,7 @@ import { FerryError } from "../errors.ts";
 import type { CipherState } from "../noise/mod.ts";
 import type { FrameReader } from "../wire/frame_reader.ts";
 import type { FrameWriter } from "../wire/frame_writer.ts";
-import { MAX_FRAME_BYTES } from "../wire/limits.ts";
+import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "../wire/limits.ts";
 
 /** Bytes of the AEAD tag on every transport message. */
 export const TAG_BYTES = 16;
@@ -62,7 +62,9 @@ export class SecureChannel {
         `Cannot send message of ${plaintext.byteLength} bytes: the limit is ${MAX_PLAINTEXT_BYTES}`,
       );
     }
-    return this.#writer.write(this.#sendCipher.encryptWithAd(EMPTY, plaintext));
+    return this.#writer.writeInPlace(
+      this.#sendCipher.encryptWithAd(EMPTY, plaintext, FRAME_HEADER_BYTES),
+    );
   }
 
   /**

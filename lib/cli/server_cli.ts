@@ -12,6 +12,7 @@ import { FerryError } from "../errors.ts";
 import { FERRY_VERSION } from "../protocol/version.ts";
 import { ConsoleLog, LOG_LEVELS, type LogLevel } from "../server/console_log.ts";
 import { dataLayout, FerryServer } from "../server/ferry_server.ts";
+import { checkServerPermissions } from "../sandbox/self_check.ts";
 import { runUserCommand } from "./user_command.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { writeStderr } from "./prompt.ts";
@@ -59,21 +60,23 @@ async function serve(args: string[]): Promise<number> {
     throw new FerryError("usage", `Cannot use handshake timeout "${values["handshake-timeout"]}"`);
   }
   const log = new ConsoleLog(level);
+  const port = parsePort(values.port);
+  await checkServerPermissions({ dataDir: values.data, hostname: values.host, port });
   const server = await FerryServer.start({
     dataDir: values.data,
     hostname: values.host,
-    port: parsePort(values.port),
+    port,
     handshakeTimeoutMs: timeout * 1000,
     log,
   });
-  log.info(`ferryd ${FERRY_VERSION} listening on ${server.addr.hostname}:${server.addr.port}`);
-  log.info(`Host key fingerprint ${server.fingerprint}`);
-  log.info(`Serving files from ${dataLayout(values.data).files}`);
+  log.notice(`ferryd ${FERRY_VERSION} listening on ${server.addr.hostname}:${server.addr.port}`);
+  log.notice(`Host key fingerprint ${server.fingerprint}`);
+  log.notice(`Serving files from ${dataLayout(values.data).files}`);
   const stopped = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, () => stopped.resolve(signal));
   const signal = await stopped.promise;
-  log.info(`Received ${signal}: shutting down`);
+  log.notice(`Received ${signal}: shutting down`);
   await server.close();
   return 0;
 }

@@ -7,6 +7,7 @@
 import { Buffer } from "node:buffer";
 import { parseArgs } from "node:util";
 import { FerryError } from "../errors.ts";
+import { checkServerPermissions } from "../sandbox/self_check.ts";
 import { hashPassword } from "../server/password_hash.ts";
 import { dataLayout } from "../server/ferry_server.ts";
 import { checkUserName, type UserRecord, UserStore } from "../server/user_store.ts";
@@ -62,6 +63,7 @@ export async function runUserCommand(args: string[]): Promise<number> {
     },
   });
   const [action, name] = positionals;
+  await checkServerPermissions({ dataDir: values.data, hostname: "0.0.0.0", port: 7878 }, "manage");
   const { state } = dataLayout(values.data);
   await Deno.mkdir(state, { recursive: true, mode: 0o700 });
   const store = new UserStore(state);

@@ -38,9 +38,17 @@ export interface CipherFunctions {
    * @param nonce The 12-byte nonce, already encoded with {@linkcode CipherFunctions.encodeNonce}.
    * @param ad The associated data.
    * @param plaintext The bytes to encrypt.
-   * @returns `ciphertext || tag`, {@linkcode TAG_LEN} bytes longer than `plaintext`.
+   * @param headroom Bytes left free in front of the ciphertext, for a frame
+   *   header, so the caller needs no second buffer and copy. @default {0}
+   * @returns `headroom` free bytes, then `ciphertext || tag`.
    */
-  encrypt(k: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  encrypt(
+    k: Uint8Array,
+    nonce: Uint8Array,
+    ad: Uint8Array,
+    plaintext: Uint8Array,
+    headroom?: number,
+  ): Uint8Array;
   /**
    * DECRYPT(k, n, ad, ciphertext).
    *
@@ -86,15 +94,20 @@ interface AeadDecipher {
 /** 2^32, to split a counter into two 32-bit halves without BigInt. */
 const TWO_POW_32 = 0x1_0000_0000;
 
-function seal(cipher: AeadCipher, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+function seal(
+  cipher: AeadCipher,
+  ad: Uint8Array,
+  plaintext: Uint8Array,
+  headroom: number,
+): Uint8Array {
   cipher.setAAD(ad, { plaintextLength: plaintext.length });
   const body = cipher.update(plaintext);
   // Stream AEADs emit nothing on final(); it only computes the tag.
   cipher.final();
   // One plain Uint8Array (not a pooled Buffer) holding ciphertext || tag.
-  const out = new Uint8Array(body.length + TAG_LEN);
-  out.set(body);
-  out.set(cipher.getAuthTag(), body.length);
+  const out = new Uint8Array(headroom + body.length + TAG_LEN);
+  out.set(body, headroom);
+  out.set(cipher.getAuthTag(), headroom + body.length);
   return out;
 }
 
@@ -151,9 +164,15 @@ function toPlainBytes(bytes: Uint8Array): Uint8Array {
  */
 export const CHACHA_POLY: CipherFunctions = Object.freeze({
   name: "ChaChaPoly",
-  encrypt(k: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  encrypt(
+    k: Uint8Array,
+    nonce: Uint8Array,
+    ad: Uint8Array,
+    plaintext: Uint8Array,
+    headroom = 0,
+  ): Uint8Array {
     const cipher = createCipheriv("chacha20-poly1305", k, nonce, { authTagLength: TAG_LEN });
-    return seal(cipher, ad, plaintext);
+    return seal(cipher, ad, plaintext, headroom);
   },
   decrypt(k: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     checkLength(ciphertext);
@@ -185,8 +204,15 @@ export const CHACHA_POLY: CipherFunctions = Object.freeze({
  */
 export const AES_GCM: CipherFunctions = Object.freeze({
   name: "AESGCM",
-  encrypt(k: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    return seal(createCipheriv("aes-256-gcm", k, nonce, { authTagLength: TAG_LEN }), ad, plaintext);
+  encrypt(
+    k: Uint8Array,
+    nonce: Uint8Array,
+    ad: Uint8Array,
+    plaintext: Uint8Array,
+    headroom = 0,
+  ): Uint8Array {
+    const cipher = createCipheriv("aes-256-gcm", k, nonce, { authTagLength: TAG_LEN });
+    return seal(cipher, ad, plaintext, headroom);
   },
   decrypt(k: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     checkLength(ciphertext);

@@ -103,11 +103,19 @@ export class CipherState {
    *
    * @param ad The associated data.
    * @param plaintext The bytes to encrypt.
-   * @returns `ciphertext || tag`, or `plaintext` itself when `k` is empty.
+   * @param headroom Bytes to leave free in front of the ciphertext (for a
+   *   frame header). @default {0}
+   * @returns `headroom` free bytes then `ciphertext || tag`; with an empty
+   *   `k`, the plaintext (copied behind the headroom when there is one).
    * @throws {FerryError} With code `"protocol"` when `n` reached {@linkcode MAX_NONCE}.
    */
-  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    if (this.#k === null) return plaintext;
+  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Uint8Array {
+    if (this.#k === null) {
+      if (headroom === 0) return plaintext;
+      const out = new Uint8Array(headroom + plaintext.byteLength);
+      out.set(plaintext, headroom);
+      return out;
+    }
     if (this.#n >= MAX_NONCE) {
       throw new FerryError(
         "protocol",
@@ -115,7 +123,7 @@ export class CipherState {
       );
     }
     this.#cipher.encodeNonce(this.#n, this.#nonceView);
-    const ciphertext = this.#cipher.encrypt(this.#k, this.#nonce, ad, plaintext);
+    const ciphertext = this.#cipher.encrypt(this.#k, this.#nonce, ad, plaintext, headroom);
     this.#n++;
     return ciphertext;
   }

@@ -21,6 +21,11 @@ export class ConsoleLog {
     this.#level = LOG_LEVELS.indexOf(level);
   }
 
+  /** Logs what the operator must always see (start-up, address, fingerprint). */
+  notice(message: string): void {
+    this.#write("notice", message);
+  }
+
   /** Logs a failure that needs the operator. */
   error(message: string): void {
     this.#write("error", message);
@@ -41,8 +46,8 @@ export class ConsoleLog {
     this.#write("debug", message);
   }
 
-  #write(level: LogLevel, message: string): void {
-    if (LOG_LEVELS.indexOf(level) > this.#level) return;
+  #write(level: LogLevel | "notice", message: string): void {
+    if (level !== "notice" && LOG_LEVELS.indexOf(level) > this.#level) return;
     const line = `${new Date().toISOString()} ${level.padEnd(5)} ${message}\n`;
     try {
       Deno.stderr.writeSync(encoder.encode(line));

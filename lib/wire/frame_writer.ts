@@ -46,6 +46,23 @@ export class FrameWriter {
     return this.#writer.write(frame);
   }
 
+  /**
+   * Queues a frame whose first {@linkcode FRAME_HEADER_BYTES} bytes are free
+   * for the length: the header is written in place, with no copy of the body.
+   *
+   * @param frame Header space followed by the body.
+   */
+  writeInPlace(frame: Uint8Array): Promise<void> {
+    const length = frame.byteLength - FRAME_HEADER_BYTES;
+    if (length < 0 || length > MAX_FRAME_BYTES) {
+      throw new RangeError(
+        `Cannot write frame of ${length} bytes: the limit is ${MAX_FRAME_BYTES} bytes`,
+      );
+    }
+    new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES).setUint32(0, length);
+    return this.#writer.write(frame);
+  }
+
   /** Writes raw bytes with no frame (the preamble). */
   writeRaw(bytes: Uint8Array): Promise<void> {
     return this.#writer.write(bytes);
