@@ -1,94 +1,199 @@
 /**
- * Benchmarks ferry on loopback with real processes: put and get of one large
- * file, and the server's peak RSS after a small and after a large transfer
- * (memory must not grow with the file size).
+ * Benchmarks ferry side by side with OpenSSH's sftp and scp on loopback, with
+ * real processes: ferryd on a temporary data folder and a private sshd on its
+ * own port, config and throwaway keys. See docs/PERFORMANCE.md.
  *
- * Usage: deno task bench [--size MIB] [--quick] [--json]
+ * Usage: deno task bench [--quick] [--json] [--size MIB] [--repeat N]
+ *          [--only ID,...] [--no-ssh] [--no-install] [--auth key|password]
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { addUser, startFerryd } from "../tests/harness/ferryd_process.ts";
+import { addUser, type Ferryd, startFerryd } from "../tests/harness/ferryd_process.ts";
 import { runFerry } from "../tests/harness/ferry_process.ts";
-import { sha256File, writeRandomFile } from "../tests/harness/fixture.ts";
+import { copyTree, makeRandomFile, makeTree, removeQuietly } from "./bench/fixtures.ts";
+import { measure, type Measurement, median, notRun, probe } from "./bench/measure.ts";
+import { parseBenchOptions, USAGE } from "./bench/options.ts";
+import { capture } from "./bench/proc_stats.ts";
+import {
+  type BenchReport,
+  memoryCheck,
+  toJson,
+  toMarkdown,
+  type WorkloadResult,
+  workloadResult,
+} from "./bench/report.ts";
+import { openSshSide, type SshSide } from "./bench/ssh_side.ts";
+import { type FerryTool, ferryTool, type Tool } from "./bench/tools.ts";
+import {
+  type FileFixture,
+  type Fixtures,
+  type Sizes,
+  type Workload,
+  workloads,
+} from "./bench/workloads.ts";
 
 const MIB = 1024 * 1024;
+const PASSWORD = "bench-password";
+const encoder = new TextEncoder();
 
-interface Row {
-  workload: string;
-  bytes: number;
-  seconds: number;
-  mbPerSecond: number;
-  serverPeakRssMiB: number;
+function note(line: string): void {
+  Deno.stderr.writeSync(encoder.encode(`bench: ${line}\n`));
 }
 
-/**
- * Peak resident set size of a process, from /proc (Linux). Deno asks for
- * --allow-all to read /proc/PID directly, so `cat` reads it.
- */
-async function peakRssMiB(pid: number): Promise<number> {
-  const output = await new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).output();
-  const status = new TextDecoder().decode(output.stdout);
-  const match = /VmHWM:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) / 1024 : NaN;
+async function loadAverage(): Promise<number> {
+  return Number((await capture("cat", ["/proc/loadavg"])).split(" ")[0]);
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      size: { type: "string", default: "1024" },
-      quick: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
+async function fileFixture(work: string, name: string, mib: number): Promise<FileFixture> {
+  return { name, bytes: mib * MIB, sha256: await makeRandomFile(`${work}/${name}`, mib * MIB) };
+}
+
+async function makeFixtures(work: string, sizes: Sizes): Promise<Fixtures> {
+  note(`writing test data into ${work}`);
+  const ref = await fileFixture(work, "ref.bin", sizes.refMiB);
+  return {
+    work,
+    ref,
+    big: await fileFixture(work, "big.bin", sizes.bigMiB),
+    client: sizes.clientMiB === sizes.refMiB
+      ? ref
+      : await fileFixture(work, "client.bin", sizes.clientMiB),
+    tree: {
+      name: "tree",
+      manifest: await makeTree(`${work}/tree`, sizes.treeFiles, sizes.treeFileBytes),
     },
-  });
-  const bigMiB = values.quick ? 32 : Number(values.size);
-  const smallMiB = values.quick ? 4 : 64;
-  const dataDir = await Deno.makeTempDir({ prefix: "ferry-bench-data-" });
-  const work = await Deno.makeTempDir({ prefix: "ferry-bench-work-" });
-  const password = "bench-password";
-  await addUser(dataDir, "bench", password);
-  await using server = await startFerryd({ dataDir, args: ["--log-level", "warn"] });
-  const rows: Row[] = [];
-  const client = { server: server.server, cwd: work, user: "bench", password };
-  try {
-    for (const mib of [smallMiB, bigMiB]) {
-      const name = `file-${mib}.bin`;
-      const hash = await writeRandomFile(`${work}/${name}`, mib * MIB);
-      for (const op of ["put", "get"] as const) {
-        const args = op === "put" ? ["put", name, "-q"] : ["get", name, `back-${name}`, "-q"];
-        const started = performance.now();
-        const run = await runFerry(args, client);
-        const seconds = (performance.now() - started) / 1000;
-        if (run.code !== 0) throw new Error(`${op} failed: ${run.stderr}`);
-        rows.push({
-          workload: `${op} ${mib} MiB`,
-          bytes: mib * MIB,
-          seconds,
-          mbPerSecond: mib * MIB / 1e6 / seconds,
-          serverPeakRssMiB: await peakRssMiB(server.process.pid),
-        });
-      }
-      if (await sha256File(`${work}/back-${name}`) !== hash) throw new Error("Round trip differs");
-      await Deno.remove(`${work}/back-${name}`);
-      await Deno.remove(`${work}/${name}`);
-    }
-  } finally {
-    await Deno.remove(work, { recursive: true });
-  }
-  await server.stop();
-  await Deno.remove(dataDir, { recursive: true });
-  const out = values.json ? JSON.stringify(rows, null, 2) : [
-    "| workload | MB/s | seconds | server peak RSS (MiB) |",
-    "| --- | ---: | ---: | ---: |",
-    ...rows.map((r) =>
-      `| ${r.workload} | ${r.mbPerSecond.toFixed(0)} | ${r.seconds.toFixed(2)} | ${
-        r.serverPeakRssMiB.toFixed(0)
-      } |`
-    ),
-  ].join("\n");
-  await Deno.stdout.write(new TextEncoder().encode(out + "\n"));
+  };
 }
 
-if (import.meta.main) await main();
+/** Why ferry cannot do `put -r` / `get -r` in this build, when it cannot. */
+async function probeTrees(ferry: Tool, work: string): Promise<Map<string, string>> {
+  await makeTree(`${work}/probe-tree`, 2, 16);
+  await copyTree(`${work}/probe-tree`, `${ferry.remoteRoot}/probe-get`);
+  const reasons = new Map<string, string>();
+  const put = await probe(ferry.putTree("probe-tree", "probe-put"));
+  const get = await probe(ferry.getTree("probe-get", "probe-back"));
+  if (put) reasons.set("put-tree", `not supported by this build (${put})`);
+  if (get) reasons.set("get-tree", `not supported by this build (${get})`);
+  for (const path of ["probe-put", "probe-get"]) await removeQuietly(`${ferry.remoteRoot}/${path}`);
+  for (const path of ["probe-tree", "probe-back"]) await removeQuietly(`${work}/${path}`);
+  return reasons;
+}
+
+/** Runs one workload on every client, `repeat` rounds interleaved (ferry, sftp, scp, ferry, ...). */
+async function runWorkload(
+  workload: Workload,
+  tools: Tool[],
+  repeat: number,
+  unsupported: Map<string, string>,
+): Promise<WorkloadResult> {
+  const runs = new Map<Tool, Measurement[]>(tools.map((tool) => [tool, []]));
+  for (let round = 0; round < repeat; round++) {
+    for (const tool of tools) {
+      const done = runs.get(tool) as Measurement[];
+      if (done.some((m) => m.status !== "ok")) continue;
+      const reason = tool.name === "ferry" ? unsupported.get(workload.id) : undefined;
+      const plan = workload.plan(tool);
+      const result = reason !== undefined
+        ? notRun(tool.name, "n/a", reason)
+        : plan === undefined
+        ? notRun(tool.name, "n/a", `${tool.name} cannot do this`)
+        : await measure(tool, plan);
+      done.push(result);
+      const outcome = result.status === "ok" ? `${result.seconds.toFixed(2)} s` : result.status;
+      note(`${workload.id} ${tool.name} (${round + 1}/${repeat}): ${outcome}`);
+    }
+  }
+  return workloadResult(workload, tools.map((tool) => median(runs.get(tool) as Measurement[])));
+}
+
+async function startFerry(
+  dataDir: string,
+  work: string,
+  home: string,
+  auth: "key" | "password",
+): Promise<{ server: Ferryd & AsyncDisposable; ferry: FerryTool }> {
+  const key = await runFerry(["keygen", `${home}/id_x25519`], { server: "-", cwd: work, home });
+  if (key.code !== 0) throw new Error(`Cannot make a ferry identity: ${key.stderr}`);
+  await addUser(dataDir, "bench", PASSWORD, ["--key", key.stdout.trim()]);
+  const server = await startFerryd({ dataDir, args: ["--log-level", "warn"] });
+  const ferry = ferryTool({
+    serverPid: server.process.pid,
+    server: server.server,
+    dataDir,
+    work,
+    home,
+    user: "bench",
+    login: auth === "key" ? { identity: `${home}/id_x25519` } : { password: PASSWORD },
+  });
+  const warm = await probe(ferry.list(""));
+  if (warm !== undefined) {
+    await server.stop();
+    throw new Error(`Cannot log in with ferry: ${warm}`);
+  }
+  return { server, ferry };
+}
+
+async function main(): Promise<number> {
+  const opts = parseBenchOptions(Deno.args);
+  if (opts.help) {
+    await Deno.stdout.write(encoder.encode(USAGE));
+    return 0;
+  }
+  const loadAtStart = await loadAverage();
+  const cores = navigator.hardwareConcurrency;
+  if (loadAtStart > cores / 2) {
+    note(`the machine is busy (load average ${loadAtStart} on ${cores} cores): numbers are noisy`);
+  }
+  const notes: string[] = [];
+  const [work, home, dataDir] = await Promise.all(
+    ["work", "home", "data"].map((name) => Deno.makeTempDir({ prefix: `ferry-bench-${name}-` })),
+  ) as [string, string, string];
+  let ssh: SshSide | undefined;
+  try {
+    const started = await startFerry(dataDir, work, home, opts.auth);
+    await using server = started.server;
+    const ferry = started.ferry;
+    if (!opts.noSsh) ssh = await openSshSide({ work, install: !opts.noInstall, note });
+    if (ssh === undefined) notes.push("OpenSSH not available: ferry only");
+    const tools: Tool[] = [ferry, ...(ssh?.tools ?? [])];
+    const fixtures = await makeFixtures(work, opts.sizes);
+    const unsupported = await probeTrees(ferry, work);
+    const status = await capture("cat", [`/proc/${server.process.pid}/status`]);
+    const idleMiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+    const results: WorkloadResult[] = [];
+    for (const workload of workloads(opts.sizes, fixtures)) {
+      if (opts.only.includes(workload.id)) {
+        results.push(await runWorkload(workload, tools, opts.repeat, unsupported));
+      }
+    }
+    const loadAtEnd = await loadAverage();
+    const report: BenchReport = {
+      meta: {
+        date: new Date().toISOString().slice(0, 16).replace("T", " "),
+        deno: Deno.version.deno,
+        cores,
+        loadAverage: { start: loadAtStart, end: loadAtEnd },
+        openssh: ssh?.version ?? null,
+        scpProtocol: ssh?.scpProtocol ?? null,
+        sshCipher: ssh?.cipher ?? null,
+        ferryCipher: "Noise_XX_25519_ChaChaPoly_SHA256",
+        ferryLogin: opts.auth,
+        quick: opts.quick,
+        repeat: opts.repeat,
+        sizes: opts.sizes,
+        notes: [...notes, ...(ssh?.notes ?? [])],
+      },
+      workloads: results,
+      memory: memoryCheck(results, idleMiB),
+    };
+    await Deno.stdout.write(encoder.encode(opts.json ? toJson(report) : toMarkdown(report)));
+    await server.stop();
+    return results.some((w) => w.results.some((r) => r.status === "error")) ? 1 : 0;
+  } finally {
+    await ssh?.stop();
+    for (const dir of [work, home, dataDir]) await removeQuietly(dir);
+  }
+}
+
+if (import.meta.main) Deno.exit(await main());

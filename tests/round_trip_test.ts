@@ -61,9 +61,16 @@ Deno.test("ferry put - an existing file is refused without --force and replaced 
   assert.equal((await world.ferry(["put", "--force", "a.txt"])).code, 0);
   assert.equal(await Deno.readTextFile(`${world.server.dataDir}/files/a.txt`), "two");
 
+  await Deno.writeTextFile(`${world.work}/a.txt`, "three");
   const localExists = await world.ferry(["get", "a.txt"]);
   assert.equal(localExists.code, 3, "get does not overwrite a local file either");
+  assert.match(localExists.stderr, /--force/);
+  assert.equal(await Deno.readTextFile(`${world.work}/a.txt`), "three");
   assert.equal((await world.ferry(["get", "--force", "a.txt"])).code, 0);
+  assert.equal(await Deno.readTextFile(`${world.work}/a.txt`), "two");
+  const same = await world.ferry(["get", "a.txt"]);
+  assert.equal(same.code, 0, "an identical file is skipped, not refused");
+  assert.match(same.stderr, /identical/);
 });
 
 Deno.test("ferry get - to stdout with '-', and an empty file", async () => {

@@ -1,23 +1,145 @@
 import assert from "node:assert/strict";
-import { CLIENT_ENV_VARS, serverPermissionFlags } from "../lib/sandbox/permission_flags.ts";
-import { ROOT } from "./harness/ferryd_process.ts";
+import {
+  clientPermissionFlags,
+  compilerPermissionFlags,
+  launcherPermissionFlags,
+  serverPermissionFlags,
+} from "../lib/sandbox/permission_flags.ts";
+import { freePort, ROOT } from "./harness/ferryd_process.ts";
 
 const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
 const tasks: Record<string, string> = config.tasks;
 
-function flagsOf(task: string): string[] {
-  return task.split(/\s+/).filter((word) => word.startsWith("--"));
+/** Splits `deno run FLAGS SCRIPT ARGS` (the task lines hold no quotes). */
+function taskParts(name: string): { flags: string[]; script: string; args: string[] } {
+  const words = (tasks[name] as string).split(/\s+/);
+  assert.deepEqual(words.slice(0, 2), ["deno", "run"], `task ${name}`);
+  const at = words.findIndex((word, i) => i > 1 && !word.startsWith("--"));
+  return { flags: words.slice(2, at), script: words[at] as string, args: words.slice(at + 1) };
 }
 
-Deno.test("deno.json - serve and user tasks run with exactly the server sandbox flags", () => {
-  const expected = serverPermissionFlags({ dataDir: "./data", hostname: "0.0.0.0", port: 7878 });
-  assert.deepEqual(flagsOf(tasks.serve as string), expected);
-  assert.deepEqual(flagsOf(tasks.user as string), expected);
+/** Runs the launcher as a task would, with `--dry-run`: the command it would start. */
+async function launched(task: string, args: string[]): Promise<{ args: string[]; cwd: string }> {
+  const { flags, script, args: fixed } = taskParts(task);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, script, "--dry-run", ...fixed, ...args],
+    cwd: ROOT,
+    env: { HOME: "/home/ann" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+Deno.test("deno.json - serve, user and client go through the launcher, itself narrowly granted", () => {
+  for (const name of ["serve", "user"]) {
+    const parts = taskParts(name);
+    assert.deepEqual(parts.flags, launcherPermissionFlags("ferryd"), `task ${name}`);
+    assert.deepEqual([parts.script, ...parts.args], ["scripts/launch.ts", "ferryd", name]);
+  }
+  const client = taskParts("client");
+  assert.deepEqual(client.flags, launcherPermissionFlags("ferry"));
+  assert.deepEqual([client.script, ...client.args], ["scripts/launch.ts", "ferry"]);
+  const compile = taskParts("compile");
+  assert.deepEqual(compile.flags, compilerPermissionFlags());
+  assert.equal(compile.script, "scripts/compile.ts");
 });
 
-Deno.test("deno.json - no task runs with -A or --allow-all, and the client reads only FERRY_* and home", () => {
+Deno.test("deno.json - no task runs with -A, --allow-all or an unscoped run, read or write", () => {
   for (const [name, task] of Object.entries(tasks)) {
     assert.doesNotMatch(task, /(^|\s)(-A|--allow-all)(\s|$)/, `task ${name}`);
+    if (["serve", "user", "client", "compile"].includes(name)) {
+      assert.doesNotMatch(task, /--allow-(run|read|write|net|env)(\s|$)/, `task ${name}`);
+    }
   }
-  assert.ok((tasks.client as string).includes(`--allow-env=${CLIENT_ENV_VARS.join(",")}`));
+});
+
+Deno.test("deno task serve and user - start ferryd with exactly the server sandbox flags", async () => {
+  const byDefault = await launched("serve", []);
+  assert.deepEqual(
+    byDefault.args.slice(1, -2),
+    serverPermissionFlags({ dataDir: `${ROOT}/data`, hostname: "0.0.0.0", port: 7878 }),
+  );
+  assert.deepEqual(byDefault.args.slice(-2), [`${ROOT}/server.ts`, "serve"]);
+  assert.equal(byDefault.cwd, ROOT);
+  const moved = await launched("serve", ["--port", "9000", "--data", "/srv/x", "--host", "::1"]);
+  assert.deepEqual(
+    moved.args.slice(1, 5),
+    serverPermissionFlags({ dataDir: "/srv/x", hostname: "::1", port: 9000 }),
+  );
+  const user = await launched("user", ["add", "bob", "--data", "rel"]);
+  assert.deepEqual(
+    user.args,
+    [
+      "run",
+      ...serverPermissionFlags({ dataDir: `${ROOT}/rel`, hostname: "0.0.0.0", port: 7878 }),
+      `${ROOT}/server.ts`,
+      "user",
+      "add",
+      "bob",
+      "--data",
+      "rel",
+    ],
+  );
+});
+
+Deno.test("deno task client - starts ferry with exactly the client sandbox flags", async () => {
+  const run = await launched("client", ["--server", "files.example:7000", "ls"]);
+  const flags = clientPermissionFlags({
+    workDir: ROOT,
+    stateDir: "/home/ann/.config/ferry",
+    server: "files.example:7000",
+  });
+  assert.deepEqual(run.args, [
+    "run",
+    ...flags,
+    `${ROOT}/client.ts`,
+    "--server",
+    "files.example:7000",
+    "ls",
+  ]);
+  const moved = await launched("client", ["--work", "/tmp", "--home", "/srv/state", "ls"]);
+  assert.deepEqual(
+    moved.args.slice(1, 6),
+    clientPermissionFlags({ workDir: "/tmp", stateDir: "/srv/state", server: "127.0.0.1:7878" }),
+  );
+});
+
+Deno.test("deno task serve - really serves, and stops with the task on SIGTERM", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "ferry-task-" });
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "serve", "--data", dataDir, "--host", "127.0.0.1", "--port", String(port)],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  try {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) {
+      text += decoder.decode(chunk, { stream: true });
+      if (text.includes("Host key fingerprint")) {
+        // Listening: now stop the task (by its PID) and see ferryd go too.
+        child.kill("SIGTERM");
+      }
+    }
+    const status = await child.status;
+    assert.match(text, new RegExp(`listening on 127\\.0\\.0\\.1:${port}`), text);
+    assert.match(text, /Received SIGTERM: shutting down/, text);
+    assert.equal(status.code, 0, text);
+    await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port }));
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await child.status;
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });

@@ -10,8 +10,11 @@ import { FerryClient } from "../client/ferry_client.ts";
 import { createIdentity, IDENTITY_FILE, loadIdentity } from "../client/identity.ts";
 import { FerryError } from "../errors.ts";
 import { FERRY_VERSION } from "../protocol/version.ts";
-import { type ClientOptions, parseClientOptions } from "./client_options.ts";
+import { explainRefusal, recordClientSandbox } from "../sandbox/refusal.ts";
+import { checkClientPermissions } from "../sandbox/self_check.ts";
+import { type ClientOptions, clientSandboxConfig, parseClientOptions } from "./client_options.ts";
 import { runCommand } from "./client_commands.ts";
+import { batchSource, runShell, terminalSource } from "./shell.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { promptLine, promptSecret, readLine, writeStderr } from "./prompt.ts";
 
@@ -19,10 +22,12 @@ import { promptLine, promptSecret, readLine, writeStderr } from "./prompt.ts";
 export const CLIENT_USAGE = `ferry ${FERRY_VERSION}: secure file transfer
 
 Usage: client.ts [options] <command> [arguments]
+       client.ts [options]             interactive shell (on a terminal)
+       client.ts [options] -b FILE     run commands from FILE (- for stdin), stop at the first failure
 
 Commands:
-  get <remote> [local|-]     download a file (- writes to stdout)
-  put <local> [remote]       upload a file
+  get [-r] <remote>... [local]   download files or folders (get <remote> - writes to stdout)
+  put [-r] <local>... [remote]   upload files or folders
   ls [dir]                   list a folder
   stat <path>                describe a file or folder
   rm <path>                  remove a file
@@ -39,13 +44,21 @@ Options:
   -i, --identity FILE        log in with an identity key instead of a password
       --accept-new-host-key  trust a server seen for the first time without asking
       --strict-host-key      never trust a server not in known_hosts
+      --work DIR             the folder ferry may read and write (default: the current one)
+      --home DIR             the state folder (FERRY_HOME, default ~/.config/ferry)
   -f, --force                replace existing files
-  -r, --recursive            (rmdir) remove contents too
+      --rename               keep both: the new copy becomes "name (1).ext"
+  -r, --recursive            copy folders (get, put), remove contents (rmdir)
+      --no-resume            start interrupted transfers over instead of resuming them
+  -z, --compress             compress on the wire (chunks that do not shrink go as they are)
       --json                 print results as JSON on stdout
   -q, --quiet                no progress, no summaries
       --version              print the version
 
+Existing files are never replaced without --force; identical files (same SHA-256) are skipped.
 State (known_hosts, id_x25519) lives in $FERRY_HOME, else ~/.config/ferry.
+ferry may read and write only its working and state folders, and connect
+only to its server.
 Exit codes: 0 ok, 1 usage or local error, 2 authentication or host key,
 3 refused by the server (not found, exists, busy, denied), 4 network or protocol.
 `;
@@ -112,18 +125,26 @@ export async function runClientCli(argv: string[]): Promise<number> {
       writeStderr(`ferry ${FERRY_VERSION}\n`);
       return 0;
     }
-    if (options.help || options.command === undefined) {
+    const shell = options.command === undefined &&
+      (options.batch !== undefined || Deno.stdin.isTerminal());
+    if (options.help || (options.command === undefined && !shell)) {
       writeStderr(CLIENT_USAGE);
       return options.help ? 0 : 1;
     }
+    const sandbox = clientSandboxConfig(options);
+    await checkClientPermissions(sandbox, options.command === "keygen" ? "local" : "connect");
+    recordClientSandbox(sandbox);
     if (options.command === "keygen") return await keygen(options);
+    const source = options.batch !== undefined ? await batchSource(options.batch) : undefined;
     const client = await connect(options);
     try {
-      return await runCommand(client, options);
+      if (!shell) return await runCommand({ client, cwd: "" }, options);
+      return await runShell(client, source ?? terminalSource(), options.quiet);
     } finally {
       await client.close();
     }
-  } catch (error) {
+  } catch (caught) {
+    const error = explainRefusal(caught) ?? caught;
     const message = error instanceof Error ? error.message : String(error);
     writeStderr(`ferry: ${message}\n`);
     return exitCodeFor(error);

@@ -1,19 +1,40 @@
 /**
- * The client's command-line options and environment, resolved once.
+ * The client's command-line options and environment. Connection options
+ * are given once; command options may also follow each command typed in the
+ * shell, with the same meaning.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { FerryError } from "../errors.ts";
 import type { TrustMode } from "../client/host_trust.ts";
+import type { ConflictPolicy } from "../client/conflict_policy.ts";
+import { type ClientSandboxConfig, netAddress } from "../sandbox/permission_flags.ts";
 
-/** Everything the client command line can say. */
-export interface ClientOptions {
+/** What one command says: its name, arguments and flags. */
+export interface CommandOptions {
   /** The command (`get`, `put`, ...) or `undefined` for none. */
   command: string | undefined;
   /** The command's arguments. */
   args: string[];
+  /** Print results as JSON on stdout. */
+  json: boolean;
+  /** No progress and no summaries. */
+  quiet: boolean;
+  /** What to do when a destination exists. */
+  policy: ConflictPolicy;
+  /** Folders with their contents (`get -r`, `put -r`, `rmdir -r`). */
+  recursive: boolean;
+  /** Continue interrupted transfers (on unless `--no-resume`). */
+  resume: boolean;
+  /** Compress chunks that shrink. */
+  compress: boolean;
+}
+
+/** Everything the client command line can say. */
+export interface ClientOptions extends CommandOptions {
   /** Server host name. */
   hostname: string;
   /** Server port. */
@@ -26,16 +47,12 @@ export interface ClientOptions {
   identity: string | undefined;
   /** How to treat an unknown server key. */
   trust: TrustMode;
-  /** Print results as JSON on stdout. */
-  json: boolean;
-  /** No progress and no summaries. */
-  quiet: boolean;
-  /** Replace existing files. */
-  force: boolean;
-  /** Recursive (`rmdir -r`). */
-  recursive: boolean;
-  /** The client's state folder (`known_hosts`, identity). */
+  /** Commands to run from a file (`-` for stdin), stopping at the first failure. */
+  batch: string | undefined;
+  /** The client's state folder (`known_hosts`, identity); absolute. */
   stateDir: string;
+  /** The folder it may upload from and download into (`--work`, else the current one); absolute. */
+  workDir: string;
   /** Show the usage. */
   help: boolean;
   /** Show the version. */
@@ -44,6 +61,31 @@ export interface ClientOptions {
 
 /** The default server when neither `--server` nor `FERRY_SERVER` says. */
 export const DEFAULT_SERVER = "127.0.0.1:7878";
+
+const COMMAND_FLAGS = {
+  json: { type: "boolean", default: false },
+  quiet: { type: "boolean", short: "q", default: false },
+  force: { type: "boolean", short: "f", default: false },
+  rename: { type: "boolean", default: false },
+  recursive: { type: "boolean", short: "r", default: false },
+  resume: { type: "boolean", default: false },
+  "no-resume": { type: "boolean", default: false },
+  compress: { type: "boolean", short: "z", default: false },
+} as const;
+
+const CONNECTION_FLAGS = {
+  server: { type: "string", short: "s" },
+  user: { type: "string", short: "u" },
+  "password-stdin": { type: "boolean", default: false },
+  identity: { type: "string", short: "i" },
+  "accept-new-host-key": { type: "boolean", default: false },
+  "strict-host-key": { type: "boolean", default: false },
+  batch: { type: "string", short: "b" },
+  help: { type: "boolean", short: "h", default: false },
+  version: { type: "boolean", default: false },
+  work: { type: "string" },
+  home: { type: "string" },
+} as const;
 
 /**
  * Parses `host:port`, `[v6]:port` or `host` (port 7878).
@@ -74,59 +116,109 @@ export function clientStateDir(): string {
   return `${userHome}/.config/ferry`;
 }
 
+type CommandValues = {
+  json: boolean;
+  quiet: boolean;
+  force: boolean;
+  rename: boolean;
+  recursive: boolean;
+  resume: boolean;
+  "no-resume": boolean;
+  compress: boolean;
+};
+
+function commandOptions(values: CommandValues, positionals: string[]): CommandOptions {
+  if (values.force && values.rename) {
+    throw new FerryError("usage", "Cannot use --force and --rename together: pick one");
+  }
+  if (values.resume && values["no-resume"]) {
+    throw new FerryError("usage", "Cannot use --resume and --no-resume together: pick one");
+  }
+  const [command, ...args] = positionals;
+  return {
+    command,
+    args,
+    json: values.json,
+    quiet: values.quiet,
+    policy: values.force ? "force" : values.rename ? "rename" : "refuse",
+    recursive: values.recursive,
+    resume: !values["no-resume"],
+    compress: values.compress,
+  };
+}
+
+type ParsedWords = { values: Record<string, unknown>; positionals: string[] };
+
+function parse(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): ParsedWords {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options });
+  } catch (cause) {
+    throw new FerryError("usage", (cause as Error).message, { cause });
+  }
+}
+
+/**
+ * Parses one command typed in the shell (or a line of a batch file).
+ *
+ * @throws {FerryError} `usage` for unknown options.
+ */
+export function parseCommandLine(words: string[]): CommandOptions {
+  const { values, positionals } = parse(words, COMMAND_FLAGS);
+  return commandOptions(values as unknown as CommandValues, positionals);
+}
+
 /**
  * Parses the command line and the `FERRY_*` environment.
  *
  * @throws {FerryError} `usage` for unknown options or bad values.
  */
 export function parseClientOptions(argv: string[]): ClientOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        server: { type: "string", short: "s" },
-        user: { type: "string", short: "u" },
-        "password-stdin": { type: "boolean", default: false },
-        identity: { type: "string", short: "i" },
-        "accept-new-host-key": { type: "boolean", default: false },
-        "strict-host-key": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        quiet: { type: "boolean", short: "q", default: false },
-        force: { type: "boolean", short: "f", default: false },
-        recursive: { type: "boolean", short: "r", default: false },
-        help: { type: "boolean", short: "h", default: false },
-        version: { type: "boolean", default: false },
-      },
-    });
-  } catch (cause) {
-    throw new FerryError("usage", (cause as Error).message, { cause });
-  }
-  const { values, positionals } = parsed;
-  const { hostname, port } = parseServerAddress(
-    values.server ?? env("FERRY_SERVER") ?? DEFAULT_SERVER,
-  );
-  const [command, ...args] = positionals;
+  const { values, positionals } = parse(argv, { ...COMMAND_FLAGS, ...CONNECTION_FLAGS });
+  const connection = values as {
+    server?: string;
+    user?: string;
+    "password-stdin": boolean;
+    identity?: string;
+    "accept-new-host-key": boolean;
+    "strict-host-key": boolean;
+    batch?: string;
+    help: boolean;
+    version: boolean;
+    work?: string;
+    home?: string;
+  };
+  const server = parseServerAddress(connection.server ?? env("FERRY_SERVER") ?? DEFAULT_SERVER);
   return {
-    command,
-    args,
-    hostname,
-    port,
-    user: values.user ?? env("FERRY_USER") ?? env("USER"),
-    passwordStdin: values["password-stdin"],
-    identity: values.identity,
-    trust: values["strict-host-key"]
+    ...commandOptions(values as unknown as CommandValues, positionals),
+    ...server,
+    user: connection.user ?? env("FERRY_USER") ?? env("USER"),
+    passwordStdin: connection["password-stdin"],
+    identity: connection.identity,
+    trust: connection["strict-host-key"]
       ? "strict"
-      : values["accept-new-host-key"]
+      : connection["accept-new-host-key"]
       ? "accept-new"
       : "ask",
-    json: values.json,
-    quiet: values.quiet,
-    force: values.force,
-    recursive: values.recursive,
-    stateDir: values.help || values.version ? "" : clientStateDir(),
-    help: values.help,
-    version: values.version,
+    batch: connection.batch,
+    stateDir: connection.home !== undefined
+      ? resolve(connection.home)
+      : connection.help || connection.version
+      ? ""
+      : resolve(clientStateDir()),
+    workDir: resolve(connection.work ?? "."),
+    help: connection.help,
+    version: connection.version,
+  };
+}
+
+/**
+ * The sandbox the options ask for: the working and state folders, and the
+ * server as `host:port`.
+ */
+export function clientSandboxConfig(options: ClientOptions): ClientSandboxConfig {
+  return {
+    workDir: options.workDir,
+    stateDir: options.stateDir,
+    server: netAddress(options.hostname, options.port),
   };
 }

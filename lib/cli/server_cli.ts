@@ -12,7 +12,9 @@ import { FerryError } from "../errors.ts";
 import { FERRY_VERSION } from "../protocol/version.ts";
 import { ConsoleLog, LOG_LEVELS, type LogLevel } from "../server/console_log.ts";
 import { dataLayout, FerryServer } from "../server/ferry_server.ts";
+import { SERVER_DEFAULTS } from "../sandbox/permission_flags.ts";
 import { checkServerPermissions } from "../sandbox/self_check.ts";
+import { parsePort, resolveServerArgs } from "./server_args.ts";
 import { runUserCommand } from "./user_command.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { writeStderr } from "./prompt.ts";
@@ -22,35 +24,39 @@ export const SERVER_USAGE = `ferryd ${FERRY_VERSION}: the ferry file server
 
 Usage:
   server.ts serve [--data DIR] [--host HOST] [--port PORT] [--log-level LEVEL]
-                  [--handshake-timeout SECONDS]
+                  [--handshake-timeout SECONDS] [--partial-max-age HOURS]
   server.ts user add NAME [--read-only] [--password-stdin] [--key PUBLIC_KEY] [--data DIR]
   server.ts user del NAME [--data DIR]
   server.ts user list [--json] [--data DIR]
   server.ts user passwd NAME [--password-stdin] [--data DIR]
+  server.ts [--data DIR] [--host HOST] [--port PORT] [command ...]
 
-Defaults: --data ./data, --host 0.0.0.0, --port 7878, --log-level info.
+Defaults: --data ./data, --host 0.0.0.0, --port 7878, --log-level info,
+--partial-max-age 168 (unfinished uploads are kept a week for resuming).
+Options before the command are its defaults (a compiled ferryd carries them);
+with no command they mean "serve".
 Files are served from DATA/files; keys, users and partial uploads live in DATA/state.
 `;
-
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new FerryError("usage", `Cannot use port "${text}": expected 1 to 65535`);
-  }
-  return port;
-}
 
 async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      data: { type: "string", default: "./data" },
-      host: { type: "string", default: "0.0.0.0" },
-      port: { type: "string", default: "7878" },
+      data: { type: "string", default: SERVER_DEFAULTS.dataDir },
+      host: { type: "string", default: SERVER_DEFAULTS.hostname },
+      port: { type: "string", default: String(SERVER_DEFAULTS.port) },
       "log-level": { type: "string", default: "info" },
       "handshake-timeout": { type: "string", default: "10" },
+      "partial-max-age": { type: "string", default: "168" },
     },
   });
+  const partialHours = Number(values["partial-max-age"]);
+  if (!(partialHours > 0)) {
+    throw new FerryError(
+      "usage",
+      `Cannot use partial max age "${values["partial-max-age"]}" hours`,
+    );
+  }
   const level = values["log-level"] as LogLevel;
   if (!LOG_LEVELS.includes(level)) {
     throw new FerryError("usage", `Cannot use log level "${level}": use ${LOG_LEVELS.join(", ")}`);
@@ -67,6 +73,7 @@ async function serve(args: string[]): Promise<number> {
     hostname: values.host,
     port,
     handshakeTimeoutMs: timeout * 1000,
+    partialMaxAgeMs: partialHours * 3600 * 1000,
     log,
   });
   log.notice(`ferryd ${FERRY_VERSION} listening on ${server.addr.hostname}:${server.addr.port}`);
@@ -87,8 +94,8 @@ async function serve(args: string[]): Promise<number> {
  * @returns The exit code.
  */
 export async function runServerCli(args: string[]): Promise<number> {
-  const [command, ...rest] = args;
   try {
+    const [command, ...rest] = resolveServerArgs(args);
     switch (command) {
       case "serve":
         return await serve(rest);

@@ -16,7 +16,8 @@ import {
   encodeMessage,
   type Message,
 } from "../protocol/codec.ts";
-import { sendDataStream, type TransferEnd } from "../protocol/data_stream.ts";
+import { ChunkCompressor } from "../protocol/chunk_compression.ts";
+import { receivedBytes, sendDataStream, type TransferEnd } from "../protocol/data_stream.ts";
 import type { Entry } from "../protocol/entry.ts";
 import { MessageQueue } from "../protocol/message_queue.ts";
 import { MessageType } from "../protocol/message_type.ts";
@@ -49,6 +50,8 @@ export interface DownloadOptions {
   hash?: Hash;
   /** Called with the bytes done so far (offset included). */
   onProgress?: (done: number, total: number) => void;
+  /** Ask the server to compress chunks that shrink. */
+  compress?: boolean;
 }
 
 /** Options of {@linkcode FerryClient.upload}. */
@@ -59,6 +62,10 @@ export interface UploadOptions {
   force?: boolean;
   /** Continue a partial upload the server keeps. */
   resume?: boolean;
+  /** Keep both: when the name is taken, the server picks `name (n).ext`. */
+  rename?: boolean;
+  /** Compress chunks that shrink. */
+  compress?: boolean;
   /** Modification time to keep (ms since the epoch). */
   mtime?: number;
   /** Called with the bytes done so far and the total. */
@@ -69,6 +76,10 @@ export interface UploadOptions {
 export interface TransferResult {
   /** The file as the server has it. */
   entry: Entry;
+  /** The remote path (for a keep-both upload, the name the server chose). */
+  path: string;
+  /** File bytes that crossed the wire (after compression, from `offset`). */
+  wireBytes: number;
   /** Hex SHA-256 of the whole file, verified. */
   sha256: string;
   /** Where this transfer started (0 unless resumed). */
@@ -223,6 +234,14 @@ export class FerryClient {
     return ((await this.#simple({ op: "stat", path })) as { entry: Entry }).entry;
   }
 
+  /** Describes a remote path, with the SHA-256 when it is a file (the server reads it). */
+  async statWithHash(path: string): Promise<{ entry: Entry; sha256?: string }> {
+    return (await this.#simple({ op: "stat", path, hash: true })) as {
+      entry: Entry;
+      sha256?: string;
+    };
+  }
+
   /** Streams a remote folder's entries, page by page. */
   async *listPages(path: string): AsyncGenerator<Entry[]> {
     const { id, queue } = this.#start({ op: "list", path });
@@ -282,16 +301,24 @@ export class FerryClient {
   ): Promise<TransferResult> {
     const offset = options.offset ?? 0;
     const hash = options.hash ?? createHash("sha256");
-    const { id, queue } = this.#start({ op: "get", path, offset });
+    const { id, queue } = this.#start({
+      op: "get",
+      path,
+      offset,
+      ...(options.compress ? { compress: true } : {}),
+    });
     try {
       const { entry } = await this.#expectReply(id) as { entry: Entry };
       let done = offset;
+      let wireBytes = 0;
       for (;;) {
         const message = await queue.next();
-        if (message.type === MessageType.DATA) {
-          hash.update(message.body);
-          await write(message.body);
-          done += message.body.byteLength;
+        if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
+          const bytes = await receivedBytes(message);
+          wireBytes += message.body.byteLength;
+          hash.update(bytes);
+          await write(bytes);
+          done += bytes.byteLength;
           options.onProgress?.(done, entry.size);
         } else if (message.type === MessageType.END) {
           const end = decodeJsonBody(message) as TransferEnd;
@@ -302,7 +329,7 @@ export class FerryClient {
               `Cannot accept "${path}": SHA-256 or size differs from what the server sent`,
             );
           }
-          return { entry: { ...entry, size: done }, sha256, offset };
+          return { entry: { ...entry, size: done }, path, sha256, offset, wireBytes };
         } else if (message.type === MessageType.ERROR) {
           throw fromWireError(decodeJsonBody(message));
         } else {
@@ -337,6 +364,8 @@ export class FerryClient {
       size: options.size,
       force: options.force ?? false,
       resume: options.resume ?? false,
+      ...(options.rename ? { rename: true } : {}),
+      ...(options.compress ? { compress: true } : {}),
       ...(options.mtime === undefined ? {} : { mtime: Math.max(0, Math.round(options.mtime)) }),
     });
     try {
@@ -352,13 +381,20 @@ export class FerryClient {
         offset,
         signal: stop.signal,
         onProgress: (done) => options.onProgress?.(done, options.size),
+        ...(options.compress ? { compressor: new ChunkCompressor() } : {}),
       });
       const replied = this.#expectReply(id);
       replied.catch((error) => stop.abort(error));
       try {
         const [end, reply] = await Promise.all([sent, replied]);
-        const { entry } = reply as { entry: Entry };
-        return { entry, sha256: end.sha256, offset };
+        const done = reply as { entry: Entry; path?: string };
+        return {
+          entry: done.entry,
+          path: done.path ?? path,
+          sha256: end.sha256,
+          offset,
+          wireBytes: end.wireBytes,
+        };
       } catch (error) {
         this.#cancel(id);
         await Promise.allSettled([sent, replied]);

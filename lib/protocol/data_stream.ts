@@ -7,7 +7,8 @@
 
 import { createHash } from "node:crypto";
 import { MAX_PLAINTEXT_BYTES } from "../channel/secure_channel.ts";
-import { encodeJsonMessage, encodeMessage, writeMessageHeader } from "./codec.ts";
+import { type ChunkCompressor, decompressChunk } from "./chunk_compression.ts";
+import { encodeJsonMessage, encodeMessage, type Message, writeMessageHeader } from "./codec.ts";
 import { MESSAGE_HEADER_BYTES, MessageType } from "./message_type.ts";
 
 /** The most file bytes one `DATA` message carries. */
@@ -68,6 +69,25 @@ export interface SendDataStreamOptions {
   onProgress?: (done: number) => void;
   /** Stops early when aborted. */
   signal?: AbortSignal;
+  /** Compresses chunks that shrink (`--compress`). */
+  compressor?: ChunkCompressor;
+}
+
+/** What {@linkcode sendDataStream} sent. */
+export interface SentData extends TransferEnd {
+  /** File bytes as they went on the wire (after compression). */
+  wireBytes: number;
+}
+
+/**
+ * The file bytes of a received `DATA` or `DATA_DEFLATE` message.
+ *
+ * @throws {FerryError} `protocol` for a bad or oversized compressed chunk.
+ */
+export function receivedBytes(message: Message): Promise<Uint8Array> | Uint8Array {
+  return message.type === MessageType.DATA_DEFLATE
+    ? decompressChunk(message.body, MAX_DATA_BYTES)
+    : message.body;
 }
 
 /**
@@ -87,8 +107,9 @@ export async function sendDataStream(
   id: number,
   readable: ReadableStream<Uint8Array>,
   options: SendDataStreamOptions = {},
-): Promise<TransferEnd> {
+): Promise<SentData> {
   const offset = options.offset ?? 0;
+  let wireBytes = 0;
   const hash = createHash("sha256");
   const reader = new ChunkReader(readable);
   let buffer = new ArrayBuffer(MESSAGE_HEADER_BYTES + MAX_DATA_BYTES);
@@ -109,14 +130,19 @@ export async function sendDataStream(
       const start = position;
       position += value.byteLength;
       if (position <= offset) continue;
+      const fresh = start >= offset ? value : value.subarray(offset - start);
+      const packed = options.compressor ? await options.compressor.compress(fresh) : null;
       await sending;
-      if (start >= offset) {
+      if (packed) {
+        sending = send(encodeMessage(MessageType.DATA_DEFLATE, id, packed));
+      } else if (start >= offset) {
         const message = new Uint8Array(buffer, 0, MESSAGE_HEADER_BYTES + value.byteLength);
         writeMessageHeader(message, MessageType.DATA, id);
         sending = send(message);
       } else {
-        sending = send(encodeMessage(MessageType.DATA, id, value.subarray(offset - start)));
+        sending = send(encodeMessage(MessageType.DATA, id, fresh));
       }
+      wireBytes += packed?.byteLength ?? fresh.byteLength;
       options.onProgress?.(position);
       if (done) break;
     }
@@ -128,5 +154,5 @@ export async function sendDataStream(
   reader.releaseLock();
   const end: TransferEnd = { size: position, sha256: hash.digest("hex") };
   await send(encodeJsonMessage(MessageType.END, id, end));
-  return end;
+  return { ...end, wireBytes };
 }

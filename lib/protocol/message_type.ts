@@ -23,6 +23,8 @@ export const MessageType = {
   PAGE: 6,
   /** Client to server: give up on a request (body empty). */
   CANCEL: 7,
+  /** Either way: file bytes compressed with deflate-raw (`--compress`). */
+  DATA_DEFLATE: 8,
 } as const;
 
 /** One of the values of {@linkcode MessageType}. */

@@ -14,9 +14,18 @@ import { FerryError } from "../errors.ts";
 export type Request =
   | { op: "help" }
   | { op: "list"; path: string }
-  | { op: "stat"; path: string }
-  | { op: "get"; path: string; offset: number }
-  | { op: "put"; path: string; size: number; force: boolean; resume: boolean; mtime?: number }
+  | { op: "stat"; path: string; hash?: boolean }
+  | { op: "get"; path: string; offset: number; compress?: boolean }
+  | {
+    op: "put";
+    path: string;
+    size: number;
+    force: boolean;
+    resume: boolean;
+    rename?: boolean;
+    compress?: boolean;
+    mtime?: number;
+  }
   | { op: "delete"; path: string }
   | { op: "mkdir"; path: string }
   | { op: "rmdir"; path: string; recursive: boolean }
@@ -37,14 +46,23 @@ type FieldSpec = Record<string, { type: FieldType; optional?: boolean }>;
 const PATH = { type: "string" } as const;
 const FLAG = { type: "boolean" } as const;
 const COUNT = { type: "count" } as const;
+const OPTIONAL_FLAG = { type: "boolean", optional: true } as const;
 
 /** The fields of each request, for validation and for `help`. */
 const REQUEST_FIELDS: Record<Op, FieldSpec> = {
   help: {},
   list: { path: PATH },
-  stat: { path: PATH },
-  get: { path: PATH, offset: COUNT },
-  put: { path: PATH, size: COUNT, force: FLAG, resume: FLAG, mtime: { ...COUNT, optional: true } },
+  stat: { path: PATH, hash: OPTIONAL_FLAG },
+  get: { path: PATH, offset: COUNT, compress: OPTIONAL_FLAG },
+  put: {
+    path: PATH,
+    size: COUNT,
+    force: FLAG,
+    resume: FLAG,
+    rename: OPTIONAL_FLAG,
+    compress: OPTIONAL_FLAG,
+    mtime: { ...COUNT, optional: true },
+  },
   delete: { path: PATH },
   mkdir: { path: PATH },
   rmdir: { path: PATH, recursive: FLAG },

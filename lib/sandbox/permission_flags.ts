@@ -1,10 +1,13 @@
 /**
  * The one source of truth for the Deno permissions of ferryd and ferry.
- * The tasks, the tests and `scripts/compile.ts` all take their flags from
- * here, so what is tested is what ships.
+ * The tasks (through `scripts/launch.ts`), the tests and
+ * `scripts/compile.ts` all take their flags from here, so what is tested
+ * is what ships.
  *
  * @module
  */
+
+import { FerryError } from "../errors.ts";
 
 /** What the server needs to run. */
 export interface ServerSandboxConfig {
@@ -17,9 +20,38 @@ export interface ServerSandboxConfig {
 }
 
 /**
+ * The server's built-in defaults: `./data`, all addresses, port 7878.
+ * `server.ts`, the launcher and `scripts/compile.ts` share them.
+ */
+export const SERVER_DEFAULTS: Readonly<ServerSandboxConfig> = Object.freeze({
+  dataDir: "./data",
+  hostname: "0.0.0.0",
+  port: 7878,
+});
+
+/** `host:port` as Deno's `--allow-net` and `Deno.permissions` spell it. */
+export function netAddress(hostname: string, port: number): string {
+  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
+function pathList(paths: string[]): string {
+  for (const path of paths) {
+    if (path === "" || path.includes(",")) {
+      throw new FerryError(
+        "usage",
+        `Cannot grant access to "${path}": a Deno permission path must be non-empty and ` +
+          "hold no comma",
+      );
+    }
+  }
+  return paths.join(",");
+}
+
+/**
  * The exact permission flags of the server: its data folder and its port,
  * nothing else (no environment, no system information, no subprocesses).
- * `--no-prompt` makes anything else fail instead of asking.
+ * `--no-prompt` makes anything else fail instead of asking. The same flags
+ * serve `serve` and `user`: one binary, one grant.
  *
  * @example
  * ```ts
@@ -29,12 +61,12 @@ export interface ServerSandboxConfig {
  * ```
  */
 export function serverPermissionFlags(config: ServerSandboxConfig): string[] {
-  const host = config.hostname.includes(":") ? `[${config.hostname}]` : config.hostname;
+  const data = pathList([config.dataDir]);
   return [
     "--no-prompt",
-    `--allow-read=${config.dataDir}`,
-    `--allow-write=${config.dataDir}`,
-    `--allow-net=${host}:${config.port}`,
+    `--allow-read=${data}`,
+    `--allow-write=${data}`,
+    `--allow-net=${netAddress(config.hostname, config.port)}`,
   ];
 }
 
@@ -61,14 +93,46 @@ export interface ClientSandboxConfig {
 
 /**
  * The exact permission flags of the client: its working folder, its state
- * folder, its server, and the `FERRY_*` variables.
+ * folder, its server, and the `FERRY_*` variables (plus the home and user
+ * name it falls back on).
+ *
+ * @example
+ * ```ts
+ * import { clientPermissionFlags } from "./permission_flags.ts";
+ * const flags = clientPermissionFlags({
+ *   workDir: "/home/ann/work",
+ *   stateDir: "/home/ann/.config/ferry",
+ *   server: "files.example:7878",
+ * });
+ * console.assert(flags.includes("--allow-net=files.example:7878"));
+ * ```
  */
 export function clientPermissionFlags(config: ClientSandboxConfig): string[] {
+  const folders = pathList([config.workDir, config.stateDir]);
   return [
     "--no-prompt",
-    `--allow-read=${config.workDir},${config.stateDir}`,
-    `--allow-write=${config.workDir},${config.stateDir}`,
+    `--allow-read=${folders}`,
+    `--allow-write=${folders}`,
     `--allow-net=${config.server}`,
     `--allow-env=${CLIENT_ENV_VARS.join(",")}`,
   ];
+}
+
+/**
+ * The flags of `scripts/launch.ts`, the launcher behind the `serve`, `user`
+ * and `client` tasks: it may start `deno` and nothing else; for the client
+ * it also reads the variables that decide the client's grant.
+ */
+export function launcherPermissionFlags(program: "ferryd" | "ferry"): string[] {
+  return program === "ferryd"
+    ? ["--no-prompt", "--allow-run=deno"]
+    : ["--no-prompt", "--allow-run=deno", `--allow-env=${CLIENT_ENV_VARS.join(",")}`];
+}
+
+/**
+ * The flags of `scripts/compile.ts`: it may start `deno compile` and read
+ * `DENORT_BIN` and the variables that locate the client's state folder.
+ */
+export function compilerPermissionFlags(): string[] {
+  return ["--no-prompt", "--allow-run=deno", "--allow-env=DENORT_BIN,FERRY_HOME,HOME,USERPROFILE"];
 }

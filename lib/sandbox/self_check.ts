@@ -8,7 +8,13 @@
  */
 
 import { FerryError } from "../errors.ts";
-import { serverPermissionFlags, type ServerSandboxConfig } from "./permission_flags.ts";
+import {
+  clientPermissionFlags,
+  type ClientSandboxConfig,
+  netAddress,
+  serverPermissionFlags,
+  type ServerSandboxConfig,
+} from "./permission_flags.ts";
 
 /**
  * The permission descriptors the server needs for `config`: the data folder,
@@ -18,12 +24,30 @@ export function serverPermissionNeeds(
   config: ServerSandboxConfig,
   task: "serve" | "manage" = "serve",
 ): Deno.PermissionDescriptor[] {
-  const host = config.hostname.includes(":") ? `[${config.hostname}]` : config.hostname;
   const files: Deno.PermissionDescriptor[] = [
     { name: "read", path: config.dataDir },
     { name: "write", path: config.dataDir },
   ];
-  return task === "manage" ? files : [...files, { name: "net", host: `${host}:${config.port}` }];
+  return task === "manage"
+    ? files
+    : [...files, { name: "net", host: netAddress(config.hostname, config.port) }];
+}
+
+/**
+ * The permission descriptors the client needs for `config`: its working
+ * and state folders, and its server unless it stays local (`keygen`).
+ */
+export function clientPermissionNeeds(
+  config: ClientSandboxConfig,
+  task: "connect" | "local" = "connect",
+): Deno.PermissionDescriptor[] {
+  const files: Deno.PermissionDescriptor[] = [
+    { name: "read", path: config.workDir },
+    { name: "write", path: config.workDir },
+    { name: "read", path: config.stateDir },
+    { name: "write", path: config.stateDir },
+  ];
+  return task === "local" ? files : [...files, { name: "net", host: config.server }];
 }
 
 function describe(descriptor: Deno.PermissionDescriptor): string {
@@ -32,6 +56,15 @@ function describe(descriptor: Deno.PermissionDescriptor): string {
   }
   if (descriptor.name === "net") return `net "${descriptor.host}"`;
   return descriptor.name;
+}
+
+async function missing(needs: Deno.PermissionDescriptor[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const descriptor of needs) {
+    const status = await Deno.permissions.query(descriptor);
+    if (status.state !== "granted") out.push(describe(descriptor));
+  }
+  return out;
 }
 
 /**
@@ -44,18 +77,38 @@ export async function checkServerPermissions(
   config: ServerSandboxConfig,
   task: "serve" | "manage" = "serve",
 ): Promise<void> {
-  const missing: string[] = [];
-  for (const descriptor of serverPermissionNeeds(config, task)) {
-    const status = await Deno.permissions.query(descriptor);
-    if (status.state !== "granted") missing.push(describe(descriptor));
-  }
-  if (missing.length === 0) return;
+  const lacking = await missing(serverPermissionNeeds(config, task));
+  if (lacking.length === 0) return;
   const flags = serverPermissionFlags(config).join(" ");
   throw new FerryError(
     "usage",
-    `Cannot start: this ferryd may not use ${missing.join(", ")}.\n` +
+    `Cannot start: this ferryd may not use ${lacking.join(", ")}.\n` +
       `Run it with:  deno run ${flags} server.ts serve --data ${config.dataDir} ` +
       `--host ${config.hostname} --port ${config.port}\n` +
-      `or build a binary for it:  deno task compile --data ${config.dataDir} --port ${config.port}`,
+      `or build a binary for it:  deno task compile --data ${config.dataDir} ` +
+      `--host ${config.hostname} --port ${config.port}`,
+  );
+}
+
+/**
+ * Checks that the client holds what `config` needs for `task`.
+ *
+ * @throws {FerryError} `usage` naming what is missing and the exact flags
+ *   (or compile command) that grant it.
+ */
+export async function checkClientPermissions(
+  config: ClientSandboxConfig,
+  task: "connect" | "local" = "connect",
+): Promise<void> {
+  const lacking = await missing(clientPermissionNeeds(config, task));
+  if (lacking.length === 0) return;
+  const flags = clientPermissionFlags(config).join(" ");
+  throw new FerryError(
+    "usage",
+    `Cannot start: this ferry may not use ${lacking.join(", ")}.\n` +
+      `Run it with:  deno run ${flags} client.ts --server ${config.server} ` +
+      `--work ${config.workDir} --home ${config.stateDir} ...\n` +
+      `or build a binary for it:  deno task compile --server ${config.server} ` +
+      `--work ${config.workDir} --home ${config.stateDir}`,
   );
 }

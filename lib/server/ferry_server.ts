@@ -23,8 +23,25 @@ export interface FerryServerOptions {
   port?: number;
   /** Time allowed from connect to login, in ms. @default {10000} */
   handshakeTimeoutMs?: number;
+  /** Partial uploads untouched this long are deleted, in ms. @default {7 days} */
+  partialMaxAgeMs?: number;
   /** Where log lines go. @default {new ConsoleLog()} */
   log?: ConsoleLog;
+}
+
+/** Partial uploads untouched this long are deleted by default: 7 days. */
+export const DEFAULT_PARTIAL_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+
+/** How often the server looks for stale partial uploads: hourly. */
+export const PARTIAL_SWEEP_MS = 3600 * 1000;
+
+async function sweepPartials(environment: SessionEnvironment, maxAgeMs: number): Promise<void> {
+  try {
+    const removed = await environment.storage.removeStalePartials(maxAgeMs);
+    if (removed > 0) environment.log.info(`Removed ${removed} stale partial upload(s)`);
+  } catch (error) {
+    environment.log.warn(`Cannot clean partial uploads: ${String(error)}`);
+  }
 }
 
 /** The folders of a data folder. */
@@ -51,12 +68,20 @@ export class FerryServer {
   #sessions = new Set<Promise<void>>();
   #conns = new Set<Deno.Conn>();
   #accepting: Promise<void>;
+  #sweeper: ReturnType<typeof setInterval>;
 
-  private constructor(listener: Deno.Listener, environment: SessionEnvironment) {
+  private constructor(
+    listener: Deno.Listener,
+    environment: SessionEnvironment,
+    partialMaxAgeMs: number,
+  ) {
     this.#listener = listener;
     this.addr = listener.addr as Deno.NetAddr;
     this.fingerprint = fingerprint(environment.hostKey.publicKey);
     this.#accepting = this.#accept(environment);
+    const sweep = (): void => void sweepPartials(environment, partialMaxAgeMs);
+    sweep();
+    this.#sweeper = setInterval(sweep, Math.min(partialMaxAgeMs, PARTIAL_SWEEP_MS));
   }
 
   /** Opens the data folder and starts listening. */
@@ -75,7 +100,11 @@ export class FerryServer {
       hostname: options.hostname ?? "0.0.0.0",
       port: options.port ?? 7878,
     });
-    return new FerryServer(listener, environment);
+    return new FerryServer(
+      listener,
+      environment,
+      options.partialMaxAgeMs ?? DEFAULT_PARTIAL_MAX_AGE_MS,
+    );
   }
 
   async #accept(environment: SessionEnvironment): Promise<void> {
@@ -95,6 +124,7 @@ export class FerryServer {
 
   /** Stops accepting, ends every session and waits for them. */
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
     try {
       this.#listener.close();
     } catch {

@@ -7,6 +7,7 @@
 import type { MessageQueue } from "../protocol/message_queue.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Account } from "./authenticate.ts";
+import type { ConsoleLog } from "./console_log.ts";
 
 /** The handle a command handler uses to answer one request. */
 export interface RequestContext {
@@ -16,6 +17,8 @@ export interface RequestContext {
   readonly account: Account;
   /** The user's files. */
   readonly storage: Storage;
+  /** The console log. */
+  readonly log: ConsoleLog;
   /** Aborted when the client cancels the request or goes away. */
   readonly signal: AbortSignal;
   /** Sends a `REPLY` with this JSON body. */

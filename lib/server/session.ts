@@ -141,7 +141,10 @@ async function serveRequests(
       const message = decodeMessage(plaintext);
       if (message.type === MessageType.REQUEST) {
         saidBye = startRequest(message, account, environment, send, inFlight, running);
-      } else if (message.type === MessageType.DATA || message.type === MessageType.END) {
+      } else if (
+        message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE ||
+        message.type === MessageType.END
+      ) {
         await inFlight.get(message.id)?.incoming?.push(message);
       } else if (message.type === MessageType.CANCEL) {
         inFlight.get(message.id)?.abort.abort(
@@ -192,6 +195,7 @@ function startRequest(
     id,
     account,
     storage: environment.storage,
+    log: environment.log,
     signal: state.abort.signal,
     reply: (value) => send(encodeJsonMessage(MessageType.REPLY, id, value)),
     send,

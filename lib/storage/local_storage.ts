@@ -15,6 +15,7 @@ import { openLocalRead } from "./local_read.ts";
 import { LocalUpload } from "./local_upload.ts";
 import { PartialFiles } from "./partial_files.ts";
 import { PathLocks } from "./path_locks.ts";
+import { HashCache } from "./resumable_hash.ts";
 import { baseName, isSameOrInside, quotePath } from "./remote_path.ts";
 import type { RemotePath } from "./remote_path.ts";
 import type {
@@ -54,6 +55,7 @@ export class LocalStorage implements Storage {
   #jail: Jail;
   #locks: PathLocks;
   #partials: PartialFiles;
+  #hashes = new HashCache();
 
   private constructor(jail: Jail, locks: PathLocks, partials: PartialFiles) {
     this.#jail = jail;
@@ -136,7 +138,7 @@ export class LocalStorage implements Storage {
       if (target.existing?.isDirectory) {
         throw new FerryError("is_directory", `${action}: it is a folder`);
       }
-      if (target.existing !== undefined && !options.overwrite) {
+      if (target.existing !== undefined && !options.overwrite && !options.keepBoth) {
         throw new FerryError("exists", `${action}: it already exists`);
       }
     } catch (error) {
@@ -148,8 +150,18 @@ export class LocalStorage implements Storage {
       options,
       jail: this.#jail,
       partials: this.#partials,
+      hashes: this.#hashes,
       lock,
     });
+  }
+
+  /**
+   * Deletes partial uploads untouched for `maxAgeMs`, except those being written.
+   *
+   * @returns How many were deleted.
+   */
+  removeStalePartials(maxAgeMs: number): Promise<number> {
+    return this.#partials.removeOlderThan(maxAgeMs, (path) => this.#locks.isLocked(path));
   }
 
   /** Removes a file, or a symbolic link itself (never what it leads to). */

@@ -7,15 +7,15 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
-import type { Hash } from "node:crypto";
 import { FerryError } from "../errors.ts";
 import { toEntry } from "./entry_info.ts";
 import { fsError } from "./fs_error.ts";
 import type { Jail } from "./jail.ts";
 import type { PartialFiles } from "./partial_files.ts";
 import type { PathLock } from "./path_locks.ts";
-import { baseName, quotePath } from "./remote_path.ts";
+import { keepBothName, MAX_KEEP_BOTH } from "./keep_both_name.ts";
+import { quotePath } from "./remote_path.ts";
+import { type HashCache, ResumableHash } from "./resumable_hash.ts";
 import type { RemotePath } from "./remote_path.ts";
 import type { Entry, UploadOptions, UploadSink } from "./storage.ts";
 
@@ -29,6 +29,8 @@ export interface LocalUploadInit {
   jail: Jail;
   /** The partial-upload folder. */
   partials: PartialFiles;
+  /** Hash states of aborted uploads in this process. */
+  hashes: HashCache;
   /** The write lock on `path`; the upload owns it from now on. */
   lock: PathLock;
 }
@@ -48,15 +50,24 @@ export class LocalUpload implements UploadSink {
   #jail: Jail;
   #partials: PartialFiles;
   #lock: PathLock;
+  #hashes: HashCache;
+  #partialPath: string;
   #file: Deno.FsFile | undefined;
-  #hash: Hash;
+  #hash: ResumableHash;
   #offset: number;
   #written: number;
   #state: "open" | "broken" | "finished" = "open";
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(init: LocalUploadInit, file: Deno.FsFile, hash: Hash, offset: number) {
+  private constructor(
+    init: LocalUploadInit,
+    file: Deno.FsFile,
+    hash: ResumableHash,
+    offset: number,
+  ) {
     this.#path = init.path;
+    this.#hashes = init.hashes;
+    this.#partialPath = init.partials.locate(init.path).data;
     this.#options = init.options;
     this.#jail = init.jail;
     this.#partials = init.partials;
@@ -76,9 +87,13 @@ export class LocalUpload implements UploadSink {
    * @throws {FerryError} A mapped file system error; the lock is released.
    */
   static async start(init: LocalUploadInit): Promise<LocalUpload> {
-    const hash = createHash("sha256");
     try {
-      const { file, offset } = await init.partials.open(init.path, init.options, hash);
+      const { file, offset } = await init.partials.open(init.path, init.options);
+      const partial = init.partials.locate(init.path).data;
+      const cached = init.hashes.take(partial);
+      const hash = offset === 0
+        ? ResumableHash.fresh(partial)
+        : ResumableHash.resume(partial, offset, cached);
       return new LocalUpload(init, file, hash, offset);
     } catch (error) {
       init.lock.release();
@@ -119,10 +134,16 @@ export class LocalUpload implements UploadSink {
     return this.#serial(() => this.#commit(sha256Hex));
   }
 
-  /** Closes the partial file, keeps it for a resume and releases the lock. */
+  /**
+   * Closes the partial file, keeps it (and, in memory, its hash state) for a
+   * resume, and releases the lock.
+   */
   abort(): Promise<void> {
     return this.#serial(() => {
-      if (this.#state !== "finished") this.#finish();
+      if (this.#state === "finished") return Promise.resolve();
+      const snapshot = this.#state === "open" ? this.#hash.snapshot() : undefined;
+      if (snapshot) this.#hashes.put(this.#partialPath, snapshot);
+      this.#finish();
       return Promise.resolve();
     });
   }
@@ -158,7 +179,7 @@ export class LocalUpload implements UploadSink {
       if (this.#written !== size) {
         throw new FerryError("integrity", `${action}: received ${this.#written} of ${size} bytes`);
       }
-      if (this.#hash.digest("hex") !== sha256Hex.toLowerCase()) {
+      if (await this.#hash.digest() !== sha256Hex.toLowerCase()) {
         this.#closeFile();
         await this.#partials.discard(this.#path);
         throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
@@ -171,19 +192,22 @@ export class LocalUpload implements UploadSink {
       if (target.existing?.isDirectory) {
         throw new FerryError("is_directory", `${action}: a folder with that name exists`);
       }
+      let placed = target.path;
       if (overwrite) {
         await Deno.rename(partial, target.path);
+      } else if (this.#options.keepBoth) {
+        placed = await linkKeepingBoth(partial, target.path);
       } else {
         if (target.existing !== undefined) {
           throw new FerryError("exists", `${action}: a file with that name exists`);
         }
         await Deno.link(partial, target.path);
       }
-      const info = await Deno.stat(target.path);
-      await syncParentQuietly(target.path);
+      const info = await Deno.stat(placed);
+      await syncParentQuietly(placed);
       // The file is in place: a leftover partial would only be overwritten later.
       await this.#partials.discard(this.#path).catch(ignore);
-      return toEntry(baseName(this.#path), info);
+      return toEntry(placed.slice(placed.lastIndexOf("/") + 1), info);
     } catch (error) {
       throw fsError(error, action);
     } finally {
@@ -218,6 +242,29 @@ export class LocalUpload implements UploadSink {
     this.#file = undefined;
     file?.close();
   }
+}
+
+/**
+ * Hard-links `partial` at `target`, or at the first free `name (n).ext`
+ * beside it: `link` never replaces, so two "keep both" uploads cannot pick
+ * the same name.
+ *
+ * @returns The path it was linked at.
+ */
+async function linkKeepingBoth(partial: string, target: string): Promise<string> {
+  const slash = target.lastIndexOf("/");
+  const folder = target.slice(0, slash);
+  const name = target.slice(slash + 1);
+  for (let n = 0; n <= MAX_KEEP_BOTH; n++) {
+    const candidate = n === 0 ? target : `${folder}/${keepBothName(name, n)}`;
+    try {
+      await Deno.link(partial, candidate);
+      return candidate;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+  }
+  throw new FerryError("exists", `Cannot keep both copies of "${name}": too many copies exist`);
 }
 
 /** Makes a rename or link durable; it is already visible, so a failure here is not reported. */

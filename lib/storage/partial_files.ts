@@ -7,7 +7,6 @@
  */
 
 import { createHash } from "node:crypto";
-import type { Hash } from "node:crypto";
 import type { RemotePath } from "./remote_path.ts";
 import type { UploadOptions } from "./storage.ts";
 
@@ -41,7 +40,6 @@ export interface OpenedPartial {
 
 // Our own small file; anything bigger is not ours.
 const MAX_META_BYTES = 16 * 1024;
-const REHASH_CHUNK = 64 * 1024;
 
 /**
  * The partial-upload folder.
@@ -76,20 +74,16 @@ export class PartialFiles {
   /**
    * Opens the partial file of an upload. With `options.resume`, a partial whose
    * metadata matches the path, size and mtime (and which is not longer than
-   * the size) is reopened and its bytes are fed to `hash`; otherwise the
-   * partial is emptied and its metadata rewritten.
-   *
-   * Node's `Hash` state cannot be saved to disk, so a resume costs one
-   * sequential read of the bytes already received.
+   * the size) is reopened at its end; otherwise the partial is emptied and its
+   * metadata rewritten. Nothing is read: see `resumable_hash.ts`.
    *
    * @param path A normalised remote path.
    * @param options The upload's options.
-   * @param hash A fresh SHA-256 hash, fed with the resumed bytes.
    * @returns The open file and its length.
    */
-  async open(path: RemotePath, options: UploadOptions, hash: Hash): Promise<OpenedPartial> {
+  async open(path: RemotePath, options: UploadOptions): Promise<OpenedPartial> {
     if (options.resume) {
-      const resumed = await this.#reopen(path, options, hash);
+      const resumed = await this.#reopen(path, options);
       if (resumed !== undefined) return resumed;
     }
     const file = await Deno.open(this.locate(path).data, {
@@ -116,9 +110,12 @@ export class PartialFiles {
    * @param path A normalised remote path.
    * @returns The metadata, or `undefined` when there is none or it is unreadable.
    */
-  async readMeta(path: RemotePath): Promise<PartialMeta | undefined> {
+  readMeta(path: RemotePath): Promise<PartialMeta | undefined> {
+    return this.#readMetaFile(this.locate(path).meta);
+  }
+
+  async #readMetaFile(file: string): Promise<PartialMeta | undefined> {
     try {
-      const file = this.locate(path).meta;
       if ((await Deno.stat(file)).size > MAX_META_BYTES) return undefined;
       return parseMeta(JSON.parse(await Deno.readTextFile(file)));
     } catch {
@@ -128,6 +125,30 @@ export class PartialFiles {
 
   async #writeMeta(meta: PartialMeta): Promise<void> {
     await Deno.writeTextFile(this.locate(meta.path).meta, JSON.stringify(meta), { mode: 0o600 });
+  }
+
+  /**
+   * Deletes partial uploads untouched for longer than `maxAgeMs`, except
+   * those `isBusy` says are being written.
+   *
+   * @returns How many were deleted.
+   */
+  async removeOlderThan(maxAgeMs: number, isBusy: (path: RemotePath) => boolean): Promise<number> {
+    const cutoff = Date.now() - maxAgeMs;
+    let removed = 0;
+    for await (const entry of Deno.readDir(this.#dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".part")) continue;
+      const data = `${this.#dir}/${entry.name}`;
+      const meta = data.replace(/\.part$/, ".json");
+      const info = await Deno.stat(data).catch(() => undefined);
+      if (!info?.mtime || info.mtime.getTime() > cutoff) continue;
+      const owner = await this.#readMetaFile(meta);
+      if (owner && isBusy(owner.path)) continue;
+      await removeIfPresent(data);
+      await removeIfPresent(meta);
+      removed++;
+    }
+    return removed;
   }
 
   /**
@@ -141,11 +162,7 @@ export class PartialFiles {
     await removeIfPresent(meta);
   }
 
-  async #reopen(
-    path: RemotePath,
-    options: UploadOptions,
-    hash: Hash,
-  ): Promise<OpenedPartial | undefined> {
+  async #reopen(path: RemotePath, options: UploadOptions): Promise<OpenedPartial | undefined> {
     const meta = await this.readMeta(path);
     if (meta?.path !== path || meta.size !== options.size || meta.mtime !== options.mtime) {
       return undefined;
@@ -158,17 +175,12 @@ export class PartialFiles {
       throw error;
     }
     try {
-      if ((await file.stat()).size > options.size) {
+      const offset = (await file.stat()).size;
+      if (offset > options.size) {
         file.close();
         return undefined;
       }
-      const buffer = new Uint8Array(REHASH_CHUNK);
-      let offset = 0;
-      for (let n = await file.read(buffer); n !== null; n = await file.read(buffer)) {
-        hash.update(buffer.subarray(0, n));
-        offset += n;
-      }
-      // Reading to the end left the position there: writes now append.
+      await file.seek(0, Deno.SeekMode.End);
       return { file, offset };
     } catch (error) {
       file.close();

@@ -46,6 +46,11 @@ export interface UploadOptions {
   size: number;
   /** Replace an existing file; without it an existing file gives `exists`. */
   overwrite: boolean;
+  /**
+   * Keep both: when the name is taken at commit, use the first free
+   * `name (n).ext` instead (the committed entry tells the name).
+   */
+  keepBoth?: boolean;
   /** Continue a partial upload of the same path and size when one exists. */
   resume: boolean;
   /** The modification time to give the file on commit (ms since the epoch). */
@@ -108,4 +113,10 @@ export interface Storage {
   removeDirectory(path: RemotePath, options: RemoveDirectoryOptions): Promise<void>;
   /** Moves a file or folder. */
   rename(from: RemotePath, to: RemotePath, options: RenameOptions): Promise<void>;
+  /**
+   * Deletes partial uploads untouched for `maxAgeMs` (none being written).
+   *
+   * @returns How many were deleted.
+   */
+  removeStalePartials(maxAgeMs: number): Promise<number>;
 }

@@ -7,7 +7,8 @@
 
 import type { Op, Request } from "../../protocol/requests.ts";
 import type { CommandHandler, RequestContext } from "../request_context.ts";
-import { list, mkdir, remove, rename, rmdir, stat } from "./path_commands.ts";
+import { list, mkdir, remove, rename, rmdir } from "./path_commands.ts";
+import { stat } from "./stat_command.ts";
 import { get, put } from "./transfer_commands.ts";
 
 /** One command's entry. */

@@ -9,20 +9,18 @@ import { MessageType } from "../../protocol/message_type.ts";
 import type { Entry } from "../../protocol/entry.ts";
 import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath } from "../../storage/remote_path.ts";
-import type { CommandHandler } from "../request_context.ts";
+import type { RequestContext } from "../request_context.ts";
 
 type RequestOf<O extends Request["op"]> = Extract<Request, { op: O }>;
 
 /** Bytes of entry JSON collected before a `PAGE` goes out (well under a frame). */
 export const PAGE_BYTES = 32 * 1024;
 
-/** `STAT path`: `REPLY { entry }`. */
-export const stat: CommandHandler<RequestOf<"stat">> = async (request, context) => {
-  await context.reply({ entry: await context.storage.stat(normalizeRemotePath(request.path)) });
-};
-
 /** `LIST path`: `PAGE [entries]`… then `REPLY { count }`; never one giant message. */
-export const list: CommandHandler<RequestOf<"list">> = async (request, context) => {
+export async function list(
+  request: RequestOf<"list">,
+  context: RequestContext,
+): Promise<void> {
   let page: Entry[] = [];
   let pageBytes = 0;
   let count = 0;
@@ -39,32 +37,44 @@ export const list: CommandHandler<RequestOf<"list">> = async (request, context) 
   }
   if (page.length > 0) await context.send(encodeJsonMessage(MessageType.PAGE, context.id, page));
   await context.reply({ count });
-};
+}
 
 /** `DELETE path`: removes a file. */
-export const remove: CommandHandler<RequestOf<"delete">> = async (request, context) => {
+export async function remove(
+  request: RequestOf<"delete">,
+  context: RequestContext,
+): Promise<void> {
   await context.storage.remove(normalizeRemotePath(request.path));
   await context.reply({});
-};
+}
 
 /** `MKDIR path`: makes a folder. */
-export const mkdir: CommandHandler<RequestOf<"mkdir">> = async (request, context) => {
+export async function mkdir(
+  request: RequestOf<"mkdir">,
+  context: RequestContext,
+): Promise<void> {
   await context.storage.makeDirectory(normalizeRemotePath(request.path));
   await context.reply({});
-};
+}
 
 /** `RMDIR path`: removes a folder (`recursive` for one with contents). */
-export const rmdir: CommandHandler<RequestOf<"rmdir">> = async (request, context) => {
+export async function rmdir(
+  request: RequestOf<"rmdir">,
+  context: RequestContext,
+): Promise<void> {
   await context.storage.removeDirectory(normalizeRemotePath(request.path), {
     recursive: request.recursive,
   });
   await context.reply({});
-};
+}
 
 /** `RENAME from to`: moves a file or folder. */
-export const rename: CommandHandler<RequestOf<"rename">> = async (request, context) => {
+export async function rename(
+  request: RequestOf<"rename">,
+  context: RequestContext,
+): Promise<void> {
   await context.storage.rename(normalizeRemotePath(request.from), normalizeRemotePath(request.to), {
     overwrite: request.force,
   });
   await context.reply({});
-};
+}

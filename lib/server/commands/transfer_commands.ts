@@ -6,15 +6,22 @@
  */
 
 import { FerryError } from "../../errors.ts";
+import { ChunkCompressor } from "../../protocol/chunk_compression.ts";
 import { decodeJsonBody } from "../../protocol/codec.ts";
-import { sendDataStream, type TransferEnd } from "../../protocol/data_stream.ts";
+import { receivedBytes, sendDataStream, type TransferEnd } from "../../protocol/data_stream.ts";
 import { MessageType } from "../../protocol/message_type.ts";
 import type { Request } from "../../protocol/requests.ts";
-import { normalizeRemotePath } from "../../storage/remote_path.ts";
-import type { CommandHandler } from "../request_context.ts";
+import { normalizeRemotePath, parentOf } from "../../storage/remote_path.ts";
+import type { RequestContext } from "../request_context.ts";
 
-/** `GET path offset`: `REPLY { entry, offset }`, `DATA`…, `END { size, sha256 }`. */
-export const get: CommandHandler<Extract<Request, { op: "get" }>> = async (request, context) => {
+type GetRequest = Extract<Request, { op: "get" }>;
+type PutRequest = Extract<Request, { op: "put" }>;
+
+/**
+ * `GET path offset`: `REPLY { entry, offset }`, `DATA`…, `END { size, sha256 }`.
+ * With `compress`, chunks that shrink go as `DATA_DEFLATE`.
+ */
+export async function get(request: GetRequest, context: RequestContext): Promise<void> {
   const source = await context.storage.openRead(normalizeRemotePath(request.path), 0);
   if (request.offset > source.entry.size) {
     await source.readable.cancel();
@@ -27,8 +34,9 @@ export const get: CommandHandler<Extract<Request, { op: "get" }>> = async (reque
   await sendDataStream((message) => context.send(message), context.id, source.readable, {
     offset: request.offset,
     signal: context.signal,
+    ...(request.compress ? { compressor: new ChunkCompressor() } : {}),
   });
-};
+}
 
 function parseEnd(value: unknown): TransferEnd {
   const end = value as Partial<TransferEnd> | null;
@@ -43,10 +51,11 @@ function parseEnd(value: unknown): TransferEnd {
 
 /**
  * `PUT path size`: `REPLY { offset }` invites the bytes from `offset`; the
- * client sends `DATA`… and `END { size, sha256 }`; the file is committed only
- * if the hash matches, then `REPLY { entry, sha256 }`.
+ * client sends `DATA`/`DATA_DEFLATE`… and `END { size, sha256 }`; the file is
+ * committed only if the hash matches, then `REPLY { entry, path, sha256 }`
+ * (`path` differs from the request with `rename`: keep both).
  */
-export const put: CommandHandler<Extract<Request, { op: "put" }>> = async (request, context) => {
+export async function put(request: PutRequest, context: RequestContext): Promise<void> {
   const path = normalizeRemotePath(request.path);
   if (path === "") throw new FerryError("is_directory", "Cannot upload onto the root folder");
   const incoming = context.incoming();
@@ -54,19 +63,28 @@ export const put: CommandHandler<Extract<Request, { op: "put" }>> = async (reque
     size: request.size,
     overwrite: request.force,
     resume: request.resume,
+    keepBoth: request.rename ?? false,
     ...(request.mtime === undefined ? {} : { mtime: request.mtime }),
   });
   let committing = false;
+  let received = 0;
   try {
     await context.reply({ offset: upload.offset });
     for await (const message of incoming) {
-      if (message.type === MessageType.DATA) {
-        await upload.write(message.body);
+      if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
+        received += message.body.byteLength;
+        await upload.write(await receivedBytes(message));
       } else if (message.type === MessageType.END) {
         const end = parseEnd(decodeJsonBody(message));
         committing = true;
         const entry = await upload.commit(end.sha256);
-        await context.reply({ entry, sha256: end.sha256 });
+        const parent = parentOf(path);
+        const placed = parent === "" ? entry.name : `${parent}/${entry.name}`;
+        context.log.info(
+          `"${context.account.name}" put "${placed}": ${entry.size} bytes, ${received} bytes ` +
+            `received from offset ${upload.offset}, SHA-256 ${end.sha256}`,
+        );
+        await context.reply({ entry, path: placed, sha256: end.sha256 });
         return;
       }
     }
@@ -74,4 +92,4 @@ export const put: CommandHandler<Extract<Request, { op: "put" }>> = async (reque
   } finally {
     if (!committing) await upload.abort();
   }
-};
+}

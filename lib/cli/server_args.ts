@@ -1,0 +1,114 @@
+/**
+ * ferryd's argument shape, shared by `server.ts`, the launcher and
+ * `scripts/compile.ts`:
+ *
+ * ```
+ * server.ts [--data DIR] [--host HOST] [--port PORT] [command [arguments]]
+ * ```
+ *
+ * Options before the command are defaults for it. `scripts/compile.ts`
+ * bakes `--data ABS --host H --port P` into the binary, and Deno puts baked
+ * arguments before the ones given at run time, so `ferryd` alone serves
+ * with the build's settings, `ferryd user add NAME` manages the build's data
+ * folder, and `ferryd --port 9999` asks for another port (which the
+ * self-check then refuses, naming the build that would allow it).
+ *
+ * @module
+ */
+
+import { FerryError } from "../errors.ts";
+import { SERVER_DEFAULTS, type ServerSandboxConfig } from "../sandbox/permission_flags.ts";
+
+const GLOBAL_OPTIONS = ["--data", "--host", "--port"] as const;
+const HELP_WORDS = ["--help", "-h", "--version"];
+
+/**
+ * Normalises ferryd's arguments to `[command, ...arguments]`: leading
+ * `--data`, `--host` and `--port` move behind the command (where the
+ * command's own options, coming later, override them), and options with no
+ * command mean `serve`. `user` takes only `--data` from them.
+ *
+ * @example
+ * ```ts
+ * import { resolveServerArgs } from "./server_args.ts";
+ * const args = resolveServerArgs(["--data", "/srv/f", "--port", "9000", "user", "list"]);
+ * console.assert(args.join(" ") === "user --data /srv/f list");
+ * ```
+ */
+export function resolveServerArgs(args: string[]): string[] {
+  const globals: string[] = [];
+  let index = 0;
+  for (; index < args.length; index++) {
+    const word = args[index] as string;
+    const name = GLOBAL_OPTIONS.find((option) => word === option || word.startsWith(`${option}=`));
+    if (name === undefined) break;
+    if (word === name) {
+      const value = args[index + 1];
+      if (value === undefined) throw new FerryError("usage", `Option "${name}" needs a value`);
+      globals.push(name, value);
+      index++;
+    } else {
+      globals.push(name, word.slice(name.length + 1));
+    }
+  }
+  const rest = args.slice(index);
+  const first = rest[0];
+  if (globals.length === 0) return rest;
+  if (first === undefined || (first.startsWith("-") && !HELP_WORDS.includes(first))) {
+    return ["serve", ...globals, ...rest];
+  }
+  const [command, ...tail] = rest as [string, ...string[]];
+  if (command === "serve") return ["serve", ...globals, ...tail];
+  if (command === "user") {
+    const data = globals.flatMap((word, i) =>
+      i % 2 === 0 && word === "--data" ? [word, globals[i + 1] as string] : []
+    );
+    return ["user", ...data, ...tail];
+  }
+  return rest;
+}
+
+function lastValue(args: string[], name: string): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i] as string;
+    if (word === "--") break;
+    if (word === name) found = args[++i];
+    else if (word.startsWith(`${name}=`)) found = word.slice(name.length + 1);
+  }
+  return found;
+}
+
+/**
+ * The sandbox that ferryd's arguments ask for: the data folder, address and
+ * port it will use (the defaults where the arguments say nothing), as the
+ * server itself will read them.
+ *
+ * @example
+ * ```ts
+ * import { serverSandboxConfig } from "./server_args.ts";
+ * const config = serverSandboxConfig(["serve", "--port", "9000"]);
+ * console.assert(config.port === 9000 && config.dataDir === "./data");
+ * ```
+ */
+export function serverSandboxConfig(args: string[]): ServerSandboxConfig {
+  const port = lastValue(args, "--port");
+  return {
+    dataDir: lastValue(args, "--data") ?? SERVER_DEFAULTS.dataDir,
+    hostname: lastValue(args, "--host") ?? SERVER_DEFAULTS.hostname,
+    port: port === undefined ? SERVER_DEFAULTS.port : parsePort(port),
+  };
+}
+
+/**
+ * Parses a port number.
+ *
+ * @throws {FerryError} `usage` unless it is an integer from 1 to 65535.
+ */
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new FerryError("usage", `Cannot use port "${text}": expected 1 to 65535`);
+  }
+  return port;
+}

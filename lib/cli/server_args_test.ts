@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { FerryError } from "../errors.ts";
+import { parsePort, resolveServerArgs, serverSandboxConfig } from "./server_args.ts";
+
+const BAKED = ["--data", "/srv/f", "--host", "127.0.0.1", "--port", "9000"];
+
+Deno.test("resolveServerArgs() - baked options alone mean serve with them", () => {
+  assert.deepEqual(resolveServerArgs(BAKED), ["serve", ...BAKED]);
+});
+
+Deno.test("resolveServerArgs() - options given at run time come later and win", () => {
+  const args = resolveServerArgs([...BAKED, "--port", "9999", "--log-level", "debug"]);
+  assert.deepEqual(args, ["serve", ...BAKED, "--port", "9999", "--log-level", "debug"]);
+  assert.equal(serverSandboxConfig([...BAKED, "--port", "9999"]).port, 9999);
+  assert.deepEqual(resolveServerArgs([...BAKED, "serve", "--port", "1"]), [
+    "serve",
+    ...BAKED,
+    "--port",
+    "1",
+  ]);
+});
+
+Deno.test("resolveServerArgs() - user takes only the data folder", () => {
+  assert.deepEqual(resolveServerArgs([...BAKED, "user", "add", "alice", "--read-only"]), [
+    "user",
+    "--data",
+    "/srv/f",
+    "add",
+    "alice",
+    "--read-only",
+  ]);
+  assert.deepEqual(resolveServerArgs(["--data=/d", "user", "list"]), [
+    "user",
+    "--data",
+    "/d",
+    "list",
+  ]);
+});
+
+Deno.test("resolveServerArgs() - help and version still work; plain commands are unchanged", () => {
+  assert.deepEqual(resolveServerArgs([...BAKED, "--help"]), ["--help"]);
+  assert.deepEqual(resolveServerArgs([...BAKED, "--version"]), ["--version"]);
+  assert.deepEqual(resolveServerArgs(["serve", "--port", "1"]), ["serve", "--port", "1"]);
+  assert.deepEqual(resolveServerArgs([]), []);
+  assert.throws(() => resolveServerArgs(["--data"]), FerryError);
+});
+
+Deno.test("serverSandboxConfig() - reads the folder, address and port as the server will", () => {
+  assert.deepEqual(serverSandboxConfig(["serve"]), {
+    dataDir: "./data",
+    hostname: "0.0.0.0",
+    port: 7878,
+  });
+  assert.deepEqual(serverSandboxConfig(["serve", "--data=/x", "--host", "::", "--port=1"]), {
+    dataDir: "/x",
+    hostname: "::",
+    port: 1,
+  });
+  assert.deepEqual(serverSandboxConfig([...BAKED, "user", "list"]), {
+    dataDir: "/srv/f",
+    hostname: "127.0.0.1",
+    port: 9000,
+  });
+});
+
+Deno.test("parsePort() - accepts 1 to 65535 only", () => {
+  assert.equal(parsePort("65535"), 65535);
+  for (const bad of ["0", "65536", "0x10", "1.5", "", "-1"]) {
+    assert.throws(() => parsePort(bad), /Cannot use port/);
+  }
+});

@@ -1,0 +1,62 @@
+/**
+ * What to do when the destination of a transfer exists, and how to tell an
+ * identical file (same SHA-256), which is skipped whatever the policy but
+ * `force`.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { FerryError } from "../errors.ts";
+import { localError } from "./local_files.ts";
+
+/**
+ * `refuse` (the default: exit 3 naming the file), `force` (replace), or
+ * `rename` (keep both, the new one as `name (1).ext`).
+ */
+export type ConflictPolicy = "refuse" | "force" | "rename";
+
+/** Options shared by single-file transfers. */
+export interface FileTransferOptions {
+  /** What to do when the destination exists. @default {"refuse"} */
+  policy?: ConflictPolicy;
+  /** Continue from a partial transfer when there is one. @default {true} */
+  resume?: boolean;
+  /** Compress chunks that shrink. */
+  compress?: boolean;
+  /** Called with bytes done and total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A transfer that was not needed. */
+export interface Skipped {
+  /** Why: the destination already holds the same bytes. */
+  skipped: "identical";
+  /** The destination path. */
+  path: string;
+  /** Its SHA-256. */
+  sha256: string;
+  /** Its size. */
+  size: number;
+}
+
+/** The SHA-256 of a local file, streaming. */
+export async function sha256OfLocalFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  try {
+    using file = await Deno.open(path, { read: true });
+    for await (const chunk of file.readable) hash.update(chunk);
+  } catch (error) {
+    throw localError(error, path);
+  }
+  return hash.digest("hex");
+}
+
+/** The error for an existing destination under the `refuse` policy. */
+export function existsError(side: "local" | "remote", path: string): FerryError {
+  const where = side === "local" ? "here" : "on the server";
+  return new FerryError(
+    "exists",
+    `Cannot copy to "${path}": it exists ${where} with other content (use --force to replace it or --rename to keep both)`,
+  );
+}

@@ -1,0 +1,152 @@
+/**
+ * Downloading one remote file into a local file: into `NAME.ferry-part`,
+ * resumed from there by default, verified, then moved into place under the
+ * overwrite policy.
+ *
+ * @module
+ */
+
+import { createHash, type Hash } from "node:crypto";
+import { FerryError, isFerryError } from "../errors.ts";
+import { keepBothName, MAX_KEEP_BOTH } from "../storage/keep_both_name.ts";
+import {
+  existsError,
+  type FileTransferOptions,
+  sha256OfLocalFile,
+  type Skipped,
+} from "./conflict_policy.ts";
+import type { FerryClient, TransferResult } from "./ferry_client.ts";
+import { localError, PARTIAL_SUFFIX } from "./local_files.ts";
+
+async function localInfo(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw localError(error, path);
+  }
+}
+
+/** Opens the partial file: at its end, with its bytes hashed, when resuming. */
+async function openPartial(
+  partial: string,
+  resume: boolean,
+): Promise<{ file: Deno.FsFile; offset: number; hash: Hash }> {
+  const hash = createHash("sha256");
+  try {
+    if (resume && (await localInfo(partial))?.isFile) {
+      const file = await Deno.open(partial, { read: true, write: true });
+      const buffer = new Uint8Array(1024 * 1024);
+      let offset = 0;
+      for (let n = await file.read(buffer); n !== null; n = await file.read(buffer)) {
+        hash.update(buffer.subarray(0, n));
+        offset += n;
+      }
+      return { file, offset, hash };
+    }
+    const file = await Deno.open(partial, { write: true, create: true, truncate: true });
+    return { file, offset: 0, hash };
+  } catch (error) {
+    throw localError(error, partial);
+  }
+}
+
+/** Moves the verified partial into place; returns where it landed. */
+async function place(
+  partial: string,
+  local: string,
+  options: FileTransferOptions,
+): Promise<string> {
+  if (options.policy === "force") {
+    await Deno.rename(partial, local);
+    return local;
+  }
+  const slash = local.lastIndexOf("/");
+  const folder = slash >= 0 ? local.slice(0, slash + 1) : "";
+  const name = local.slice(slash + 1);
+  const tries = options.policy === "rename" ? MAX_KEEP_BOTH : 0;
+  for (let n = 0; n <= tries; n++) {
+    const candidate = n === 0 ? local : folder + keepBothName(name, n);
+    try {
+      await Deno.link(partial, candidate); // never replaces a file that appeared meanwhile
+      await Deno.remove(partial);
+      return candidate;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw localError(error, candidate);
+    }
+  }
+  throw existsError("local", local);
+}
+
+async function fetchOnce(
+  client: FerryClient,
+  remote: string,
+  local: string,
+  options: FileTransferOptions,
+  resume: boolean,
+): Promise<TransferResult> {
+  const partial = local + PARTIAL_SUFFIX;
+  const { file, offset, hash } = await openPartial(partial, resume);
+  const writer = file.writable.getWriter();
+  let result: TransferResult;
+  try {
+    result = await client.download(remote, (chunk) => writer.write(chunk), {
+      offset,
+      hash,
+      compress: options.compress ?? false,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    await writer.close();
+  } catch (error) {
+    await writer.abort().catch(() => {});
+    const useless = isFerryError(error, "integrity") || (await localInfo(partial))?.size === 0;
+    if (useless) await Deno.remove(partial).catch(() => {});
+    throw error;
+  }
+  const placed = await place(partial, local, options);
+  if (result.entry.mtime > 0) {
+    const mtime = new Date(result.entry.mtime);
+    await Deno.utime(placed, mtime, mtime).catch(() => {});
+  }
+  return { ...result, path: placed };
+}
+
+/**
+ * Downloads `remote` into `local`.
+ *
+ * - A `local.ferry-part` left by an interrupted download is resumed (unless
+ *   `resume` is false): its bytes are hashed locally and only the rest is
+ *   fetched. If the file changed on the server meanwhile, the final SHA-256
+ *   check fails and the download starts over once from byte 0.
+ * - An existing `local` with the same SHA-256 as the remote file is skipped
+ *   (except with `force`); with other content it is refused, replaced or
+ *   kept beside the new one, by `policy`.
+ *
+ * @returns What was fetched (its `path` is where it landed), or why nothing needed to be.
+ */
+export async function downloadFile(
+  client: FerryClient,
+  remote: string,
+  local: string,
+  options: FileTransferOptions = {},
+): Promise<TransferResult | Skipped> {
+  const existing = await localInfo(local);
+  if (existing?.isDirectory) {
+    throw new FerryError("local_io", `Cannot download to "${local}": it is a folder`);
+  }
+  if (existing && options.policy !== "force") {
+    const { entry, sha256 } = await client.statWithHash(remote);
+    if (entry.kind === "file" && sha256 === await sha256OfLocalFile(local)) {
+      return { skipped: "identical", path: local, sha256, size: entry.size };
+    }
+    if (options.policy !== "rename") throw existsError("local", local);
+  }
+  const resume = options.resume ?? true;
+  try {
+    return await fetchOnce(client, remote, local, options, resume);
+  } catch (error) {
+    const stale = isFerryError(error, "integrity") || isFerryError(error, "bad_request");
+    if (stale && resume) return await fetchOnce(client, remote, local, options, false);
+    throw error;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Uploading one local file: resume by default, the overwrite policy, and a
+ * skip when the server already has the same bytes.
+ *
+ * @module
+ */
+
+import { FerryError, isFerryError } from "../errors.ts";
+import {
+  existsError,
+  type FileTransferOptions,
+  sha256OfLocalFile,
+  type Skipped,
+} from "./conflict_policy.ts";
+import type { FerryClient, TransferResult } from "./ferry_client.ts";
+import { localError } from "./local_files.ts";
+
+async function remoteHashIfFile(client: FerryClient, remote: string): Promise<string | undefined> {
+  try {
+    const { entry, sha256 } = await client.statWithHash(remote);
+    if (entry.kind === "dir") {
+      throw new FerryError("is_directory", `Cannot upload to "${remote}": it is a folder`);
+    }
+    return sha256;
+  } catch (error) {
+    if (isFerryError(error, "not_found")) return undefined;
+    throw error;
+  }
+}
+
+async function sendOnce(
+  client: FerryClient,
+  local: string,
+  remote: string,
+  options: FileTransferOptions,
+  resume: boolean,
+): Promise<TransferResult> {
+  let file: Deno.FsFile;
+  let info: Deno.FileInfo;
+  try {
+    file = await Deno.open(local, { read: true });
+    info = await file.stat();
+  } catch (error) {
+    throw localError(error, local);
+  }
+  if (!info.isFile) {
+    file.close();
+    throw new FerryError("local_io", `Cannot upload "${local}": it is not a file`);
+  }
+  return await client.upload(file.readable, remote, {
+    size: info.size,
+    force: options.policy === "force",
+    rename: options.policy === "rename",
+    resume,
+    compress: options.compress ?? false,
+    ...(info.mtime ? { mtime: info.mtime.getTime() } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+}
+
+/**
+ * Uploads `local` to `remote`.
+ *
+ * - The server resumes a partial upload of the same file (same path, size
+ *   and modification time) unless `resume` is false; if the resumed file
+ *   then fails its SHA-256 check, the upload starts over once from byte 0.
+ * - An existing remote file with the same SHA-256 is skipped (except with
+ *   `force`); with other content it is refused (`exists`), replaced
+ *   (`force`) or kept beside the new one (`rename`).
+ *
+ * @returns What was sent, or why nothing needed to be.
+ */
+export async function uploadFile(
+  client: FerryClient,
+  local: string,
+  remote: string,
+  options: FileTransferOptions = {},
+): Promise<TransferResult | Skipped> {
+  const policy = options.policy ?? "refuse";
+  if (policy === "rename") {
+    const skipped = await identical(client, local, remote);
+    if (skipped) return skipped;
+  }
+  const resume = options.resume ?? true;
+  try {
+    return await sendOnce(client, local, remote, options, resume);
+  } catch (error) {
+    if (isFerryError(error, "exists") && policy === "refuse") {
+      const skipped = await identical(client, local, remote);
+      if (skipped) return skipped;
+      throw existsError("remote", remote);
+    }
+    if (isFerryError(error, "integrity") && resume) {
+      return await sendOnce(client, local, remote, options, false);
+    }
+    throw error;
+  }
+}
+
+async function identical(
+  client: FerryClient,
+  local: string,
+  remote: string,
+): Promise<Skipped | undefined> {
+  const theirs = await remoteHashIfFile(client, remote);
+  if (theirs === undefined) return undefined;
+  const ours = await sha256OfLocalFile(local);
+  if (ours !== theirs) return undefined;
+  const size = (await Deno.stat(local)).size;
+  return { skipped: "identical", path: remote, sha256: ours, size };
+}

@@ -1,0 +1,68 @@
+/**
+ * Walks a remote folder for `get -r`, page by page, and makes remote
+ * folders for `put -r`.
+ *
+ * @module
+ */
+
+import { FerryError, isFerryError } from "../errors.ts";
+import type { FerryClient } from "./ferry_client.ts";
+
+/** A remote tree, paths relative to its root. */
+export interface RemoteTree {
+  /** Every folder below the root, parents first, with its mtime. */
+  dirs: { rel: string; mtime: number }[];
+  /** Every file. */
+  files: { rel: string; size: number; mtime: number }[];
+}
+
+/** Joins remote path pieces with `/`, ignoring empty ones. */
+export function joinRemotePath(...parts: string[]): string {
+  return parts.filter((part) => part !== "").join("/");
+}
+
+/**
+ * Walks the remote folder `root`.
+ *
+ * @throws {FerryError} `not_directory` when `root` is a file.
+ */
+export async function walkRemoteTree(client: FerryClient, root: string): Promise<RemoteTree> {
+  const top = await client.stat(root);
+  if (top.kind !== "dir") {
+    throw new FerryError("not_directory", `Cannot copy "${root}": it is not a folder`);
+  }
+  const tree: RemoteTree = { dirs: [], files: [] };
+  const pending = [""];
+  while (pending.length > 0) {
+    const rel = pending.shift() as string;
+    for await (const page of client.listPages(joinRemotePath(root, rel))) {
+      for (const entry of page) {
+        const child = rel === "" ? entry.name : `${rel}/${entry.name}`;
+        if (entry.kind === "dir") {
+          tree.dirs.push({ rel: child, mtime: entry.mtime });
+          pending.push(child);
+        } else {
+          tree.files.push({ rel: child, size: entry.size, mtime: entry.mtime });
+        }
+      }
+    }
+  }
+  return tree;
+}
+
+/**
+ * Makes a remote folder; one that exists already is fine (like `mkdir -p`
+ * for the last segment).
+ *
+ * @throws {FerryError} `exists` when a file has that name.
+ */
+export async function ensureRemoteDir(client: FerryClient, path: string): Promise<void> {
+  try {
+    await client.mkdir(path);
+  } catch (error) {
+    if (!isFerryError(error, "exists")) throw error;
+    if ((await client.stat(path)).kind !== "dir") {
+      throw new FerryError("exists", `Cannot make folder "${path}": a file has that name`);
+    }
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * The {@linkcode UploadSink} of {@linkcode S3Storage}: bytes are hashed as
+ * they arrive and gathered into one part buffer; each full part goes out as
+ * an UploadPart of a multipart upload, and the record in `state/` is
+ * updated with it and the saved hash state. Commit verifies the size and
+ * the SHA-256, then CompleteMultipartUpload makes the object appear whole
+ * (a file of at most one part is sent with a single PUT instead).
+ *
+ * @module
+ */
+
+import { FerryError } from "../../errors.ts";
+import { baseName, quotePath } from "../remote_path.ts";
+import type { RemotePath } from "../remote_path.ts";
+import type { Entry, UploadOptions, UploadSink } from "../storage.ts";
+import type { Lease } from "./lease_locks.ts";
+import type { S3Context } from "./s3_context.ts";
+import { s3Error } from "./s3_errors.ts";
+import { createMultipartUpload, uploadPart } from "./s3_multipart.ts";
+import { fileMtime } from "./s3_tree.ts";
+import type { SavableSha256 } from "./sha256_state.ts";
+import type { UploadStart } from "./upload_resume.ts";
+import { multipartKey, placeUpload, writeObject } from "./upload_target.ts";
+import { discardUpload, writeUploadRecord } from "./upload_state.ts";
+import type { UploadRecord } from "./upload_state.ts";
+
+/** What {@linkcode S3Upload} needs. */
+export interface S3UploadInit {
+  /** The storage's context. */
+  ctx: S3Context;
+  /** The remote path being written. */
+  path: RemotePath;
+  /** The options the client gave. */
+  options: UploadOptions;
+  /** The write lease on `path`; the upload owns it from now on. */
+  lease: Lease;
+  /** Where it starts, from {@linkcode prepareUpload}. */
+  start: UploadStart;
+}
+
+/**
+ * An upload into a bucket. It owns its lease and releases it exactly once:
+ * when {@linkcode S3Upload.commit} ends (success or failure) or at
+ * {@linkcode S3Upload.abort}. Calls are serialised; at most one part is
+ * buffered, and a `write` that completes a part waits until it is stored.
+ */
+export class S3Upload implements UploadSink {
+  #ctx: S3Context;
+  #path: RemotePath;
+  #options: UploadOptions;
+  #lease: Lease;
+  #record: UploadRecord;
+  #hasher: SavableSha256;
+  #buffer: Uint8Array | undefined;
+  #filled = 0;
+  #sent: number;
+  #offset: number;
+  #state: "open" | "broken" | "finished" = "open";
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** @param init The context, path, options, lease and starting point. */
+  constructor(init: S3UploadInit) {
+    this.#ctx = init.ctx;
+    this.#path = init.path;
+    this.#options = init.options;
+    this.#lease = init.lease;
+    this.#record = init.start.record;
+    this.#hasher = init.start.hasher;
+    this.#sent = this.#record.parts.reduce((sum, part) => sum + part.size, 0);
+    if (init.start.tail !== undefined) {
+      this.#ensureBuffer().set(init.start.tail);
+      this.#filled = init.start.tail.byteLength;
+    }
+    this.#offset = this.#sent + this.#filled;
+  }
+
+  /** Where the sender must start: 0, or the bytes already held. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /**
+   * Appends bytes; when they complete a part, sends it before returning.
+   *
+   * @param chunk The next bytes; the caller may reuse the buffer afterwards.
+   * @throws {FerryError} `too_large` past the announced size (nothing taken).
+   * @throws {TypeError} After commit or abort.
+   */
+  write(chunk: Uint8Array): Promise<void> {
+    return this.#serial(() => this.#write(chunk));
+  }
+
+  /**
+   * Verifies the size and SHA-256 and makes the object appear, whole.
+   *
+   * @param sha256Hex The SHA-256 of the whole file, in hexadecimal.
+   * @returns The committed entry.
+   * @throws {FerryError} `integrity` on a size mismatch (the data is kept for
+   * a resume) or a hash mismatch (the data is discarded); `exists`,
+   * `is_directory`, `not_found` when it cannot be placed (the verified data is
+   * kept); `busy` when the write lease was lost.
+   * @throws {TypeError} After commit or abort.
+   */
+  commit(sha256Hex: string): Promise<Entry> {
+    return this.#serial(() => this.#commit(sha256Hex));
+  }
+
+  /** Keeps what was received for a resume (parts, tail) and releases the lease. */
+  abort(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#state === "finished") return;
+      try {
+        if (this.#state === "open") await this.#saveForResume(this.#hasher.save());
+      } catch {
+        // Best effort: the parts already recorded still resume.
+      } finally {
+        await this.#finish();
+      }
+    });
+  }
+
+  async #write(chunk: Uint8Array): Promise<void> {
+    const action = `Cannot write ${quotePath(this.#path)}`;
+    this.#assertOpen(action);
+    if (this.#state === "broken") {
+      throw new FerryError("internal", `${action}: an earlier write failed`);
+    }
+    const { size } = this.#options;
+    if (this.#sent + this.#filled + chunk.byteLength > size) {
+      throw new FerryError("too_large", `${action}: more data than the announced ${size} bytes`);
+    }
+    let at = 0;
+    while (at < chunk.byteLength) {
+      const buffer = this.#ensureBuffer();
+      const piece = chunk.subarray(at, at + buffer.byteLength - this.#filled);
+      this.#hasher.update(piece);
+      buffer.set(piece, this.#filled);
+      this.#filled += piece.byteLength;
+      at += piece.byteLength;
+      // A full buffer that ends the file stays for the commit (one PUT for small files).
+      if (this.#filled === buffer.byteLength && this.#sent + this.#filled < size) {
+        try {
+          await this.#sendPart(this.#hasher.save());
+          await writeUploadRecord(this.#ctx, this.#record);
+        } catch (error) {
+          this.#state = "broken";
+          throw s3Error(error, action);
+        }
+      }
+    }
+  }
+
+  async #commit(sha256Hex: string): Promise<Entry> {
+    const action = `Cannot commit ${quotePath(this.#path)}`;
+    this.#assertOpen(action);
+    try {
+      if (this.#state === "broken") {
+        throw new FerryError("internal", `${action}: an earlier write failed`);
+      }
+      const { size } = this.#options;
+      const received = this.#sent + this.#filled;
+      const saved = this.#hasher.save();
+      if (received !== size) {
+        await this.#saveForResume(saved);
+        throw new FerryError("integrity", `${action}: received ${received} of ${size} bytes`);
+      }
+      if (this.#hasher.digestHex() !== sha256Hex.toLowerCase()) {
+        await discardUpload(this.#ctx, this.#record);
+        throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
+      }
+      await this.#lease.confirm(action);
+      let key: string;
+      try {
+        key = await placeUpload(this.#ctx, this.#path, this.#options, this.#record, action);
+      } catch (error) {
+        await this.#saveForResume(saved).catch(() => {});
+        throw error;
+      }
+      const metadata = this.#metadata(sha256Hex.toLowerCase());
+      const last = this.#bytes();
+      if (!(await writeObject(this.#ctx, this.#record, key, last, metadata, this.#options))) {
+        await this.#saveForResume(saved).catch(() => {});
+        throw new FerryError("exists", `${action}: a file with that name exists`);
+      }
+      const { state, tail } = this.#ctx.keys.upload(this.#path);
+      await this.#ctx.client.deleteMany([state, tail]).catch(() => {});
+      const head = await this.#ctx.client.head(key);
+      if (head === undefined) throw new FerryError("not_found", `${action}: it vanished at once`);
+      return {
+        name: baseName(this.#ctx.keys.pathOf(key)),
+        kind: "file",
+        size: head.size,
+        mtime: fileMtime(head),
+      };
+    } catch (error) {
+      throw s3Error(error, action);
+    } finally {
+      await this.#finish();
+    }
+  }
+
+  /**
+   * Sends the buffer as the next part (starting the multipart upload first);
+   * `hash` is the saved hash state after it.
+   */
+  async #sendPart(hash: string): Promise<void> {
+    const record = this.#record;
+    if (record.uploadId === undefined) {
+      record.key = await multipartKey(this.#ctx, this.#path, this.#options);
+      const headers = this.#metadata(undefined);
+      record.uploadId = await createMultipartUpload(this.#ctx.client, record.key, headers);
+    }
+    const number = record.parts.length + 1;
+    const body = this.#bytes();
+    const etag = await uploadPart(
+      this.#ctx.client,
+      record.key,
+      record.uploadId,
+      number,
+      body,
+      this.#ctx.config.signParts,
+    );
+    record.parts.push({ number, size: body.byteLength, etag });
+    record.hash = hash;
+    delete record.tail;
+    this.#sent += body.byteLength;
+    this.#filled = 0;
+  }
+
+  /** Records the parts and saves the buffered bytes as the tail. */
+  async #saveForResume(hash: string): Promise<void> {
+    const record = this.#record;
+    if (this.#filled > 0) {
+      const bytes = this.#bytes();
+      const key = this.#ctx.keys.upload(this.#path).tail;
+      const etag = await this.#ctx.client.put(key, bytes);
+      if (etag !== undefined) record.tail = { size: bytes.byteLength, etag, hash };
+    }
+    if (record.uploadId !== undefined || record.tail !== undefined) {
+      await writeUploadRecord(this.#ctx, record);
+    }
+  }
+
+  #metadata(sha256: string | undefined): Record<string, string> {
+    const { mtime } = this.#options;
+    return {
+      "content-type": "application/octet-stream",
+      ...(mtime === undefined ? {} : { "x-amz-meta-mtime": String(Math.round(mtime)) }),
+      ...(sha256 === undefined ? {} : { "x-amz-meta-sha256": sha256 }),
+    };
+  }
+
+  /** The part buffer, sized for the next part; one allocation per upload. */
+  #ensureBuffer(): Uint8Array {
+    const capacity = Math.min(this.#record.partSize, this.#options.size - this.#sent);
+    if (this.#buffer === undefined) this.#buffer = new Uint8Array(capacity);
+    else if (this.#buffer.byteLength > capacity) this.#buffer = this.#buffer.subarray(0, capacity);
+    return this.#buffer;
+  }
+
+  #bytes(): Uint8Array {
+    return this.#buffer?.subarray(0, this.#filled) ?? new Uint8Array(0);
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#state === "finished") throw new TypeError(`${action}: the upload is finished`);
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #finish(): Promise<void> {
+    this.#state = "finished";
+    this.#buffer = undefined;
+    await this.#lease.release();
+  }
+}

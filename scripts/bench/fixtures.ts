@@ -1,0 +1,108 @@
+/**
+ * Test data for the benchmark: random files and trees of small files, and the
+ * checks that what a client moved arrived byte for byte.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { sha256File, writeRandomFile } from "../../tests/harness/fixture.ts";
+
+/** A tree of small files: relative path to SHA-256. */
+export type TreeManifest = Map<string, string>;
+
+/** Subfolders per tree, so that trees are not one flat folder. */
+const TREE_FOLDERS = 10;
+
+/**
+ * Writes a random file.
+ *
+ * @param path Where.
+ * @param bytes How many bytes.
+ * @returns Its SHA-256 in hex.
+ */
+export function makeRandomFile(path: string, bytes: number): Promise<string> {
+  return writeRandomFile(path, bytes);
+}
+
+/**
+ * Writes `count` random files of `bytes` each, spread over 10 subfolders.
+ *
+ * @param dir The tree's root (created).
+ * @param count How many files.
+ * @param bytes Size of each.
+ * @returns The manifest.
+ */
+export async function makeTree(dir: string, count: number, bytes: number): Promise<TreeManifest> {
+  const manifest: TreeManifest = new Map();
+  for (let i = 0; i < TREE_FOLDERS; i++) {
+    await Deno.mkdir(`${dir}/d${String(i).padStart(2, "0")}`, { recursive: true });
+  }
+  for (let i = 0; i < count; i++) {
+    const path = `d${String(i % TREE_FOLDERS).padStart(2, "0")}/f${String(i).padStart(5, "0")}.bin`;
+    const data = crypto.getRandomValues(new Uint8Array(bytes));
+    await Deno.writeFile(`${dir}/${path}`, data);
+    manifest.set(path, createHash("sha256").update(data).digest("hex"));
+  }
+  return manifest;
+}
+
+/**
+ * Copies a tree (to put a download's source in place, outside the timing).
+ *
+ * @param from The source folder.
+ * @param to The new folder.
+ */
+export async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) await copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    else await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
+}
+
+/**
+ * Checks that a file has the expected SHA-256.
+ *
+ * @throws {Error} When it is missing or differs.
+ */
+export async function checkFile(path: string, sha256: string): Promise<void> {
+  const actual = await sha256File(path).catch((error) => {
+    throw new Error(`Cannot verify "${path}": ${(error as Error).message}`);
+  });
+  if (actual !== sha256) throw new Error(`Cannot verify "${path}": the SHA-256 differs`);
+}
+
+/**
+ * Checks that a tree holds exactly the manifest's files with their SHA-256.
+ *
+ * @throws {Error} When a file is missing, extra or different.
+ */
+export async function checkTree(dir: string, manifest: TreeManifest): Promise<void> {
+  const found = new Map<string, string>();
+  async function walk(sub: string): Promise<void> {
+    for await (const entry of Deno.readDir(`${dir}/${sub}`)) {
+      const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
+      if (entry.isDirectory) await walk(rel);
+      else {
+        const data = await Deno.readFile(`${dir}/${rel}`);
+        found.set(rel, createHash("sha256").update(data).digest("hex"));
+      }
+    }
+  }
+  await walk("").catch((error) => {
+    throw new Error(`Cannot verify tree "${dir}": ${(error as Error).message}`);
+  });
+  const bad = [...manifest].filter(([path, hash]) => found.get(path) !== hash).length;
+  if (bad > 0 || found.size !== manifest.size) {
+    throw new Error(
+      `Cannot verify tree "${dir}": ${bad} of ${manifest.size} files missing or different, ` +
+        `${found.size} files found`,
+    );
+  }
+}
+
+/** Removes a file or folder if it exists. */
+export async function removeQuietly(path: string): Promise<void> {
+  await Deno.remove(path, { recursive: true }).catch(() => {});
+}

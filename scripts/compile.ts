@@ -1,0 +1,253 @@
+/**
+ * `deno task compile`: builds `dist/ferryd` and `dist/ferry` with
+ * `deno compile`, each with exactly the permission flags of
+ * `lib/sandbox/permission_flags.ts` and its settings baked in as absolute
+ * paths, so the binaries work from any folder and can reach nothing else.
+ *
+ * ```sh
+ * deno task compile [--data DIR] [--host HOST] [--port PORT] [--server HOST:PORT]
+ *                   [--work DIR] [--home DIR] [--out DIR] [--target TRIPLE] [--dry-run]
+ * ```
+ *
+ * `deno compile` embeds the program in `denort`, a runtime it downloads
+ * from dl.deno.land on first use; `DENORT_BIN=/path/to/denort` makes it use
+ * a local one instead (for machines without access).
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { clientStateDir, parseServerAddress } from "../lib/cli/client_options.ts";
+import { writeStderr } from "../lib/cli/prompt.ts";
+import { parsePort } from "../lib/cli/server_args.ts";
+import { FerryError } from "../lib/errors.ts";
+import {
+  clientPermissionFlags,
+  netAddress,
+  SERVER_DEFAULTS,
+  serverPermissionFlags,
+} from "../lib/sandbox/permission_flags.ts";
+
+const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+
+const USAGE = `Usage: deno task compile [options]
+
+Builds OUT/ferryd and OUT/ferry, each allowed exactly its folders and address.
+
+  --data DIR          ferryd's data folder (default ./data)
+  --host HOST         ferryd's address (default 0.0.0.0)
+  --port PORT         ferryd's port (default 7878)
+  --server HOST:PORT  ferry's server (default this ferryd, as 127.0.0.1:PORT)
+  --work DIR          ferry's working folder (default the current one)
+  --home DIR          ferry's state folder (default $FERRY_HOME, else ~/.config/ferry)
+  --out DIR           where the binaries go (default dist)
+  --target TRIPLE     build for another platform (deno compile --target)
+  --dry-run           print the deno compile commands, build nothing
+
+Folders are made absolute now and baked in; another folder or port needs a rebuild.
+Without access to dl.deno.land, set DENORT_BIN to a denort binary of this Deno version.
+`;
+
+/** One binary to build. */
+export interface BuildStep {
+  /** `ferryd` or `ferry`. */
+  name: "ferryd" | "ferry";
+  /** The permission flags baked in. */
+  flags: string[];
+  /** The entry point (absolute). */
+  entry: string;
+  /** The arguments baked in before the ones given at run time. */
+  bakedArgs: string[];
+  /** The binary's path (absolute). */
+  output: string;
+  /** What it may touch, in words. */
+  summary: string;
+}
+
+/** What `deno task compile` builds. */
+export interface CompilePlan {
+  /** The steps, ferryd first. */
+  steps: [BuildStep, BuildStep];
+  /** `--target`, when cross-compiling. */
+  target: string | undefined;
+  /** Print the commands only. */
+  dryRun: boolean;
+  /** Show the usage. */
+  help: boolean;
+}
+
+/**
+ * Reads the compile options into the two build steps; every folder is
+ * made absolute against the current folder.
+ *
+ * @throws {FerryError} `usage` for unknown options or bad values.
+ */
+export function compilePlan(argv: string[]): CompilePlan {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        data: { type: "string", default: SERVER_DEFAULTS.dataDir },
+        host: { type: "string", default: SERVER_DEFAULTS.hostname },
+        port: { type: "string", default: String(SERVER_DEFAULTS.port) },
+        server: { type: "string" },
+        work: { type: "string", default: "." },
+        home: { type: "string" },
+        out: { type: "string", default: "dist" },
+        target: { type: "string" },
+        "dry-run": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (cause) {
+    throw new FerryError("usage", (cause as Error).message, { cause });
+  }
+  const port = parsePort(values.port);
+  const dataDir = resolve(values.data);
+  const hostname = values.host;
+  const local = ["0.0.0.0", "::", ""].includes(hostname) ? "127.0.0.1" : hostname;
+  const address = parseServerAddress(values.server ?? netAddress(local, port));
+  const server = netAddress(address.hostname, address.port);
+  const workDir = resolve(values.work);
+  const stateDir = resolve(values.home ?? (values.help ? "." : clientStateDir()));
+  const out = resolve(values.out);
+  return {
+    steps: [
+      {
+        name: "ferryd",
+        flags: serverPermissionFlags({ dataDir, hostname, port }),
+        entry: `${ROOT}/server.ts`,
+        bakedArgs: ["--data", dataDir, "--host", hostname, "--port", String(port)],
+        output: `${out}/ferryd`,
+        summary: `serves "${dataDir}" on ${netAddress(hostname, port)}`,
+      },
+      {
+        name: "ferry",
+        flags: clientPermissionFlags({ workDir, stateDir, server }),
+        entry: `${ROOT}/client.ts`,
+        bakedArgs: ["--server", server, "--work", workDir, "--home", stateDir],
+        output: `${out}/ferry`,
+        summary: `connects to ${server}; reads and writes "${workDir}" and "${stateDir}"`,
+      },
+    ],
+    target: values.target,
+    dryRun: values["dry-run"],
+    help: values.help,
+  };
+}
+
+/** The `deno` arguments that build `step`. */
+export function compileArgs(step: BuildStep, target?: string): string[] {
+  return [
+    "compile",
+    ...step.flags,
+    ...(target === undefined ? [] : ["--target", target]),
+    "--output",
+    step.output,
+    step.entry,
+    ...step.bakedArgs,
+  ];
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Explains why `deno compile` failed, from its error output.
+ *
+ * @param output What `deno compile` wrote to stderr.
+ * @param denortBin The `DENORT_BIN` it ran with, if any.
+ */
+export function diagnoseFailure(output: string, denortBin: string | undefined): string {
+  // deno-lint-ignore no-control-regex
+  const text = output.replace(/\x1b\[[0-9;]*m/g, "");
+  if (denortBin && /Could not find denort/.test(text)) {
+    return `DENORT_BIN is "${denortBin}", but there is no denort binary there`;
+  }
+  if (/denort|dl\.deno\.land|base binary/i.test(text)) {
+    const url = /https:\/\/dl\.deno\.land\/\S+?\.zip/.exec(text)?.[0] ??
+      `https://dl.deno.land/release/v${Deno.version.deno}/denort-${Deno.build.target}.zip`;
+    return "deno compile could not download its runtime (denort) from dl.deno.land.\n" +
+      `Fetch ${url} where it can be reached, unzip it, and run:\n` +
+      "  DENORT_BIN=/path/to/denort deno task compile ...\n" +
+      `(denort must be the version of this Deno, ${Deno.version.deno})`;
+  }
+  return "deno compile failed: see its messages above";
+}
+
+async function writeAll(
+  file: { write(bytes: Uint8Array): Promise<number> },
+  bytes: Uint8Array,
+): Promise<void> {
+  for (let done = 0; done < bytes.byteLength;) done += await file.write(bytes.subarray(done));
+}
+
+async function build(command: string, step: BuildStep, target?: string): Promise<string | null> {
+  const child = new Deno.Command(command, {
+    args: compileArgs(step, target),
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stderr) {
+    output += decoder.decode(chunk, { stream: true });
+    await writeAll(Deno.stderr, chunk);
+  }
+  const status = await child.status;
+  return status.success ? null : output;
+}
+
+/**
+ * Runs the build.
+ *
+ * @returns The exit code.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let plan: CompilePlan;
+  try {
+    plan = compilePlan(argv);
+  } catch (error) {
+    writeStderr(`compile: ${(error as Error).message}\n${USAGE}`);
+    return 1;
+  }
+  if (plan.help) {
+    writeStderr(USAGE);
+    return 0;
+  }
+  const exact = await Deno.permissions.query({ name: "run", command: Deno.execPath() });
+  const deno = exact.state === "granted" ? Deno.execPath() : "deno";
+  if (plan.dryRun) {
+    const lines = plan.steps.map((step) =>
+      ["deno", ...compileArgs(step, plan.target)].map(shellQuote).join(" ") + "\n"
+    );
+    await writeAll(Deno.stdout, new TextEncoder().encode(lines.join("")));
+    return 0;
+  }
+  const denortBin = Deno.env.get("DENORT_BIN") || undefined;
+  for (const step of plan.steps) {
+    let failure: string | null;
+    try {
+      failure = await build(deno, step, plan.target);
+    } catch (error) {
+      writeStderr(`compile: Cannot start "${deno}": ${(error as Error).message}\n`);
+      return 1;
+    }
+    if (failure !== null) {
+      writeStderr(
+        `compile: Cannot build "${step.name}": ${diagnoseFailure(failure, denortBin)}\n`,
+      );
+      return 1;
+    }
+    writeStderr(`Built ${step.output}: ${step.summary}, nothing else\n`);
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,130 @@
+/**
+ * The launcher behind `deno task serve`, `deno task user` and
+ * `deno task client`. A program's grant depends on its arguments (the data
+ * folder and port of ferryd; the server, working and state folders of
+ * ferry), which a fixed task line cannot know. So the task runs this small
+ * script, itself allowed only to start `deno`; it reads the arguments the
+ * way the program will, asks `lib/sandbox/permission_flags.ts` for the
+ * exact flags, and runs `deno run <flags> <entry> <arguments>` with the
+ * terminal passed through, exiting with the program's code.
+ *
+ * ```sh
+ * deno run --no-prompt --allow-run=deno scripts/launch.ts ferryd serve --port 9000
+ * deno run ... scripts/launch.ts --dry-run ferry ls     # print the command, run nothing
+ * ```
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { clientSandboxConfig, parseClientOptions } from "../lib/cli/client_options.ts";
+import { writeStderr } from "../lib/cli/prompt.ts";
+import { serverSandboxConfig } from "../lib/cli/server_args.ts";
+import { clientPermissionFlags, serverPermissionFlags } from "../lib/sandbox/permission_flags.ts";
+
+/** The programs the launcher starts. */
+export type Program = "ferryd" | "ferry";
+
+/** The repository root, where `server.ts` and `client.ts` live. */
+export const ROOT: string = resolve(fileURLToPath(new URL("..", import.meta.url)));
+
+const USAGE = "Usage: launch.ts [--dry-run] ferryd|ferry [arguments]\n";
+
+/**
+ * The `deno` arguments that run `program` with `args` in its sandbox:
+ * `run`, the flags from the shared function, the entry point, `args`
+ * unchanged. Relative folders are granted as absolute paths, resolved
+ * against the current folder as the program will resolve them.
+ *
+ * @throws {FerryError} `usage` when the arguments cannot be read.
+ */
+export function launchArgs(program: Program, args: string[]): string[] {
+  if (program === "ferryd") {
+    const config = serverSandboxConfig(args);
+    const flags = serverPermissionFlags({ ...config, dataDir: resolve(config.dataDir) });
+    return ["run", ...flags, `${ROOT}/server.ts`, ...args];
+  }
+  const config = clientSandboxConfig(parseClientOptions(args));
+  // --help and --version need no state folder.
+  const flags = clientPermissionFlags({ ...config, stateDir: config.stateDir || config.workDir });
+  return ["run", ...flags, `${ROOT}/client.ts`, ...args];
+}
+
+/**
+ * The `deno` to start: the running executable when the grant allows it
+ * (`--allow-run=deno` names the `deno` on `PATH`, which may be a link to it),
+ * else `deno` from `PATH`.
+ */
+export async function denoCommand(): Promise<string> {
+  const exact = await Deno.permissions.query({ name: "run", command: Deno.execPath() });
+  return exact.state === "granted" ? Deno.execPath() : "deno";
+}
+
+async function run(command: string, args: string[]): Promise<number> {
+  const child = new Deno.Command(command, {
+    args,
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  // Ctrl-C reaches the program too (same process group); `kill` of the
+  // launcher alone must reach it as well, and the launcher waits either way.
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const forwarders = signals.map((signal) => {
+    const forward = (): void => {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+    };
+    Deno.addSignalListener(signal, forward);
+    return () => Deno.removeSignalListener(signal, forward);
+  });
+  try {
+    return (await child.status).code;
+  } finally {
+    for (const remove of forwarders) remove();
+  }
+}
+
+/**
+ * Runs the launcher.
+ *
+ * @returns The exit code: the program's, or 1 for a usage error.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const dryRun = argv[0] === "--dry-run";
+  const [program, ...args] = dryRun ? argv.slice(1) : argv;
+  if (program !== "ferryd" && program !== "ferry") {
+    writeStderr(USAGE);
+    return 1;
+  }
+  let denoArgs: string[];
+  try {
+    denoArgs = launchArgs(program, args);
+  } catch (error) {
+    writeStderr(`${program}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const command = await denoCommand();
+  if (dryRun) {
+    const line = new TextEncoder().encode(
+      JSON.stringify({ command, args: denoArgs, cwd: Deno.cwd() }) + "\n",
+    );
+    for (let done = 0; done < line.byteLength;) {
+      done += await Deno.stdout.write(line.subarray(done));
+    }
+    return 0;
+  }
+  try {
+    return await run(command, denoArgs);
+  } catch (error) {
+    const hint = command === "deno" ? " (the launcher runs the deno on PATH)" : "";
+    writeStderr(`${program}: Cannot start "${command}"${hint}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,59 @@
+/**
+ * The S3 back end against a real Ceph RADOS Gateway on 127.0.0.1: one
+ * cluster per run (brought up by `scripts/ceph/`, about 16 s), every case a
+ * step, the cluster torn down by PID at the end.
+ *
+ * When the Ceph packages cannot be installed, the suite is ignored under a
+ * name that says so; with `FERRY_S3_REQUIRED=1` (CI) it fails instead.
+ * `FERRY_S3_CLUSTER=FILE` runs the cases against a cluster already up (the
+ * JSON that `scripts/ceph/up.ts --out FILE` wrote), which it leaves running.
+ *
+ * @module
+ */
+
+import {
+  CephUnavailableError,
+  ensureCephInstalled,
+  startCephCluster,
+  stopCephCluster,
+} from "../../scripts/ceph/cluster.ts";
+import { INSTANCE_CASES } from "./_cases_instances.ts";
+import { TRANSFER_CASES } from "./_cases_transfer.ts";
+import { TREE_CASES } from "./_cases_tree.ts";
+import { S3World } from "./_world.ts";
+
+const REQUIRED = Deno.env.get("FERRY_S3_REQUIRED") === "1";
+const RUNNING = Deno.env.get("FERRY_S3_CLUSTER");
+
+let unavailable: string | undefined;
+try {
+  if (RUNNING === undefined) await ensureCephInstalled();
+} catch (error) {
+  if (!(error instanceof CephUnavailableError)) throw error;
+  unavailable = error.message;
+}
+
+if (unavailable !== undefined && !REQUIRED) {
+  Deno.test({
+    name: `S3Storage - !!! NOT RUN: ${unavailable} (set FERRY_S3_REQUIRED=1 to fail instead)`,
+    ignore: true,
+    fn(): void {},
+  });
+} else {
+  Deno.test("S3Storage - against a real Ceph RGW", async (t) => {
+    if (unavailable !== undefined) {
+      throw new Error(`The S3 suite is required (FERRY_S3_REQUIRED=1): ${unavailable}`);
+    }
+    const cluster = RUNNING === undefined
+      ? await startCephCluster()
+      : JSON.parse(await Deno.readTextFile(RUNNING));
+    try {
+      const world = new S3World(cluster);
+      for (const [name, run] of [...TRANSFER_CASES, ...TREE_CASES, ...INSTANCE_CASES]) {
+        await t.step(name, () => run(world));
+      }
+    } finally {
+      if (RUNNING === undefined) await stopCephCluster(cluster);
+    }
+  });
+}

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { compilePlan } from "../scripts/compile.ts";
+import { freePort, ROOT } from "./harness/ferryd_process.ts";
+
+interface ProbeLine {
+  probe: string;
+  outcome: string;
+  message: string;
+}
+
+const ALLOWED = [
+  "read inside the data folder",
+  "write inside the data folder",
+  "listen on its port",
+];
+
+const REFUSED = [
+  "read /etc/passwd",
+  "read outside the data folder",
+  "write outside the data folder",
+  "write next to the data folder",
+  "listen on another port",
+  "connect out to another port",
+  "read an environment variable",
+  "read the whole environment",
+  "read process.env",
+  "run a subprocess",
+  "spawn itself",
+  "read the host name",
+  "read system information",
+  "read the OS release",
+  "list network interfaces",
+];
+
+Deno.test("ferryd sandbox - everything but its data folder and port is refused with NotCapable", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "ferryd-probe-" });
+  const elsewhere = await Deno.makeTempDir({ prefix: "ferryd-elsewhere-" });
+  const outside = `${elsewhere}/secret.txt`;
+  await Deno.writeTextFile(outside, "not yours");
+  // Something really listens there, so a refusal cannot be a closed port.
+  using target = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = freePort();
+  try {
+    // Exactly the flags `deno task compile` would bake into ferryd.
+    const [ferryd] = compilePlan([
+      "--data",
+      dataDir,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--home",
+      elsewhere,
+    ]).steps;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...ferryd.flags,
+        `${ROOT}/tests/fixtures/sandbox_probe.ts`,
+        "--data",
+        dataDir,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--other-port",
+        String(freePort()),
+        "--connect-port",
+        String((target.addr as Deno.NetAddr).port),
+        "--outside",
+        outside,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, stderr);
+    const lines: ProbeLine[] = new TextDecoder().decode(output.stdout).trim().split("\n")
+      .map((line) => JSON.parse(line));
+    const outcomes = new Map(lines.map((line) => [line.probe, line]));
+    assert.deepEqual([...outcomes.keys()].sort(), [...ALLOWED, ...REFUSED].sort());
+    for (const probe of ALLOWED) {
+      assert.equal(outcomes.get(probe)?.outcome, "ok", `${probe}: ${outcomes.get(probe)?.message}`);
+    }
+    for (const probe of REFUSED) {
+      const line = outcomes.get(probe);
+      assert.equal(line?.outcome, "NotCapable", `${probe}: ${line?.outcome} ${line?.message}`);
+      assert.match(line.message, /^Requires \w+ access/);
+    }
+    assert.equal(await Deno.readTextFile(outside), "not yours");
+    await assert.rejects(Deno.stat(`${dataDir}-sibling`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});
