@@ -79,7 +79,7 @@ Deno.test("ferry put - a server killed mid-upload and restarted lets the upload 
   );
   await world.server.stop("SIGKILL");
   const failed = await child.output();
-  assert.equal(failed.code, 4, "the client reports a network failure");
+  assert.equal(failed.code, 4, `a network failure: ${new TextDecoder().decode(failed.stderr)}`);
 
   await using again = await startFerryd({ dataDir: world.server.dataDir, port: world.server.port });
   const resumed = await world.ferry(["put", "big.bin", "--json"]);

@@ -5,42 +5,17 @@
  */
 
 import { createHash, type Hash } from "node:crypto";
-import { clientHandshake } from "../channel/handshake.ts";
-import type { SecureChannel } from "../channel/secure_channel.ts";
 import { FerryError } from "../errors.ts";
-import { generateKeyPair, type KeyPair } from "../noise/mod.ts";
-import {
-  decodeJsonBody,
-  decodeMessage,
-  encodeJsonMessage,
-  encodeMessage,
-  type Message,
-} from "../protocol/codec.ts";
 import { ChunkCompressor } from "../protocol/chunk_compression.ts";
+import { decodeJsonBody, type Message } from "../protocol/codec.ts";
 import { receivedBytes, sendDataStream, type TransferEnd } from "../protocol/data_stream.ts";
 import type { Entry } from "../protocol/entry.ts";
-import { MessageQueue } from "../protocol/message_queue.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
-import { FrameReader } from "../wire/frame_reader.ts";
-import { FrameWriter } from "../wire/frame_writer.ts";
+import { ClientConnection, type ConnectOptions } from "./client_connection.ts";
 
-/** Options of {@linkcode FerryClient.connect}. */
-export interface ConnectOptions {
-  /** Server host name or address. */
-  hostname: string;
-  /** Server port. */
-  port: number;
-  /** User name. */
-  user: string;
-  /** Password; without it the client logs in with its `identity` key. */
-  password?: string;
-  /** The client's static key (its identity for key login). */
-  identity?: KeyPair;
-  /** Decides whether to trust the server's key; throws to refuse. */
-  verifyServerKey(serverKey: Uint8Array): Promise<void>;
-}
+export type { ConnectOptions } from "./client_connection.ts";
 
 /** Options of {@linkcode FerryClient.download}. */
 export interface DownloadOptions {
@@ -98,21 +73,15 @@ export interface TransferResult {
  * ```
  */
 export class FerryClient {
-  /** The server's static key, as accepted. */
-  readonly serverKey: Uint8Array;
-  #conn: Deno.Conn;
-  #channel: SecureChannel;
-  #queues = new Map<number, MessageQueue>();
-  #nextId = 1;
-  #pumping: Promise<void>;
-  #closed = false;
+  #connection: ClientConnection;
 
-  private constructor(conn: Deno.Conn, channel: SecureChannel, serverKey: Uint8Array) {
-    this.#conn = conn;
-    this.#channel = channel;
-    this.serverKey = serverKey;
-    this.#queues.set(0, new MessageQueue());
-    this.#pumping = this.#pump();
+  private constructor(connection: ClientConnection) {
+    this.#connection = connection;
+  }
+
+  /** The server's static key, as accepted. */
+  get serverKey(): Uint8Array {
+    return this.#connection.serverKey;
   }
 
   /**
@@ -121,104 +90,11 @@ export class FerryClient {
    * @throws {FerryError} `network`, `host_key_*`, `auth_failed`, `protocol`.
    */
   static async connect(options: ConnectOptions): Promise<FerryClient> {
-    const address = `${options.hostname}:${options.port}`;
-    let conn: Deno.TcpConn;
-    try {
-      conn = await Deno.connect({ hostname: options.hostname, port: options.port });
-    } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new FerryError("network", `Cannot connect to "${address}": ${reason}`, { cause });
-    }
-    try {
-      conn.setNoDelay(true);
-      const credentials = options.password === undefined
-        ? { method: "key", user: options.user }
-        : { method: "password", user: options.user, password: options.password };
-      const { channel, serverKey } = await clientHandshake(
-        new FrameReader(conn.readable),
-        new FrameWriter(conn.writable),
-        {
-          staticKey: options.identity ?? await generateKeyPair(),
-          verifyServerKey: options.verifyServerKey,
-          credentials,
-        },
-      );
-      const client = new FerryClient(conn, channel, serverKey);
-      await client.#finalReply(0);
-      return client;
-    } catch (error) {
-      try {
-        conn.close();
-      } catch {
-        // already closed
-      }
-      throw error;
-    }
+    return new FerryClient(await ClientConnection.connect(options));
   }
 
-  async #pump(): Promise<void> {
-    let failure: unknown;
-    try {
-      for (let plaintext = await this.#channel.receive(); plaintext;) {
-        const message = decodeMessage(plaintext);
-        await this.#queues.get(message.id)?.push(message);
-        plaintext = await this.#channel.receive();
-      }
-    } catch (error) {
-      failure = this.#closed ? undefined : error;
-    }
-    failure ??= new FerryError("network", "The server closed the connection");
-    if (failure instanceof Error && !(failure instanceof FerryError)) {
-      failure = new FerryError("network", `Connection lost: ${failure.message}`, {
-        cause: failure,
-      });
-    }
-    for (const queue of this.#queues.values()) queue.close(failure);
-  }
-
-  #start(request: Request): { id: number; queue: MessageQueue } {
-    if (this.#closed) throw new FerryError("network", "Cannot send request: the client is closed");
-    const id = this.#nextId++;
-    const queue = new MessageQueue();
-    this.#queues.set(id, queue);
-    void this.#channel.send(encodeJsonMessage(MessageType.REQUEST, id, request)).catch((error) =>
-      queue.close(new FerryError("network", `Cannot send request: ${String(error)}`))
-    );
-    return { id, queue };
-  }
-
-  /** Waits for the reply that ends request `id`, and forgets the request. */
-  async #finalReply(id: number): Promise<unknown> {
-    try {
-      return await this.#expectReply(id);
-    } finally {
-      this.#queues.delete(id);
-    }
-  }
-
-  /** The next message of `id` must be a `REPLY`; an `ERROR` is thrown. */
-  async #expectReply(id: number): Promise<unknown> {
-    const queue = this.#queues.get(id) as MessageQueue;
-    const message = await queue.next();
-    if (message.type === MessageType.ERROR) throw fromWireError(decodeJsonBody(message));
-    if (message.type !== MessageType.REPLY) {
-      throw new FerryError(
-        "protocol",
-        `Expected a reply to request ${id}, got type ${message.type}`,
-      );
-    }
-    return decodeJsonBody(message);
-  }
-
-  /** Tells the server to give up on request `id` (best effort). */
-  #cancel(id: number): void {
-    void this.#channel.send(encodeMessage(MessageType.CANCEL, id, new Uint8Array(0))).catch(
-      () => {},
-    );
-  }
-
-  async #simple(request: Request): Promise<unknown> {
-    return await this.#finalReply(this.#start(request).id);
+  #simple(request: Request): Promise<unknown> {
+    return this.#connection.request(request);
   }
 
   /** Lists the server's commands. */
@@ -244,7 +120,7 @@ export class FerryClient {
 
   /** Streams a remote folder's entries, page by page. */
   async *listPages(path: string): AsyncGenerator<Entry[]> {
-    const { id, queue } = this.#start({ op: "list", path });
+    const { id, queue } = this.#connection.start({ op: "list", path });
     try {
       for (;;) {
         const message: Message = await queue.next();
@@ -256,7 +132,7 @@ export class FerryClient {
         return;
       }
     } finally {
-      this.#queues.delete(id);
+      this.#connection.finish(id);
     }
   }
 
@@ -301,14 +177,14 @@ export class FerryClient {
   ): Promise<TransferResult> {
     const offset = options.offset ?? 0;
     const hash = options.hash ?? createHash("sha256");
-    const { id, queue } = this.#start({
+    const { id, queue } = this.#connection.start({
       op: "get",
       path,
       offset,
       ...(options.compress ? { compress: true } : {}),
     });
     try {
-      const { entry } = await this.#expectReply(id) as { entry: Entry };
+      const { entry } = await this.#connection.expectReply(id) as { entry: Entry };
       let done = offset;
       let wireBytes = 0;
       for (;;) {
@@ -337,10 +213,10 @@ export class FerryClient {
         }
       }
     } catch (error) {
-      this.#cancel(id);
+      this.#connection.cancel(id);
       throw error;
     } finally {
-      this.#queues.delete(id);
+      this.#connection.finish(id);
     }
   }
 
@@ -358,7 +234,7 @@ export class FerryClient {
     path: string,
     options: UploadOptions,
   ): Promise<TransferResult> {
-    const { id } = this.#start({
+    const { id } = this.#connection.start({
       op: "put",
       path,
       size: options.size,
@@ -371,19 +247,19 @@ export class FerryClient {
     try {
       let offset: number;
       try {
-        ({ offset } = await this.#expectReply(id) as { offset: number });
+        ({ offset } = await this.#connection.expectReply(id) as { offset: number });
       } catch (error) {
         await readable.cancel().catch(() => {});
         throw error;
       }
       const stop = new AbortController();
-      const sent = sendDataStream((message) => this.#channel.send(message), id, readable, {
+      const sent = sendDataStream((message) => this.#connection.send(message), id, readable, {
         offset,
         signal: stop.signal,
         onProgress: (done) => options.onProgress?.(done, options.size),
         ...(options.compress ? { compressor: new ChunkCompressor() } : {}),
       });
-      const replied = this.#expectReply(id);
+      const replied = this.#connection.expectReply(id);
       replied.catch((error) => stop.abort(error));
       try {
         const [end, reply] = await Promise.all([sent, replied]);
@@ -396,38 +272,17 @@ export class FerryClient {
           wireBytes: end.wireBytes,
         };
       } catch (error) {
-        this.#cancel(id);
+        this.#connection.cancel(id);
         await Promise.allSettled([sent, replied]);
         throw error;
       }
     } finally {
-      this.#queues.delete(id);
+      this.#connection.finish(id);
     }
   }
 
-  /** Says `BYE`, waits for the answer, and closes the connection. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        this.#simple({ op: "bye" }),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, 2000);
-        }),
-      ]);
-    } catch {
-      // the server may already be gone
-    } finally {
-      clearTimeout(timer);
-    }
-    this.#closed = true;
-    await this.#channel.close();
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
-    await this.#pumping;
+  /** Says `BYE` and closes the connection. */
+  close(): Promise<void> {
+    return this.#connection.close();
   }
 }

@@ -61,6 +61,16 @@ class ChunkReader {
   }
 }
 
+/**
+ * Marks a send as observed at once: it may fail (the peer is gone) while the
+ * loop awaits the next file read, before the loop awaits the send itself,
+ * and an unobserved rejection would end the process.
+ */
+function observed(sending: Promise<void>): Promise<void> {
+  sending.catch(() => {});
+  return sending;
+}
+
 /** Options of {@linkcode sendDataStream}. */
 export interface SendDataStreamOptions {
   /** Bytes at the start that the peer already has: hashed but not sent. */
@@ -134,13 +144,13 @@ export async function sendDataStream(
       const packed = options.compressor ? await options.compressor.compress(fresh) : null;
       await sending;
       if (packed) {
-        sending = send(encodeMessage(MessageType.DATA_DEFLATE, id, packed));
+        sending = observed(send(encodeMessage(MessageType.DATA_DEFLATE, id, packed)));
       } else if (start >= offset) {
         const message = new Uint8Array(buffer, 0, MESSAGE_HEADER_BYTES + value.byteLength);
         writeMessageHeader(message, MessageType.DATA, id);
-        sending = send(message);
+        sending = observed(send(message));
       } else {
-        sending = send(encodeMessage(MessageType.DATA, id, fresh));
+        sending = observed(send(encodeMessage(MessageType.DATA, id, fresh)));
       }
       wireBytes += packed?.byteLength ?? fresh.byteLength;
       options.onProgress?.(position);
@@ -148,6 +158,7 @@ export async function sendDataStream(
     }
     await sending;
   } catch (error) {
+    await sending.catch(() => {});
     await reader.cancel().catch(() => {});
     throw error;
   }

@@ -1,0 +1,215 @@
+/**
+ * One logged-in connection of the client: it connects, runs the handshake
+ * and login, then routes every incoming message to the request it answers
+ * (by request id), so many requests can be in flight at once.
+ *
+ * @module
+ */
+
+import { clientHandshake } from "../channel/handshake.ts";
+import type { SecureChannel } from "../channel/secure_channel.ts";
+import { FerryError } from "../errors.ts";
+import { generateKeyPair, type KeyPair } from "../noise/mod.ts";
+import {
+  decodeJsonBody,
+  decodeMessage,
+  encodeJsonMessage,
+  encodeMessage,
+} from "../protocol/codec.ts";
+import { MessageQueue } from "../protocol/message_queue.ts";
+import { MessageType } from "../protocol/message_type.ts";
+import type { Request } from "../protocol/requests.ts";
+import { fromWireError } from "../protocol/wire_error.ts";
+import { FrameReader } from "../wire/frame_reader.ts";
+import { FrameWriter } from "../wire/frame_writer.ts";
+
+/** Options of {@linkcode ClientConnection.connect}. */
+export interface ConnectOptions {
+  /** Server host name or address. */
+  hostname: string;
+  /** Server port. */
+  port: number;
+  /** User name. */
+  user: string;
+  /** Password; without it the client logs in with its `identity` key. */
+  password?: string;
+  /** The client's static key (its identity for key login). */
+  identity?: KeyPair;
+  /** Decides whether to trust the server's key; throws to refuse. */
+  verifyServerKey(serverKey: Uint8Array): Promise<void>;
+}
+
+/** A request in flight: its id and the queue its messages arrive in. */
+export interface PendingRequest {
+  /** The request id. */
+  id: number;
+  /** Messages for this request, in order. */
+  queue: MessageQueue;
+}
+
+/** A logged-in connection with request-id routing. */
+export class ClientConnection {
+  /** The server's static key, as accepted. */
+  readonly serverKey: Uint8Array;
+  #conn: Deno.Conn;
+  #channel: SecureChannel;
+  #queues = new Map<number, MessageQueue>();
+  #nextId = 1;
+  #pumping: Promise<void>;
+  #closed = false;
+
+  private constructor(conn: Deno.Conn, channel: SecureChannel, serverKey: Uint8Array) {
+    this.#conn = conn;
+    this.#channel = channel;
+    this.serverKey = serverKey;
+    this.#queues.set(0, new MessageQueue());
+    this.#pumping = this.#pump();
+  }
+
+  /**
+   * Connects, checks the server key, and logs in.
+   *
+   * @throws {FerryError} `network`, `host_key_*`, `auth_failed`, `protocol`.
+   */
+  static async connect(options: ConnectOptions): Promise<ClientConnection> {
+    const address = `${options.hostname}:${options.port}`;
+    let conn: Deno.TcpConn;
+    try {
+      conn = await Deno.connect({ hostname: options.hostname, port: options.port });
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new FerryError("network", `Cannot connect to "${address}": ${reason}`, { cause });
+    }
+    try {
+      conn.setNoDelay(true);
+      const credentials = options.password === undefined
+        ? { method: "key", user: options.user }
+        : { method: "password", user: options.user, password: options.password };
+      const { channel, serverKey } = await clientHandshake(
+        new FrameReader(conn.readable),
+        new FrameWriter(conn.writable),
+        {
+          staticKey: options.identity ?? await generateKeyPair(),
+          verifyServerKey: options.verifyServerKey,
+          credentials,
+        },
+      );
+      const connection = new ClientConnection(conn, channel, serverKey);
+      await connection.finalReply(0);
+      return connection;
+    } catch (error) {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+      throw error;
+    }
+  }
+
+  async #pump(): Promise<void> {
+    let failure: unknown;
+    try {
+      for (let plaintext = await this.#channel.receive(); plaintext;) {
+        const message = decodeMessage(plaintext);
+        await this.#queues.get(message.id)?.push(message);
+        plaintext = await this.#channel.receive();
+      }
+    } catch (error) {
+      failure = this.#closed ? undefined : error;
+    }
+    failure ??= new FerryError("network", "The server closed the connection");
+    if (failure instanceof Error && !(failure instanceof FerryError)) {
+      failure = new FerryError("network", `Connection lost: ${failure.message}`, {
+        cause: failure,
+      });
+    }
+    for (const queue of this.#queues.values()) queue.close(failure);
+  }
+
+  /** Sends a request; its messages arrive in the returned queue until {@linkcode finish}. */
+  start(request: Request): PendingRequest {
+    if (this.#closed) throw new FerryError("network", "Cannot send request: the client is closed");
+    const id = this.#nextId++;
+    const queue = new MessageQueue();
+    this.#queues.set(id, queue);
+    void this.#channel.send(encodeJsonMessage(MessageType.REQUEST, id, request)).catch((error) =>
+      queue.close(new FerryError("network", `Cannot send request: ${String(error)}`))
+    );
+    return { id, queue };
+  }
+
+  /** Forgets request `id`: later messages for it are dropped. */
+  finish(id: number): void {
+    this.#queues.delete(id);
+  }
+
+  /**
+   * Waits for the next message of `id`, which must be a `REPLY`.
+   *
+   * @throws {FerryError} The server's error, when it sent `ERROR`.
+   */
+  async expectReply(id: number): Promise<unknown> {
+    const queue = this.#queues.get(id);
+    if (!queue) throw new RangeError(`Cannot wait for request ${id}: it is not in flight`);
+    const message = await queue.next();
+    if (message.type === MessageType.ERROR) throw fromWireError(decodeJsonBody(message));
+    if (message.type !== MessageType.REPLY) {
+      throw new FerryError(
+        "protocol",
+        `Expected a reply to request ${id}, got type ${message.type}`,
+      );
+    }
+    return decodeJsonBody(message);
+  }
+
+  /** Waits for the reply that ends request `id`, then forgets it. */
+  async finalReply(id: number): Promise<unknown> {
+    try {
+      return await this.expectReply(id);
+    } finally {
+      this.finish(id);
+    }
+  }
+
+  /** Sends a request and waits for its one reply. */
+  request(request: Request): Promise<unknown> {
+    return this.finalReply(this.start(request).id);
+  }
+
+  /** Sends one encoded message (`DATA`, `END`); see `SecureChannel.send`. */
+  send(message: Uint8Array): Promise<void> {
+    return this.#channel.send(message);
+  }
+
+  /** Tells the server to give up on request `id` (best effort). */
+  cancel(id: number): void {
+    void this.send(encodeMessage(MessageType.CANCEL, id, new Uint8Array(0))).catch(() => {});
+  }
+
+  /** Says `BYE`, waits (at most 2 s) for the answer, and closes the connection. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        this.request({ op: "bye" }),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 2000);
+        }),
+      ]);
+    } catch {
+      // the server may already be gone
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#closed = true;
+    await this.#channel.close();
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+    await this.#pumping;
+  }
+}
