@@ -9,10 +9,12 @@
 
 import type { BatchEvents, Job, Outcome } from "../client/batch.ts";
 import { formatBytes, formatDuration, printable } from "./format.ts";
-import { STALL_SECONDS } from "./progress_bar.ts";
 import { writeStderr } from "./prompt.ts";
 
 const REDRAW_MS = 250;
+
+/** Seconds without progress before the overall line says `stalled` (as scp does). */
+export const STALL_SECONDS = 5;
 const encoder = new TextEncoder();
 
 /** Options of {@linkcode TransferDisplay}. */
@@ -35,12 +37,19 @@ function isSkipped(outcome: Outcome): outcome is Extract<Outcome, { skipped: str
   return "skipped" in outcome;
 }
 
-function columns(): number {
+/** Usable width: the terminal's, less one column (80 when it does not say). */
+function width(): number {
+  let columns = 0;
   try {
-    return Deno.consoleSize().columns;
+    columns = Deno.consoleSize().columns;
   } catch {
-    return 80;
+    // not a terminal
   }
+  return (columns >= 20 ? columns : 80) - 1;
+}
+
+function fit(text: string, room: number): string {
+  return text.length <= room ? text : "…" + text.slice(text.length - room + 1);
 }
 
 /** Renders a batch; implements the batch's events. */
@@ -56,7 +65,7 @@ export class TransferDisplay implements BatchEvents {
   #current: { job: Job; done: number; total: number } | undefined;
   #lastDraw = 0;
   #lastProgress = performance.now();
-  #drawn = false;
+  #drawnLines = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /** @param options What is transferred and how to show it. */
@@ -163,16 +172,16 @@ export class TransferDisplay implements BatchEvents {
   }
 
   #clear(): void {
-    if (!this.#drawn) return;
-    writeStderr("\r\u001b[K\u001b[1A\r\u001b[K");
-    this.#drawn = false;
+    if (this.#drawnLines === 0) return;
+    writeStderr("\r\u001b[K" + "\u001b[1A\r\u001b[K".repeat(this.#drawnLines - 1));
+    this.#drawnLines = 0;
   }
 
   #draw(): void {
     if (!this.#options.live) return;
     const now = performance.now();
     this.#lastDraw = now;
-    const width = columns() - 1;
+    const room = width();
     const elapsed = (now - this.#started) / 1000;
     const rate = elapsed > 0 ? this.#bytesDone / elapsed : 0;
     const stalled = (now - this.#lastProgress) / 1000 >= STALL_SECONDS;
@@ -184,14 +193,21 @@ export class TransferDisplay implements BatchEvents {
     const percent = current && current.total > 0
       ? Math.floor((current.done / current.total) * 100)
       : 100;
-    const fileLine = current
-      ? `${printable(this.#name(current.job))}  ${percent}%  ${formatBytes(current.done)}`
-      : "";
-    const overall = `[${this.#filesDone}/${this.#options.files} files] ` +
-      `${formatBytes(this.#bytesDone)} of ${formatBytes(this.#options.bytes)}  ` +
+    const stats = `${formatBytes(this.#bytesDone)} of ${formatBytes(this.#options.bytes)}  ` +
       `${formatBytes(rate)}/s  ${eta}`;
     this.#clear();
-    writeStderr(`${fileLine.slice(-width)}\n${overall.slice(0, width)}`);
-    this.#drawn = true;
+    if (this.#options.files === 1) {
+      const name = current ? printable(this.#name(current.job)) : "";
+      const tail = `  ${String(percent).padStart(3)}%  ${stats}`;
+      writeStderr(fit(name, Math.max(8, room - tail.length)) + tail);
+      this.#drawnLines = 1;
+      return;
+    }
+    const file = current
+      ? `${printable(this.#name(current.job))}  ${percent}%  ${formatBytes(current.done)}`
+      : "";
+    const overall = `[${this.#filesDone}/${this.#options.files} files] ${stats}`;
+    writeStderr(`${fit(file, room)}\n${overall.slice(0, room)}`);
+    this.#drawnLines = 2;
   }
 }
