@@ -54,7 +54,7 @@ Deno.test("ferryd - an oversized frame length is refused before allocation, conn
 });
 
 Deno.test("ferryd - a client that stops mid-handshake is timed out while others are served", async () => {
-  await using world = await openWorld({ args: ["--handshake-timeout", "1"] });
+  await using world = await openWorld({ args: ["--handshake-timeout-seconds", "1"] });
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: world.server.port });
   await conn.write(encodePreamble());
   // Only the preamble, then silence: the server must not wait for us.

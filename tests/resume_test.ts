@@ -128,7 +128,7 @@ Deno.test("ferryd - partial uploads older than --partial-max-age are removed, fr
       );
     }
     await Deno.utime(`${partial}/old.part`, old, old);
-    await using server = await startFerryd({ dataDir, args: ["--partial-max-age", "2"] });
+    await using server = await startFerryd({ dataDir, args: ["--partial-max-age-hours", "2"] });
     await waitFor(async () => (await sizeOf(`${partial}/old.part`)) === 0, 5000, "the sweep");
     assert.match(server.log(), /Removed 1 stale partial upload/);
     assert.equal(await sizeOf(`${partial}/fresh.part`), 1);

@@ -26,7 +26,7 @@ const HELP_WORDS = ["--help", "-h", "--version"];
  * Normalises ferryd's arguments to `[command, ...arguments]`: leading
  * `--data`, `--host` and `--port` move behind the command (where the
  * command's own options, coming later, override them), and options with no
- * command mean `serve`. `user` takes only `--data` from them.
+ * command mean `serve`. Other commands (`user`, ...) take only `--data`.
  *
  * @example
  * ```ts
@@ -59,13 +59,11 @@ export function resolveServerArgs(args: string[]): string[] {
   }
   const [command, ...tail] = rest as [string, ...string[]];
   if (command === "serve") return ["serve", ...globals, ...tail];
-  if (command === "user") {
-    const data = globals.flatMap((word, i) =>
-      i % 2 === 0 && word === "--data" ? [word, globals[i + 1] as string] : []
-    );
-    return ["user", ...data, ...tail];
-  }
-  return rest;
+  if (HELP_WORDS.includes(command) || command === "help" || command === "version") return rest;
+  const data = globals.flatMap((word, i) =>
+    i % 2 === 0 && word === "--data" ? [word, globals[i + 1] as string] : []
+  );
+  return [command, ...data, ...tail];
 }
 
 function lastValue(args: string[], name: string): string | undefined {

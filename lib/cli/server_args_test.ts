@@ -20,7 +20,13 @@ Deno.test("resolveServerArgs() - options given at run time come later and win", 
   ]);
 });
 
-Deno.test("resolveServerArgs() - user takes only the data folder", () => {
+Deno.test("resolveServerArgs() - other commands take only the data folder", () => {
+  assert.deepEqual(resolveServerArgs([...BAKED, "config", "show"]), [
+    "config",
+    "--data",
+    "/srv/f",
+    "show",
+  ]);
   assert.deepEqual(resolveServerArgs([...BAKED, "user", "add", "alice", "--read-only"]), [
     "user",
     "--data",
@@ -40,6 +46,7 @@ Deno.test("resolveServerArgs() - user takes only the data folder", () => {
 Deno.test("resolveServerArgs() - help and version still work; plain commands are unchanged", () => {
   assert.deepEqual(resolveServerArgs([...BAKED, "--help"]), ["--help"]);
   assert.deepEqual(resolveServerArgs([...BAKED, "--version"]), ["--version"]);
+  assert.deepEqual(resolveServerArgs([...BAKED, "help"]), ["help"]);
   assert.deepEqual(resolveServerArgs(["serve", "--port", "1"]), ["serve", "--port", "1"]);
   assert.deepEqual(resolveServerArgs([]), []);
   assert.throws(() => resolveServerArgs(["--data"]), FerryError);

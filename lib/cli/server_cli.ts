@@ -10,7 +10,14 @@
 import { parseArgs } from "node:util";
 import { FerryError } from "../errors.ts";
 import { FERRY_VERSION } from "../protocol/version.ts";
-import { ConsoleLog, LOG_LEVELS, type LogLevel } from "../server/console_log.ts";
+import { ConsoleLog } from "../server/console_log.ts";
+import {
+  configFlagOptions,
+  configFromFlags,
+  DEFAULT_CONFIG,
+  loadConfigFile,
+} from "../server/server_config.ts";
+import { runConfigCommand, runLogCommand } from "./operator_commands.ts";
 import { dataLayout, FerryServer } from "../server/ferry_server.ts";
 import { SERVER_DEFAULTS } from "../sandbox/permission_flags.ts";
 import { checkServerPermissions } from "../sandbox/self_check.ts";
@@ -23,16 +30,19 @@ import { writeStderr } from "./prompt.ts";
 export const SERVER_USAGE = `ferryd ${FERRY_VERSION}: the ferry file server
 
 Usage:
-  server.ts serve [--data DIR] [--host HOST] [--port PORT] [--log-level LEVEL]
-                  [--handshake-timeout SECONDS] [--partial-max-age HOURS]
-  server.ts user add NAME [--read-only] [--password-stdin] [--key PUBLIC_KEY] [--data DIR]
-  server.ts user del NAME [--data DIR]
-  server.ts user list [--json] [--data DIR]
-  server.ts user passwd NAME [--password-stdin] [--data DIR]
+  server.ts serve [--data DIR] [--host HOST] [--port PORT] [--CONFIG-KEY VALUE ...]
+  server.ts user add NAME [--read-only | --upload-only | --permissions LIST] [--home DIR]
+                 [--quota SIZE] [--quota-files N] [--password-stdin] [--key PUBLIC_KEY]
+  server.ts user set NAME [the same options]
+  server.ts user del NAME | user list [--json] | user passwd NAME [--password-stdin]
+  server.ts config check | config show        validate / print DATA/state/config.json
+  server.ts log [--follow] [--json]           show the audit log
+  (every command takes --data DIR)
   server.ts [--data DIR] [--host HOST] [--port PORT] [command ...]
 
-Defaults: --data ./data, --host 0.0.0.0, --port 7878, --log-level info,
---partial-max-age 168 (unfinished uploads are kept a week for resuming).
+Defaults: --data ./data, --host 0.0.0.0, --port 7878. Limits, timeouts, login defence,
+logging and shutdown are set in DATA/state/config.json or by flags (--max-connections 100,
+--log-level debug, ...): see "server.ts config show" and docs/OPERATIONS.md.
 Options before the command are its defaults (a compiled ferryd carries them);
 with no command they mean "serve".
 Files are served from DATA/files; keys, users and partial uploads live in DATA/state.
@@ -45,35 +55,20 @@ async function serve(args: string[]): Promise<number> {
       data: { type: "string", default: SERVER_DEFAULTS.dataDir },
       host: { type: "string", default: SERVER_DEFAULTS.hostname },
       port: { type: "string", default: String(SERVER_DEFAULTS.port) },
-      "log-level": { type: "string", default: "info" },
-      "handshake-timeout": { type: "string", default: "10" },
-      "partial-max-age": { type: "string", default: "168" },
+      ...configFlagOptions(),
     },
   });
-  const partialHours = Number(values["partial-max-age"]);
-  if (!(partialHours > 0)) {
-    throw new FerryError(
-      "usage",
-      `Cannot use partial max age "${values["partial-max-age"]}" hours`,
-    );
-  }
-  const level = values["log-level"] as LogLevel;
-  if (!LOG_LEVELS.includes(level)) {
-    throw new FerryError("usage", `Cannot use log level "${level}": use ${LOG_LEVELS.join(", ")}`);
-  }
-  const timeout = Number(values["handshake-timeout"]);
-  if (!(timeout > 0)) {
-    throw new FerryError("usage", `Cannot use handshake timeout "${values["handshake-timeout"]}"`);
-  }
-  const log = new ConsoleLog(level);
   const port = parsePort(values.port);
   await checkServerPermissions({ dataDir: values.data, hostname: values.host, port });
+  const { state } = dataLayout(values.data);
+  await Deno.mkdir(state, { recursive: true, mode: 0o700 });
+  const config = { ...DEFAULT_CONFIG, ...await loadConfigFile(state), ...configFromFlags(values) };
+  const log = new ConsoleLog(config.logLevel);
   const server = await FerryServer.start({
     dataDir: values.data,
     hostname: values.host,
     port,
-    handshakeTimeoutMs: timeout * 1000,
-    partialMaxAgeMs: partialHours * 3600 * 1000,
+    config,
     log,
   });
   log.notice(`ferryd ${FERRY_VERSION} listening on ${server.addr.hostname}:${server.addr.port}`);
@@ -83,8 +78,9 @@ async function serve(args: string[]): Promise<number> {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, () => stopped.resolve(signal));
   const signal = await stopped.promise;
-  log.notice(`Received ${signal}: shutting down`);
-  await server.close();
+  log.notice(`Received ${signal}: shutting down (grace ${config.shutdownGraceSeconds} s)`);
+  await server.shutdown();
+  log.notice("Stopped");
   return 0;
 }
 
@@ -101,6 +97,10 @@ export async function runServerCli(args: string[]): Promise<number> {
         return await serve(rest);
       case "user":
         return await runUserCommand(rest);
+      case "config":
+        return await runConfigCommand(rest);
+      case "log":
+        return await runLogCommand(rest);
       case "--version":
       case "version":
         writeStderr(`ferryd ${FERRY_VERSION}\n`);

@@ -128,7 +128,7 @@ export class TransferDisplay implements BatchEvents {
   finish(): void {
     clearInterval(this.#timer);
     this.#clear();
-    if (this.#options.quiet || this.#options.json) return;
+    if (this.#options.quiet || this.#options.json || this.#filesDone === 0) return;
     const seconds = (performance.now() - this.#started) / 1000;
     const rate = seconds > 0 ? this.#moved / seconds : 0;
     const files = this.#options.files === 1

@@ -11,6 +11,15 @@ import { checkServerPermissions } from "../sandbox/self_check.ts";
 import { hashPassword } from "../server/password_hash.ts";
 import { dataLayout } from "../server/ferry_server.ts";
 import { checkUserName, type UserRecord, UserStore } from "../server/user_store.ts";
+import {
+  isPermission,
+  type Permission,
+  PERMISSIONS,
+  presetName,
+  PRESETS,
+} from "../server/permissions.ts";
+import { normalizeRemotePath } from "../storage/remote_path.ts";
+import { SERVER_DEFAULTS } from "../sandbox/permission_flags.ts";
 import { promptSecret, readLine, writeStderr } from "./prompt.ts";
 
 const encoder = new TextEncoder();
@@ -44,8 +53,91 @@ function parseKey(text: string): string {
   return bytes.toString("base64");
 }
 
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  K: 2 ** 10,
+  M: 2 ** 20,
+  G: 2 ** 30,
+  T: 2 ** 40,
+};
+
 /**
- * Runs one `user` subcommand.
+ * Parses a size like `500M`, `10G`, `1.5T` or `1048576` (1024-based units,
+ * an optional `B`/`iB` suffix).
+ *
+ * @throws {FerryError} `usage` when malformed.
+ */
+export function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+  const bytes = match
+    ? Math.round(Number(match[1]) * (SIZE_UNITS[(match[2] ?? "").toUpperCase()] ?? NaN))
+    : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new FerryError("usage", `Cannot use size "${text}": expected a number with K, M, G or T`);
+  }
+  return bytes;
+}
+
+type UserFlags = Record<string, string | boolean | undefined>;
+
+/** Applies the permission, home and quota flags to a record. */
+function applyFlags(record: UserRecord, values: UserFlags): void {
+  const presets = (["read-only", "upload-only", "read-write"] as const).filter((p) => values[p]);
+  if (presets.length + (values.permissions !== undefined ? 1 : 0) > 1) {
+    throw new FerryError(
+      "usage",
+      "Cannot combine --read-only, --upload-only, --read-write and --permissions",
+    );
+  }
+  if (presets[0]) record.permissions = [...PRESETS[presets[0]]];
+  if (typeof values.permissions === "string") {
+    const list = values.permissions.split(",").map((p) => p.trim()).filter(Boolean);
+    const bad = list.find((p) => !isPermission(p));
+    if (bad !== undefined) {
+      throw new FerryError(
+        "usage",
+        `Cannot use permission "${bad}": use ${PERMISSIONS.join(", ")}`,
+      );
+    }
+    record.permissions = list as Permission[];
+  }
+  if (typeof values.home === "string") {
+    const home = normalizeRemotePath(values.home);
+    if (home === "") delete record.home;
+    else record.home = home;
+  }
+  if (values["no-home"]) delete record.home;
+  if (typeof values.quota === "string") {
+    const bytes = values.quota === "none" ? 0 : parseSize(values.quota);
+    if (bytes === 0) delete record.quotaBytes;
+    else record.quotaBytes = bytes;
+  }
+  if (typeof values["quota-files"] === "string") {
+    const files = values["quota-files"] === "none" ? 0 : Number(values["quota-files"]);
+    if (!Number.isSafeInteger(files) || files < 0) {
+      throw new FerryError("usage", `Cannot use --quota-files "${values["quota-files"]}"`);
+    }
+    if (files === 0) delete record.quotaFiles;
+    else record.quotaFiles = files;
+  }
+  if (typeof values.key === "string") record.keys.push(parseKey(values.key));
+}
+
+function describeUser(name: string, record: UserRecord): Record<string, unknown> {
+  return {
+    name,
+    permissions: record.permissions,
+    preset: presetName(record.permissions),
+    home: record.home ?? null,
+    quotaBytes: record.quotaBytes ?? null,
+    quotaFiles: record.quotaFiles ?? null,
+    password: record.password !== undefined,
+    keys: record.keys.length,
+  };
+}
+
+/**
+ * Runs one `user` subcommand: `add`, `set`, `del`, `list`, `passwd`.
  *
  * @param args The arguments after `user`.
  * @returns The exit code.
@@ -55,8 +147,15 @@ export async function runUserCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      data: { type: "string", default: "./data" },
-      "read-only": { type: "boolean", default: false },
+      data: { type: "string", default: SERVER_DEFAULTS.dataDir },
+      "read-only": { type: "boolean" },
+      "upload-only": { type: "boolean" },
+      "read-write": { type: "boolean" },
+      permissions: { type: "string" },
+      home: { type: "string" },
+      "no-home": { type: "boolean" },
+      quota: { type: "string" },
+      "quota-files": { type: "string" },
       "password-stdin": { type: "boolean", default: false },
       key: { type: "string" },
       json: { type: "boolean", default: false },
@@ -68,62 +167,71 @@ export async function runUserCommand(args: string[]): Promise<number> {
   await Deno.mkdir(state, { recursive: true, mode: 0o700 });
   const store = new UserStore(state);
   if (action === "list") {
-    const users = [...(await store.load())].map(([user, record]) => ({
-      name: user,
-      role: record.role,
-      password: record.password !== undefined,
-      keys: record.keys.length,
-    }));
+    const users = [...(await store.load())].map(([user, record]) => describeUser(user, record));
     const text = values.json
       ? JSON.stringify(users) + "\n"
       : users.map((u) =>
-        `${u.name}\t${u.role}\tpassword:${u.password ? "yes" : "no"}\tkeys:${u.keys}\n`
-      )
-        .join("");
+        `${u.name}\t${u.preset === "custom" ? (u.permissions as string[]).join(",") : u.preset}` +
+        `\thome:${u.home ?? "/"}\tquota:${u.quotaBytes ?? "-"}\tpassword:${
+          u.password ? "yes" : "no"
+        }` +
+        `\tkeys:${u.keys}\n`
+      ).join("");
     await Deno.stdout.write(encoder.encode(text));
     return 0;
   }
   if (name === undefined || positionals.length > 2) {
-    throw new FerryError("usage", `Usage: server.ts user ${action ?? "add|del|list|passwd"} NAME`);
+    throw new FerryError(
+      "usage",
+      `Usage: server.ts user ${action ?? "add|set|del|list|passwd"} NAME`,
+    );
   }
   checkUserName(name);
   const users = await store.load();
+  const existing = users.get(name);
   switch (action) {
     case "add": {
-      if (users.has(name)) throw new FerryError("exists", `Cannot add user "${name}": it exists`);
-      const record: UserRecord = {
-        role: values["read-only"] ? "read-only" : "read-write",
-        keys: [],
-      };
-      if (values.key !== undefined) record.keys.push(parseKey(values.key));
+      if (existing) {
+        throw new FerryError("exists", `Cannot add user "${name}": it exists (use "user set")`);
+      }
+      const record: UserRecord = { permissions: [...PRESETS["read-write"]], keys: [] };
+      applyFlags(record, values);
       if (values.key === undefined || values["password-stdin"]) {
         record.password = await hashPassword(await readNewPassword(values["password-stdin"]));
       }
       await store.update((all) => all.set(name, record));
-      writeStderr(`Added user "${name}" (${record.role})\n`);
+      writeStderr(`Added user "${name}" (${presetName(record.permissions)})\n`);
+      return 0;
+    }
+    case "set": {
+      if (!existing) {
+        throw new FerryError("not_found", `Cannot change user "${name}": no such user`);
+      }
+      applyFlags(existing, values);
+      await store.update((all) => all.set(name, existing));
+      writeStderr(`Changed user "${name}": ${JSON.stringify(describeUser(name, existing))}\n`);
       return 0;
     }
     case "del":
-      if (!users.has(name)) {
+      if (!existing) {
         throw new FerryError("not_found", `Cannot delete user "${name}": no such user`);
       }
       await store.update((all) => all.delete(name));
       writeStderr(`Deleted user "${name}"\n`);
       return 0;
     case "passwd": {
-      const record = users.get(name);
-      if (!record) {
+      if (!existing) {
         throw new FerryError("not_found", `Cannot change password of "${name}": no such user`);
       }
       const password = await hashPassword(await readNewPassword(values["password-stdin"]));
-      await store.update((all) => all.set(name, { ...record, password }));
+      await store.update((all) => all.set(name, { ...existing, password }));
       writeStderr(`Changed the password of "${name}"\n`);
       return 0;
     }
     default:
       throw new FerryError(
         "usage",
-        `Unknown user command "${action}": use add, del, list or passwd`,
+        `Unknown user command "${action}": use add, set, del, list or passwd`,
       );
   }
 }

@@ -10,14 +10,32 @@ import { timingSafeEqual } from "node:crypto";
 import { FerryError } from "../errors.ts";
 import type { AuthRequest } from "../protocol/requests.ts";
 import { verifyPassword } from "./password_hash.ts";
-import type { Role, UserStore } from "./user_store.ts";
+import type { Permission } from "./permissions.ts";
+import type { UserRecord, UserStore } from "./user_store.ts";
 
-/** A logged-in user. */
+/** A logged-in user and what the users file says about them now. */
 export interface Account {
   /** The user name. */
   name: string;
   /** What the user may do. */
-  role: Role;
+  permissions: ReadonlySet<Permission>;
+  /** The user's folder inside `files/`, or `undefined` for the shared root. */
+  home: string | undefined;
+  /** Most bytes the user's folder may hold. */
+  quotaBytes: number | undefined;
+  /** Most files the user's folder may hold. */
+  quotaFiles: number | undefined;
+}
+
+/** The account a users-file record describes. */
+export function accountOf(name: string, record: UserRecord): Account {
+  return {
+    name,
+    permissions: new Set(record.permissions),
+    home: record.home,
+    quotaBytes: record.quotaBytes,
+    quotaFiles: record.quotaFiles,
+  };
 }
 
 function holdsKey(keys: readonly string[], clientKey: Uint8Array): boolean {
@@ -46,12 +64,12 @@ export async function authenticate(
   auth: AuthRequest,
   clientKey: Uint8Array,
 ): Promise<Account> {
-  const record = await users.get(auth.user);
+  const record = await users.get(auth.user, { fresh: true });
   const ok = auth.method === "password"
     ? await verifyPassword(auth.password, record?.password)
     : record !== undefined && holdsKey(record.keys, clientKey);
   if (!ok || !record) {
     throw new FerryError("auth_failed", "Permission denied: wrong user name or credentials");
   }
-  return { name: auth.user, role: record.role };
+  return accountOf(auth.user, record);
 }

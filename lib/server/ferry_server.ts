@@ -1,15 +1,18 @@
 /**
  * The ferryd server: opens the data folder, loads its identity, listens,
- * and runs one session per connection.
+ * and runs one session per connection until it is shut down.
  *
  * @module
  */
 
 import { fingerprint } from "../channel/fingerprint.ts";
 import { LocalStorage } from "../storage/local_storage.ts";
+import { AuditLog } from "./audit_log.ts";
+import { ConnectionLimits } from "./connection_limits.ts";
 import { ConsoleLog } from "./console_log.ts";
 import { loadOrCreateHostKey } from "./host_key.ts";
 import { LoginThrottle } from "./login_throttle.ts";
+import { DEFAULT_CONFIG, type ServerConfig } from "./server_config.ts";
 import { runSession, type SessionEnvironment } from "./session.ts";
 import { UserStore } from "./user_store.ts";
 
@@ -21,32 +24,28 @@ export interface FerryServerOptions {
   hostname?: string;
   /** The TCP port. @default {7878} */
   port?: number;
-  /** Time allowed from connect to login, in ms. @default {10000} */
-  handshakeTimeoutMs?: number;
-  /** Partial uploads untouched this long are deleted, in ms. @default {7 days} */
-  partialMaxAgeMs?: number;
-  /** Where log lines go. @default {new ConsoleLog()} */
+  /** The configuration (defaults for what is left out). */
+  config?: Partial<ServerConfig>;
+  /** Where log lines go. @default {new ConsoleLog(config.logLevel)} */
   log?: ConsoleLog;
 }
-
-/** Partial uploads untouched this long are deleted by default: 7 days. */
-export const DEFAULT_PARTIAL_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 /** How often the server looks for stale partial uploads: hourly. */
 export const PARTIAL_SWEEP_MS = 3600 * 1000;
 
-async function sweepPartials(environment: SessionEnvironment, maxAgeMs: number): Promise<void> {
+/** The folders of a data folder. */
+export function dataLayout(dataDir: string): { files: string; state: string } {
+  return { files: `${dataDir}/files`, state: `${dataDir}/state` };
+}
+
+async function sweepPartials(environment: SessionEnvironment): Promise<void> {
   try {
-    const removed = await environment.storage.removeStalePartials(maxAgeMs);
+    const maxAge = environment.config.partialMaxAgeHours * 3600 * 1000;
+    const removed = await environment.storage.removeStalePartials(maxAge);
     if (removed > 0) environment.log.info(`Removed ${removed} stale partial upload(s)`);
   } catch (error) {
     environment.log.warn(`Cannot clean partial uploads: ${String(error)}`);
   }
-}
-
-/** The folders of a data folder. */
-export function dataLayout(dataDir: string): { files: string; state: string } {
-  return { files: `${dataDir}/files`, state: `${dataDir}/state` };
 }
 
 /**
@@ -56,7 +55,7 @@ export function dataLayout(dataDir: string): { files: string; state: string } {
  * ```ts ignore
  * const server = await FerryServer.start({ dataDir: "./data", port: 7878 });
  * console.log(server.fingerprint);
- * await server.close();
+ * await server.shutdown();
  * ```
  */
 export class FerryServer {
@@ -65,53 +64,63 @@ export class FerryServer {
   /** The host key fingerprint, `SHA256:…`. */
   readonly fingerprint: string;
   #listener: Deno.Listener;
+  #environment: SessionEnvironment;
   #sessions = new Set<Promise<void>>();
   #conns = new Set<Deno.Conn>();
   #accepting: Promise<void>;
   #sweeper: ReturnType<typeof setInterval>;
 
-  private constructor(
-    listener: Deno.Listener,
-    environment: SessionEnvironment,
-    partialMaxAgeMs: number,
-  ) {
+  private constructor(listener: Deno.Listener, environment: SessionEnvironment) {
     this.#listener = listener;
+    this.#environment = environment;
     this.addr = listener.addr as Deno.NetAddr;
     this.fingerprint = fingerprint(environment.hostKey.publicKey);
-    this.#accepting = this.#accept(environment);
-    const sweep = (): void => void sweepPartials(environment, partialMaxAgeMs);
-    sweep();
-    this.#sweeper = setInterval(sweep, Math.min(partialMaxAgeMs, PARTIAL_SWEEP_MS));
+    this.#accepting = this.#accept();
+    void sweepPartials(environment);
+    const every = Math.min(environment.config.partialMaxAgeHours * 3600 * 1000, PARTIAL_SWEEP_MS);
+    this.#sweeper = setInterval(() => void sweepPartials(environment), every);
   }
 
   /** Opens the data folder and starts listening. */
   static async start(options: FerryServerOptions): Promise<FerryServer> {
+    const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
+    const log = options.log ?? new ConsoleLog(config.logLevel);
     const storage = await LocalStorage.open(options.dataDir);
     const { state } = dataLayout(options.dataDir);
     const environment: SessionEnvironment = {
       hostKey: await loadOrCreateHostKey(state),
       users: new UserStore(state),
       storage,
-      throttle: new LoginThrottle(),
-      log: options.log ?? new ConsoleLog(),
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      throttle: new LoginThrottle({
+        baseDelayMs: config.loginBaseDelayMs,
+        maxDelayMs: config.loginMaxDelayMs,
+        lockoutFailures: config.lockoutFailures,
+        lockoutMs: config.lockoutSeconds * 1000,
+      }),
+      log,
+      audit: await AuditLog.open(
+        state,
+        config.auditLog,
+        (error) => log.error(`Cannot write the audit log: ${String(error)}`),
+      ),
+      config,
+      limits: new ConnectionLimits(config),
+      sessions: new Set(),
+      shuttingDown: false,
+      usage: new Map(),
     };
     const listener = Deno.listen({
       hostname: options.hostname ?? "0.0.0.0",
       port: options.port ?? 7878,
     });
-    return new FerryServer(
-      listener,
-      environment,
-      options.partialMaxAgeMs ?? DEFAULT_PARTIAL_MAX_AGE_MS,
-    );
+    return new FerryServer(listener, environment);
   }
 
-  async #accept(environment: SessionEnvironment): Promise<void> {
+  async #accept(): Promise<void> {
     try {
       for await (const conn of this.#listener) {
         this.#conns.add(conn);
-        const session = runSession(conn, environment).finally(() => {
+        const session = runSession(conn, this.#environment).finally(() => {
           this.#conns.delete(conn);
           this.#sessions.delete(session);
         });
@@ -122,8 +131,18 @@ export class FerryServer {
     }
   }
 
-  /** Stops accepting, ends every session and waits for them. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting, lets running requests finish for up to `graceMs`
+   * (idle sessions close at once, new requests get `busy`), then ends what
+   * is left. Interrupted uploads keep their partial file for a resume;
+   * nothing half written is ever visible.
+   *
+   * @param graceMs How long running transfers may take. @default {config.shutdownGraceSeconds}
+   */
+  async shutdown(
+    graceMs: number = this.#environment.config.shutdownGraceSeconds * 1000,
+  ): Promise<void> {
+    this.#environment.shuttingDown = true;
     clearInterval(this.#sweeper);
     try {
       this.#listener.close();
@@ -131,6 +150,11 @@ export class FerryServer {
       // already closed
     }
     await this.#accepting;
+    for (const session of this.#environment.sessions) session.drain();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const graceOver = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+    await Promise.race([Promise.allSettled(this.#sessions), graceOver]);
+    clearTimeout(timer);
     for (const conn of this.#conns) {
       try {
         conn.close();
@@ -139,5 +163,11 @@ export class FerryServer {
       }
     }
     await Promise.allSettled(this.#sessions);
+    await this.#environment.audit.close();
+  }
+
+  /** Ends every session now (no grace). */
+  close(): Promise<void> {
+    return this.shutdown(0);
   }
 }

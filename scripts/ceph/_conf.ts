@@ -53,6 +53,9 @@ osd pool default pgp num = 8
 osd pool default pg autoscale mode = off
 mon max pg per osd = 1000
 mon warn on pool no redundancy = false
+# The host's disk is shared: only stop the monitor when it is really full.
+mon data avail warn = 5
+mon data avail crit = 1
 osd crush chooseleaf type = 0
 keyring = ${d}/keyring/$cluster.$name.keyring
 run dir = ${d}/run
@@ -77,5 +80,11 @@ bluestore block size = ${init.blockBytes}
 [client.rgw.gw]
 rgw frontends = beast endpoint=127.0.0.1:${init.rgwPort} tcp_nodelay=1
 rgw enable usage log = false
+# Free the data of deleted and overwritten objects within a minute instead of
+# hours, so repeated benchmarks do not fill the OSD (readers of an old
+# version still have 30 s).
+rgw gc obj min wait = 30
+rgw gc processor period = 30
+rgw gc processor max time = 30
 `;
 }

@@ -1,11 +1,12 @@
 /**
- * The table of commands: handler, whether it changes files, and its help.
+ * The table of commands: handler, the permission it needs, and its help.
  * The session dispatches through it and `HELP` is generated from it.
  *
  * @module
  */
 
 import type { Op, Request } from "../../protocol/requests.ts";
+import type { Permission } from "../permissions.ts";
 import type { CommandHandler, RequestContext } from "../request_context.ts";
 import { list, mkdir, remove, rename, rmdir } from "./path_commands.ts";
 import { stat } from "./stat_command.ts";
@@ -15,25 +16,26 @@ import { get, put } from "./transfer_commands.ts";
 export interface Command {
   /** Serves the request. */
   handler: CommandHandler<Request>;
-  /** Whether it changes files (refused for read-only users). */
-  writes: boolean;
+  /** The permission it needs (`null`: any logged-in user). */
+  requires: Permission | null;
   /** One line of help. */
   summary: string;
 }
 
 function entry<O extends Op>(
   handler: CommandHandler<Extract<Request, { op: O }>>,
-  writes: boolean,
+  requires: Permission | null,
   summary: string,
 ): Command {
-  return { handler: handler as CommandHandler<Request>, writes, summary };
+  return { handler: handler as CommandHandler<Request>, requires, summary };
 }
 
 async function help(_request: Request, context: RequestContext): Promise<void> {
   const commands = Object.entries(COMMANDS).map(([name, command]) => ({
     name: name.toUpperCase(),
     summary: command.summary,
-    writes: command.writes,
+    requires: command.requires,
+    allowed: command.requires === null || context.account.permissions.has(command.requires),
   }));
   await context.reply({ commands });
 }
@@ -44,14 +46,14 @@ async function bye(_request: Request, context: RequestContext): Promise<void> {
 
 /** Every command the server serves. */
 export const COMMANDS: Record<Op, Command> = {
-  help: entry(help, false, "List the commands"),
-  list: entry(list, false, "List a folder, in pages"),
-  stat: entry(stat, false, "Describe a file or folder"),
-  get: entry(get, false, "Download a file from an offset, ending with its SHA-256"),
-  put: entry(put, true, "Upload a file, verified by SHA-256 before it appears"),
-  delete: entry(remove, true, "Remove a file"),
-  mkdir: entry(mkdir, true, "Make a folder"),
-  rmdir: entry(rmdir, true, "Remove a folder"),
-  rename: entry(rename, true, "Move or rename a file or folder"),
-  bye: entry(bye, false, "End the session"),
+  help: entry(help, null, "List the commands"),
+  list: entry(list, "list", "List a folder, in pages"),
+  stat: entry(stat, "list", "Describe a file or folder"),
+  get: entry(get, "read", "Download a file from an offset, ending with its SHA-256"),
+  put: entry(put, "write", "Upload a file, verified by SHA-256 before it appears"),
+  delete: entry(remove, "delete", "Remove a file"),
+  mkdir: entry(mkdir, "mkdir", "Make a folder"),
+  rmdir: entry(rmdir, "delete", "Remove a folder"),
+  rename: entry(rename, "write", "Move or rename a file or folder"),
+  bye: entry(bye, null, "End the session"),
 };

@@ -9,7 +9,8 @@ import { MessageType } from "../../protocol/message_type.ts";
 import type { Entry } from "../../protocol/entry.ts";
 import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath } from "../../storage/remote_path.ts";
-import type { RequestContext } from "../request_context.ts";
+import { FerryError } from "../../errors.ts";
+import type { AuditDetail, RequestContext } from "../request_context.ts";
 
 type RequestOf<O extends Request["op"]> = Extract<Request, { op: O }>;
 
@@ -43,9 +44,13 @@ export async function list(
 export async function remove(
   request: RequestOf<"delete">,
   context: RequestContext,
-): Promise<void> {
-  await context.storage.remove(normalizeRemotePath(request.path));
+): Promise<AuditDetail> {
+  const path = normalizeRemotePath(request.path);
+  const size = context.usage ? (await context.storage.stat(path)).size : 0;
+  await context.storage.remove(path);
+  context.usage?.apply(-size, -1);
   await context.reply({});
+  return context.usage ? { size } : {};
 }
 
 /** `MKDIR path`: makes a folder. */
@@ -65,6 +70,7 @@ export async function rmdir(
   await context.storage.removeDirectory(normalizeRemotePath(request.path), {
     recursive: request.recursive,
   });
+  if (request.recursive) context.usage?.invalidate();
   await context.reply({});
 }
 
@@ -72,9 +78,17 @@ export async function rmdir(
 export async function rename(
   request: RequestOf<"rename">,
   context: RequestContext,
-): Promise<void> {
+): Promise<AuditDetail> {
+  if (request.force && !context.account.permissions.has("overwrite")) {
+    throw new FerryError(
+      "denied",
+      `Cannot replace "${request.to}": user "${context.account.name}" lacks the "overwrite" permission`,
+    );
+  }
   await context.storage.rename(normalizeRemotePath(request.from), normalizeRemotePath(request.to), {
     overwrite: request.force,
   });
+  if (request.force) context.usage?.invalidate();
   await context.reply({});
+  return { to: request.to };
 }

@@ -5,14 +5,16 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
+import { FerryError, isFerryError } from "../../errors.ts";
 import { ChunkCompressor } from "../../protocol/chunk_compression.ts";
 import { decodeJsonBody } from "../../protocol/codec.ts";
 import { receivedBytes, sendDataStream, type TransferEnd } from "../../protocol/data_stream.ts";
 import { MessageType } from "../../protocol/message_type.ts";
 import type { Request } from "../../protocol/requests.ts";
-import { normalizeRemotePath, parentOf } from "../../storage/remote_path.ts";
-import type { RequestContext } from "../request_context.ts";
+import { normalizeRemotePath, parentOf, type RemotePath } from "../../storage/remote_path.ts";
+import type { Entry } from "../../storage/storage.ts";
+import type { Reservation } from "../folder_usage.ts";
+import type { AuditDetail, RequestContext } from "../request_context.ts";
 
 type GetRequest = Extract<Request, { op: "get" }>;
 type PutRequest = Extract<Request, { op: "put" }>;
@@ -21,7 +23,7 @@ type PutRequest = Extract<Request, { op: "put" }>;
  * `GET path offset`: `REPLY { entry, offset }`, `DATA`…, `END { size, sha256 }`.
  * With `compress`, chunks that shrink go as `DATA_DEFLATE`.
  */
-export async function get(request: GetRequest, context: RequestContext): Promise<void> {
+export async function get(request: GetRequest, context: RequestContext): Promise<AuditDetail> {
   const source = await context.storage.openRead(normalizeRemotePath(request.path), 0);
   if (request.offset > source.entry.size) {
     await source.readable.cancel();
@@ -31,11 +33,23 @@ export async function get(request: GetRequest, context: RequestContext): Promise
     );
   }
   await context.reply({ entry: source.entry, offset: request.offset });
-  await sendDataStream((message) => context.send(message), context.id, source.readable, {
+  const end = await sendDataStream(
+    (message) => context.send(message),
+    context.id,
+    source.readable,
+    {
+      offset: request.offset,
+      signal: context.signal,
+      onProgress: (done) => context.progress.bytes = done - request.offset,
+      ...(request.compress ? { compressor: new ChunkCompressor() } : {}),
+    },
+  );
+  return {
+    bytes: end.size - request.offset,
+    size: end.size,
     offset: request.offset,
-    signal: context.signal,
-    ...(request.compress ? { compressor: new ChunkCompressor() } : {}),
-  });
+    sha256: end.sha256,
+  };
 }
 
 function parseEnd(value: unknown): TransferEnd {
@@ -49,47 +63,121 @@ function parseEnd(value: unknown): TransferEnd {
   return end as TransferEnd;
 }
 
+async function existing(context: RequestContext, path: RemotePath): Promise<Entry | undefined> {
+  try {
+    return await context.storage.stat(path);
+  } catch (error) {
+    if (isFerryError(error, "not_found")) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Checks the server's size limit, the overwrite permission and the user's
+ * quota before any byte is accepted, and holds room for the upload.
+ */
+async function admitUpload(
+  request: PutRequest,
+  path: RemotePath,
+  context: RequestContext,
+): Promise<{ force: boolean; reservation: Reservation | undefined; replaced: number }> {
+  const { maxFileSizeBytes, account, usage } = context;
+  if (maxFileSizeBytes > 0 && request.size > maxFileSizeBytes) {
+    throw new FerryError(
+      "too_large",
+      `Cannot upload "${request.path}": ${request.size} bytes is over the server's limit of ${maxFileSizeBytes} bytes`,
+    );
+  }
+  const needsLookup = (request.force && !account.permissions.has("overwrite")) ||
+    usage !== undefined;
+  const before = needsLookup ? await existing(context, path) : undefined;
+  const force = request.force && before !== undefined;
+  if (force && !account.permissions.has("overwrite")) {
+    throw new FerryError(
+      "denied",
+      `Cannot replace "${request.path}": user "${account.name}" lacks the "overwrite" permission`,
+    );
+  }
+  if (!usage) return { force: request.force, reservation: undefined, replaced: 0 };
+  const replaced = force && before?.kind === "file" ? before.size : 0;
+  const newFile = !force;
+  const now = await usage.current();
+  if (
+    account.quotaBytes !== undefined && now.bytes + request.size - replaced > account.quotaBytes
+  ) {
+    throw new FerryError(
+      "quota",
+      `Cannot upload "${request.path}": it would take ${
+        now.bytes + request.size - replaced
+      } bytes, over the quota of ${account.quotaBytes} bytes`,
+    );
+  }
+  if (account.quotaFiles !== undefined && newFile && now.files + 1 > account.quotaFiles) {
+    throw new FerryError(
+      "quota",
+      `Cannot upload "${request.path}": the quota of ${account.quotaFiles} files is reached`,
+    );
+  }
+  return {
+    force: request.force,
+    reservation: usage.reserve(request.size - replaced, newFile),
+    replaced,
+  };
+}
+
 /**
  * `PUT path size`: `REPLY { offset }` invites the bytes from `offset`; the
  * client sends `DATA`/`DATA_DEFLATE`… and `END { size, sha256 }`; the file is
  * committed only if the hash matches, then `REPLY { entry, path, sha256 }`
  * (`path` differs from the request with `rename`: keep both).
  */
-export async function put(request: PutRequest, context: RequestContext): Promise<void> {
+export async function put(request: PutRequest, context: RequestContext): Promise<AuditDetail> {
   const path = normalizeRemotePath(request.path);
   if (path === "") throw new FerryError("is_directory", "Cannot upload onto the root folder");
+  const { force, reservation, replaced } = await admitUpload(request, path, context);
   const incoming = context.incoming();
-  const upload = await context.storage.openUpload(path, {
-    size: request.size,
-    overwrite: request.force,
-    resume: request.resume,
-    keepBoth: request.rename ?? false,
-    ...(request.mtime === undefined ? {} : { mtime: request.mtime }),
-  });
   let committing = false;
-  let received = 0;
   try {
-    await context.reply({ offset: upload.offset });
-    for await (const message of incoming) {
-      if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
-        received += message.body.byteLength;
-        await upload.write(await receivedBytes(message));
-      } else if (message.type === MessageType.END) {
-        const end = parseEnd(decodeJsonBody(message));
-        committing = true;
-        const entry = await upload.commit(end.sha256);
-        const parent = parentOf(path);
-        const placed = parent === "" ? entry.name : `${parent}/${entry.name}`;
-        context.log.info(
-          `"${context.account.name}" put "${placed}": ${entry.size} bytes, ${received} bytes ` +
-            `received from offset ${upload.offset}, SHA-256 ${end.sha256}`,
-        );
-        await context.reply({ entry, path: placed, sha256: end.sha256 });
-        return;
+    const upload = await context.storage.openUpload(path, {
+      size: request.size,
+      overwrite: force,
+      resume: request.resume,
+      keepBoth: request.rename ?? false,
+      ...(request.mtime === undefined ? {} : { mtime: request.mtime }),
+    });
+    try {
+      await context.reply({ offset: upload.offset });
+      for await (const message of incoming) {
+        if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
+          const bytes = await receivedBytes(message);
+          await upload.write(bytes);
+          context.progress.bytes += bytes.byteLength;
+        } else if (message.type === MessageType.END) {
+          const end = parseEnd(decodeJsonBody(message));
+          committing = true;
+          const entry = await upload.commit(end.sha256);
+          const parent = parentOf(path);
+          const placed = parent === "" ? entry.name : `${parent}/${entry.name}`;
+          context.usage?.apply(entry.size - replaced, placed === path && replaced > 0 ? 0 : 1);
+          context.log.info(
+            `"${context.account.name}" put "${placed}": ${entry.size} bytes, ` +
+              `${context.progress.bytes} bytes received from offset ${upload.offset}, SHA-256 ${end.sha256}`,
+          );
+          await context.reply({ entry, path: placed, sha256: end.sha256 });
+          return {
+            path: placed,
+            bytes: context.progress.bytes,
+            size: entry.size,
+            offset: upload.offset,
+            sha256: end.sha256,
+          };
+        }
       }
+      throw new FerryError("cancelled", `Upload of "${request.path}" ended before its END message`);
+    } finally {
+      if (!committing) await upload.abort();
     }
-    throw new FerryError("cancelled", `Upload of "${request.path}" ended before its END message`);
   } finally {
-    if (!committing) await upload.abort();
+    reservation?.release();
   }
 }

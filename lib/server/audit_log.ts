@@ -1,0 +1,113 @@
+/**
+ * The audit log: one JSON object per line, appended to
+ * `DATA/state/audit.log`, one event per action (not per chunk): who did what
+ * to which path, with bytes, duration and SHA-256 for transfers, and the
+ * refusals and aborts as well as the successes.
+ *
+ * @module
+ */
+
+/** The kinds of event. */
+export type AuditEventName =
+  | "connect"
+  | "auth.ok"
+  | "auth.fail"
+  | "auth.locked"
+  | "busy"
+  | "denied"
+  | "list"
+  | "stat"
+  | "get"
+  | "put"
+  | "delete"
+  | "mkdir"
+  | "rmdir"
+  | "rename"
+  | "transfer.aborted"
+  | "error"
+  | "disconnect";
+
+/** One audit event. */
+export interface AuditEvent {
+  /** What happened. */
+  event: AuditEventName;
+  /** The client's address. */
+  address?: string;
+  /** The user, once known. */
+  user?: string;
+  /** The path acted on. */
+  path?: string;
+  /** The destination of a rename. */
+  to?: string;
+  /** Bytes moved (this transfer) or done before an abort. */
+  bytes?: number;
+  /** The file's size. */
+  size?: number;
+  /** Where a resumed transfer started. */
+  offset?: number;
+  /** How long it took, in ms. */
+  durationMs?: number;
+  /** The file's SHA-256. */
+  sha256?: string;
+  /** An error code (denied, busy, aborted, error). */
+  code?: string;
+  /** Why (for refusals and failures). */
+  reason?: string;
+}
+
+/** The file name in the state folder. */
+export const AUDIT_FILE = "audit.log";
+
+const encoder = new TextEncoder();
+
+/**
+ * Appends events to the audit log, in order. Writes are queued, so a slow
+ * disk delays the log, not the transfers.
+ */
+export class AuditLog {
+  #file: Deno.FsFile | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #onError: (error: unknown) => void;
+
+  private constructor(file: Deno.FsFile | undefined, onError: (error: unknown) => void) {
+    this.#file = file;
+    this.#onError = onError;
+  }
+
+  /**
+   * Opens (creating, mode 0600) the audit log of a state folder.
+   *
+   * @param stateDir The state folder.
+   * @param enabled When false, events are dropped.
+   * @param onError Told when a write fails (the server goes on).
+   */
+  static async open(
+    stateDir: string,
+    enabled: boolean,
+    onError: (error: unknown) => void,
+  ): Promise<AuditLog> {
+    const file = enabled
+      ? await Deno.open(`${stateDir}/${AUDIT_FILE}`, { append: true, create: true, mode: 0o600 })
+      : undefined;
+    return new AuditLog(file, onError);
+  }
+
+  /** Appends one event, stamped with the time. */
+  record(event: AuditEvent): void {
+    const file = this.#file;
+    if (!file) return;
+    const line = encoder.encode(
+      JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n",
+    );
+    this.#queue = this.#queue.then(async () => {
+      for (let done = 0; done < line.byteLength;) done += await file.write(line.subarray(done));
+    }).catch(this.#onError);
+  }
+
+  /** Waits for queued events and closes the file. */
+  async close(): Promise<void> {
+    await this.#queue;
+    this.#file?.close();
+    this.#file = undefined;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The login step after the handshake: brute-force defence, credentials,
+ * the per-user session limit, and the first transport message (`REPLY` or
+ * `ERROR` with id 0).
+ *
+ * Failed logins are logged on the console as
+ * `Failed login for "USER" from ADDRESS`, a line fail2ban can match
+ * (docs/OPERATIONS.md has the filter).
+ *
+ * @module
+ */
+
+import type { ServerHandshakeResult } from "../channel/handshake.ts";
+import { FerryError, isFerryError } from "../errors.ts";
+import { encodeJsonMessage } from "../protocol/codec.ts";
+import { MessageType } from "../protocol/message_type.ts";
+import { parseAuthRequest } from "../protocol/requests.ts";
+import { toWireError } from "../protocol/wire_error.ts";
+import { type Account, authenticate } from "./authenticate.ts";
+import type { SessionEnvironment } from "./session_environment.ts";
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Logs the client in, or tells it why not.
+ *
+ * @returns The account, or `null` when refused (the reason was sent).
+ */
+export async function login(
+  handshake: ServerHandshakeResult,
+  environment: SessionEnvironment,
+  address: string,
+): Promise<Account | null> {
+  const { channel, clientKey } = handshake;
+  const { throttle, log, audit, limits } = environment;
+  const refuse = async (error: FerryError): Promise<null> => {
+    await channel.send(encodeJsonMessage(MessageType.ERROR, 0, toWireError(error)));
+    return null;
+  };
+  let user = "";
+  try {
+    const auth = parseAuthRequest(handshake.credentials);
+    user = auth.user;
+    const verdict = throttle.check(address, user);
+    if (verdict.locked) {
+      const seconds = Math.ceil(verdict.retryInMs / 1000);
+      log.warn(
+        `Refused login for "${user}" from ${address}: ${verdict.key} is locked out for ${seconds} s`,
+      );
+      audit.record({ event: "auth.locked", user, address, reason: `${verdict.key} locked out` });
+      return await refuse(
+        new FerryError("auth_failed", `Too many failed logins: locked out, retry in ${seconds} s`),
+      );
+    }
+    if (verdict.waitMs > 0) await sleep(verdict.waitMs);
+    const account = await authenticate(environment.users, auth, clientKey);
+    throttle.succeed(address, user);
+    if (!limits.startSession(account.name)) {
+      audit.record({ event: "busy", user, address, code: "busy", reason: "too many sessions" });
+      return await refuse(
+        new FerryError("busy", `Server busy: too many sessions for "${user}", retry later`),
+      );
+    }
+    audit.record({ event: "auth.ok", user, address });
+    await channel.send(encodeJsonMessage(MessageType.REPLY, 0, {
+      user: account.name,
+      permissions: [...account.permissions],
+    }));
+    return account;
+  } catch (error) {
+    if (isFerryError(error, "auth_failed")) {
+      log.warn(`Failed login for "${user}" from ${address}`);
+      audit.record({ event: "auth.fail", user, address });
+      for (const key of throttle.fail(address, user)) {
+        log.warn(`Locked out ${key} after too many failed logins`);
+      }
+    }
+    return await refuse(
+      error instanceof FerryError ? error : new FerryError("internal", "Login failed"),
+    );
+  }
+}
