@@ -346,3 +346,12 @@ Deno.test("ferryd - a session idle past --idle-timeout-seconds is closed", async
   }
   assert.match(world.server.log(), /idle for 1 s: closing/);
 });
+
+Deno.test("docs/OPERATIONS.md - documents every configuration key and its flag", async () => {
+  const { CONFIG_SCHEMA, flagOf } = await import("../lib/server/server_config.ts");
+  const doc = await Deno.readTextFile(new URL("../docs/OPERATIONS.md", import.meta.url));
+  for (const key of Object.keys(CONFIG_SCHEMA) as (keyof typeof CONFIG_SCHEMA)[]) {
+    assert.ok(doc.includes(`\`${key}\``), `${key} is documented`);
+    assert.ok(doc.includes(`\`--${flagOf(key)}\``), `--${flagOf(key)} is documented`);
+  }
+});

@@ -22,8 +22,8 @@ export interface ServerConfig {
   handshakeTimeoutSeconds: number;
   /** Seconds a session may stay without any request before it is closed. */
   idleTimeoutSeconds: number;
-  /** Seconds between TCP keepalive probes on idle connections (0: off). */
-  keepaliveSeconds: number;
+  /** Turn TCP keepalive on for every connection (the probe interval is the OS's). */
+  tcpKeepalive: boolean;
   /** Largest file accepted, in bytes (0: no limit). */
   maxFileSizeBytes: number;
   /** Requests one session may have in flight. */
@@ -66,7 +66,7 @@ export const CONFIG_SCHEMA: Record<keyof ServerConfig, KeySpec> = {
     type: "positive",
     doc: "seconds without a request before a session is closed",
   },
-  keepaliveSeconds: { type: "count", doc: "TCP keepalive on connections, 0 for off" },
+  tcpKeepalive: { type: "boolean", doc: "TCP keepalive on every connection (interval: the OS's)" },
   maxFileSizeBytes: { type: "count", doc: "largest file accepted in bytes, 0 for no limit" },
   maxRequestsInFlight: { type: "positive", doc: "requests one session may have in flight" },
   loginBaseDelayMs: { type: "count", doc: "wait after the first failed login (ms), doubling" },
@@ -92,7 +92,7 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxSessionsPerUser: 64,
   handshakeTimeoutSeconds: 10,
   idleTimeoutSeconds: 900,
-  keepaliveSeconds: 60,
+  tcpKeepalive: true,
   maxFileSizeBytes: 0,
   maxRequestsInFlight: 128,
   loginBaseDelayMs: 250,

@@ -54,7 +54,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
       return;
     }
     audit.record({ event: "connect", address });
-    if (config.keepaliveSeconds > 0) (conn as Deno.TcpConn).setKeepAlive?.(true);
+    if (config.tcpKeepalive) (conn as Deno.TcpConn).setKeepAlive?.(true);
     const handshake = await serverHandshake(new FrameReader(conn.readable), writer, {
       staticKey: environment.hostKey,
       hello: { server: "ferryd", version: FERRY_VERSION, protocol: PROTOCOL_VERSION },
