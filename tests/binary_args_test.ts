@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type BuildStep, compilePlan } from "../scripts/compile.ts";
 import { freePort } from "./harness/ferryd_process.ts";
+import { runToEnd } from "./harness/run_process.ts";
 import { sha256File, writeRandomFile } from "./harness/fixture.ts";
 
 // A compiled binary runs its entry point with the baked flags, and with the
@@ -29,19 +30,7 @@ function command(step: BuildStep, args: string[], cwd: string, stdin: boolean): 
 }
 
 async function run(step: BuildStep, args: string[], cwd: string, stdin?: string): Promise<Run> {
-  const child = command(step, args, cwd, stdin !== undefined).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return await runToEnd(command(step, args, cwd, stdin !== undefined), stdin);
 }
 
 async function startServer(

@@ -1,45 +1,13 @@
 import assert from "node:assert/strict";
-import { spawnFerry } from "./harness/ferry_process.ts";
-import {
-  ALICE_PASSWORD,
-  listTree,
-  openWorld,
-  sha256File,
-  writeRandomFile,
-} from "./harness/fixture.ts";
-
-async function waitFor(condition: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!await condition()) {
-    if (performance.now() > deadline) throw new Error("Timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function partialBytes(dataDir: string): Promise<number> {
-  let total = 0;
-  try {
-    for await (const entry of Deno.readDir(`${dataDir}/state/partial`)) {
-      if (entry.name.endsWith(".part")) {
-        total += (await Deno.stat(`${dataDir}/state/partial/${entry.name}`)).size;
-      }
-    }
-  } catch {
-    return 0;
-  }
-  return total;
-}
+import { partialBytes } from "./harness/wait.ts";
+import { listTree, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 
 Deno.test("ferryd - a client killed mid-upload leaves nothing visible and the server keeps serving", async () => {
   await using world = await openWorld();
   const size = 256 * 1024 * 1024;
   await writeRandomFile(`${world.work}/big.bin`, size);
-  const child = spawnFerry(["put", "big.bin", "-q"], {
-    server: world.server.server,
-    cwd: world.work,
-    password: ALICE_PASSWORD,
-  });
-  await waitFor(async () => await partialBytes(world.server.dataDir) > 8 * 1024 * 1024, 30_000);
+  const child = world.spawn(["put", "big.bin", "-q"]);
+  await world.untilUploaded(8 * 1024 * 1024);
   child.kill("SIGKILL");
   await child.output();
 

@@ -2,15 +2,8 @@ import assert from "node:assert/strict";
 import { FerryError } from "../lib/errors.ts";
 import { startAddressRelay } from "./harness/address_relay.ts";
 import { addUser, runServerCommand, startFerryd } from "./harness/ferryd_process.ts";
-import { spawnFerry } from "./harness/ferry_process.ts";
-import {
-  ALICE_PASSWORD,
-  listTree,
-  openWorld,
-  sha256File,
-  writeRandomFile,
-} from "./harness/fixture.ts";
-import { partialBytes, waitFor } from "./harness/wait.ts";
+import { listTree, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
+import { waitFor } from "./harness/wait.ts";
 
 function isCode(code: string): (error: unknown) => boolean {
   return (error) => error instanceof FerryError && error.code === code;
@@ -202,16 +195,8 @@ Deno.test("ferryd audit log - one JSON line per event, denied and aborted ones i
   await world.ferry(["rm", "d/a.txt"]);
   await world.ferry(["mkdir", "x"], { user: "reader", password: "pw-r" });
   await world.ferry(["ls"], { password: "bad" });
-  const child = spawnFerry(["put", "big.bin", "-q"], {
-    server: world.server.server,
-    cwd: world.work,
-    password: ALICE_PASSWORD,
-  });
-  await waitFor(
-    async () => await partialBytes(world.server.dataDir) > 4 * 1024 * 1024,
-    30_000,
-    "upload under way",
-  );
+  const child = world.spawn(["put", "big.bin", "-q"]);
+  await world.untilUploaded(4 * 1024 * 1024);
   child.kill("SIGKILL");
   await child.output();
   await waitFor(
@@ -263,16 +248,8 @@ Deno.test("ferryd shutdown - SIGTERM during an upload: exits 0 in the grace peri
   await using world = await openWorld({ args: ["--shutdown-grace-seconds", "2"] });
   const size = 256 * 1024 * 1024;
   const sent = await writeRandomFile(`${world.work}/big.bin`, size);
-  const slow = spawnFerry(["put", "big.bin", "-q"], {
-    server: world.server.server,
-    cwd: world.work,
-    password: ALICE_PASSWORD,
-  });
-  await waitFor(
-    async () => await partialBytes(world.server.dataDir) > 16 * 1024 * 1024,
-    30_000,
-    "upload under way",
-  );
+  const slow = world.spawn(["put", "big.bin", "-q"]);
+  await world.untilUploaded(16 * 1024 * 1024);
   // Stop the client's process (not killed): its upload stalls, the server must not wait for ever.
   Deno.kill(slow.pid, "SIGSTOP");
   const started = performance.now();

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { startFerryd } from "./harness/ferryd_process.ts";
-import { spawnFerry } from "./harness/ferry_process.ts";
-import { ALICE_PASSWORD, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
-import { partialBytes, sizeOf, waitFor } from "./harness/wait.ts";
+import { openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
+import { sizeOf, waitFor } from "./harness/wait.ts";
 
 const SIZE = 256 * 1024 * 1024;
 
@@ -17,16 +16,8 @@ function receivedByServer(log: string, name: string): { received: number; offset
 Deno.test("ferry put - a client killed at 60% resumes and sends less than half the file", async () => {
   await using world = await openWorld();
   const sent = await writeRandomFile(`${world.work}/big.bin`, SIZE);
-  const child = spawnFerry(["put", "big.bin", "-q"], {
-    server: world.server.server,
-    cwd: world.work,
-    password: ALICE_PASSWORD,
-  });
-  await waitFor(
-    async () => await partialBytes(world.server.dataDir) >= 0.6 * SIZE,
-    60_000,
-    "60% uploaded",
-  );
+  const child = world.spawn(["put", "big.bin", "-q"]);
+  await world.untilUploaded(0.6 * SIZE);
   child.kill("SIGKILL");
   await child.output();
 
@@ -45,11 +36,7 @@ Deno.test("ferry put - a client killed at 60% resumes and sends less than half t
 Deno.test("ferry get - a client killed mid-download resumes from its partial file", async () => {
   await using world = await openWorld();
   const sent = await writeRandomFile(`${world.server.dataDir}/files/big.bin`, SIZE);
-  const child = spawnFerry(["get", "big.bin", "-q"], {
-    server: world.server.server,
-    cwd: world.work,
-    password: ALICE_PASSWORD,
-  });
+  const child = world.spawn(["get", "big.bin", "-q"]);
   const partial = `${world.work}/big.bin.ferry-part`;
   await waitFor(async () => await sizeOf(partial) >= 0.4 * SIZE, 60_000, "40% downloaded");
   child.kill("SIGKILL");
@@ -67,16 +54,8 @@ Deno.test("ferry get - a client killed mid-download resumes from its partial fil
 Deno.test("ferry put - a server killed mid-upload and restarted lets the upload resume", async () => {
   await using world = await openWorld();
   const sent = await writeRandomFile(`${world.work}/big.bin`, SIZE);
-  const child = spawnFerry(["put", "big.bin", "-q"], {
-    server: world.server.server,
-    cwd: world.work,
-    password: ALICE_PASSWORD,
-  });
-  await waitFor(
-    async () => await partialBytes(world.server.dataDir) >= 0.4 * SIZE,
-    60_000,
-    "40% uploaded",
-  );
+  const child = world.spawn(["put", "big.bin", "-q"]);
+  await world.untilUploaded(0.4 * SIZE);
   await world.server.stop("SIGKILL");
   const failed = await child.output();
   assert.equal(failed.code, 4, `a network failure: ${new TextDecoder().decode(failed.stderr)}`);
@@ -93,16 +72,8 @@ Deno.test("ferry put - a server killed mid-upload and restarted lets the upload 
 Deno.test("ferry put - a partial upload of a file that changed since is not trusted", async () => {
   await using world = await openWorld();
   await writeRandomFile(`${world.work}/f.bin`, 32 * 1024 * 1024);
-  const child = spawnFerry(["put", "f.bin", "-q"], {
-    server: world.server.server,
-    cwd: world.work,
-    password: ALICE_PASSWORD,
-  });
-  await waitFor(
-    async () => await partialBytes(world.server.dataDir) >= 8 * 1024 * 1024,
-    60_000,
-    "some bytes",
-  );
+  const child = world.spawn(["put", "f.bin", "-q"]);
+  await world.untilUploaded(8 * 1024 * 1024);
   child.kill("SIGKILL");
   await child.output();
   // Same size, new content, but the old modification time: the resume hash check must catch it.

@@ -6,6 +6,7 @@
 
 import { clientPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
 import { ROOT } from "./ferryd_process.ts";
+import { type ProcessRun, runToEnd } from "./run_process.ts";
 
 /** Options of {@linkcode runFerry}. */
 export interface RunFerryOptions {
@@ -26,19 +27,10 @@ export interface RunFerryOptions {
 }
 
 /** What a client run gave. */
-export interface FerryRun {
-  /** Exit code. */
-  code: number;
-  /** Standard output as bytes. */
-  stdoutBytes: Uint8Array;
-  /** Standard output as text. */
-  stdout: string;
-  /** Standard error as text. */
-  stderr: string;
-}
+export type FerryRun = ProcessRun;
 
-/** Spawns the client and returns the child, for tests that kill it. */
-export function spawnFerry(args: string[], options: RunFerryOptions): Deno.ChildProcess {
+/** The client command, in its sandbox, with a clean environment. */
+function ferryCommand(args: string[], options: RunFerryOptions): Deno.Command {
   const home = options.home ?? `${options.cwd}/.ferry`;
   const env: Record<string, string> = { FERRY_HOME: home, FERRY_USER: options.user ?? "alice" };
   if (options.password !== undefined) env.FERRY_PASSWORD = options.password;
@@ -58,23 +50,15 @@ export function spawnFerry(args: string[], options: RunFerryOptions): Deno.Child
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
+  });
+}
+
+/** Spawns the client and returns the child, for tests that kill it. */
+export function spawnFerry(args: string[], options: RunFerryOptions): Deno.ChildProcess {
+  return ferryCommand(args, options).spawn();
 }
 
 /** Runs the client to the end. */
 export async function runFerry(args: string[], options: RunFerryOptions): Promise<FerryRun> {
-  const child = spawnFerry(args, options);
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdoutBytes: output.stdout,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return await runToEnd(ferryCommand(args, options), options.stdin);
 }

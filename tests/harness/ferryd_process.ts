@@ -5,6 +5,7 @@
  * @module
  */
 
+import { runToEnd } from "./run_process.ts";
 import { serverPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
 
 /** The repository root. */
@@ -63,19 +64,7 @@ export async function runServerCommand(
     stdout: "piped",
     stderr: "piped",
   });
-  const child = command.spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return await runToEnd(command, stdin);
 }
 
 /** Adds a user through `server.ts user add --password-stdin`. */

@@ -8,7 +8,8 @@
 import { createHash } from "node:crypto";
 import { FerryClient } from "../../lib/client/ferry_client.ts";
 import { addUser, type Ferryd, startFerryd, type StartFerrydOptions } from "./ferryd_process.ts";
-import { type FerryRun, runFerry, type RunFerryOptions } from "./ferry_process.ts";
+import { type FerryRun, runFerry, type RunFerryOptions, spawnFerry } from "./ferry_process.ts";
+import { partialBytes, waitFor } from "./wait.ts";
 
 /** The password of the test user `alice`. */
 export const ALICE_PASSWORD = "correct horse battery staple";
@@ -23,6 +24,10 @@ export interface World extends AsyncDisposable {
   ferry(args: string[], options?: Partial<RunFerryOptions>): Promise<FerryRun>;
   /** Connects a programmatic client as alice. */
   connect(user?: string, password?: string): Promise<FerryClient>;
+  /** Starts the client CLI as alice in `work` without waiting (for tests that kill it). */
+  spawn(args: string[]): Deno.ChildProcess;
+  /** Waits until the server's partial uploads hold at least `bytes` (an upload under way). */
+  untilUploaded(bytes: number): Promise<void>;
 }
 
 /** Starts a server with user alice and makes a working folder. */
@@ -44,6 +49,14 @@ export async function openWorld(options: StartFerrydOptions = {}): Promise<World
         password,
         verifyServerKey: async () => {},
       }),
+    spawn: (args) =>
+      spawnFerry(args, { server: server.server, cwd: work, password: ALICE_PASSWORD }),
+    untilUploaded: (bytes) =>
+      waitFor(
+        async () => await partialBytes(server.dataDir) >= bytes,
+        60_000,
+        `${bytes} bytes uploaded`,
+      ),
     async [Symbol.asyncDispose](): Promise<void> {
       await server.stop("SIGKILL");
       await Deno.remove(work, { recursive: true }).catch(() => {});
