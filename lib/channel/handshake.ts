@@ -79,8 +79,12 @@ export interface ClientHandshakeOptions {
   staticKey: KeyPair;
   /** Decides whether to trust the server key; throws to refuse. */
   verifyServerKey(serverKey: Uint8Array): Promise<void>;
-  /** The credentials, sent encrypted once the server key is trusted. */
-  credentials: unknown;
+  /**
+   * Gives the credentials, asked only once the server key is trusted (a
+   * password prompt comes after the host key question, as in SSH); they go
+   * encrypted to that key.
+   */
+  credentials(): Promise<unknown>;
 }
 
 /**
@@ -126,7 +130,7 @@ export async function clientHandshake(
   await options.verifyServerKey(serverKey);
   // -> s, se
   await writer.write(
-    await state.writeMessage(encoder.encode(JSON.stringify(options.credentials))),
+    await state.writeMessage(encoder.encode(JSON.stringify(await options.credentials()))),
   );
   const [c1, c2] = state.split();
   return { channel: new SecureChannel(reader, writer, c1, c2), serverKey, hello };

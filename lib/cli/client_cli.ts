@@ -63,7 +63,14 @@ Exit codes: 0 ok, 1 usage or local error, 2 authentication or host key,
 3 refused by the server (not found, exists, busy, denied), 4 network or protocol.
 `;
 
-async function password(options: ClientOptions): Promise<string | undefined> {
+/** Whether the client logs in with its key (an identity and no password given). */
+function usesKeyLogin(options: ClientOptions): boolean {
+  return options.identity !== undefined && !options.passwordStdin &&
+    Deno.env.get("FERRY_PASSWORD") === undefined;
+}
+
+/** The password: from stdin, `FERRY_PASSWORD`, or a no-echo prompt (asked after the host key). */
+async function password(options: ClientOptions): Promise<string> {
   if (options.passwordStdin) {
     const line = await readLine();
     if (line === null) {
@@ -73,7 +80,6 @@ async function password(options: ClientOptions): Promise<string | undefined> {
   }
   const fromEnv = Deno.env.get("FERRY_PASSWORD");
   if (fromEnv !== undefined) return fromEnv;
-  if (options.identity !== undefined) return undefined;
   const typed = await promptSecret(`${options.user}@${options.hostname}'s password: `);
   if (typed === null) {
     throw new FerryError(
@@ -86,20 +92,21 @@ async function password(options: ClientOptions): Promise<string | undefined> {
 
 async function connect(options: ClientOptions): Promise<FerryClient> {
   if (!options.user) throw new FerryError("usage", "No user name: pass --user or set FERRY_USER");
-  const secret = await password(options);
   const knownHosts = new KnownHosts(`${options.stateDir}/known_hosts`);
   return await FerryClient.connect({
     hostname: options.hostname,
     port: options.port,
     user: options.user,
-    ...(secret === undefined ? {} : { password: secret }),
+    ...(usesKeyLogin(options) ? {} : { password: () => password(options) }),
     ...(options.identity === undefined ? {} : { identity: await loadIdentity(options.identity) }),
     verifyServerKey: (key) =>
       verifyHostKey(key, {
         knownHosts,
         host: hostId(options.hostname, options.port),
         mode: options.trust,
-        ask: (question) => Deno.stdin.isTerminal() ? promptLine(question) : Promise.resolve(null),
+        // No terminal: nobody can answer. End of input: taken as "no".
+        ask: async (question) =>
+          Deno.stdin.isTerminal() ? (await promptLine(question)) ?? "no" : null,
         notify: (text) => options.quiet || writeStderr(text),
       }),
   });

@@ -53,23 +53,26 @@ export async function promptLine(question: string): Promise<string | null> {
  */
 export async function promptSecret(question: string): Promise<string | null> {
   if (!Deno.stdin.isTerminal()) return null;
-  writeStderr(question);
+  // Raw before the question: nothing typed in answer is ever echoed.
   Deno.stdin.setRaw(true, { cbreak: Deno.build.os !== "windows" });
   const chars: string[] = [];
-  const one = new Uint8Array(8);
+  const buffer = new Uint8Array(256);
+  const textDecoder = new TextDecoder();
   try {
+    writeStderr(question);
     for (;;) {
-      const n = await Deno.stdin.read(one);
+      const n = await Deno.stdin.read(buffer);
       if (n === null) return null;
-      const text = decoder.decode(one.subarray(0, n));
-      if (text === "\r" || text === "\n") break;
-      if (text === "\u0003" || text === "\u0004") return null;
-      if (text === "\u007f" || text === "\b") chars.pop();
-      else chars.push(text);
+      // A paste arrives as one chunk: take it character by character.
+      for (const char of textDecoder.decode(buffer.subarray(0, n), { stream: true })) {
+        if (char === "\r" || char === "\n") return chars.join("");
+        if (char === "\u0003" || char === "\u0004") return null;
+        if (char === "\u007f" || char === "\b") chars.pop();
+        else chars.push(char);
+      }
     }
   } finally {
     Deno.stdin.setRaw(false);
     writeStderr("\n");
   }
-  return chars.join("");
 }

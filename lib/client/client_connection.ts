@@ -31,8 +31,11 @@ export interface ConnectOptions {
   port: number;
   /** User name. */
   user: string;
-  /** Password; without it the client logs in with its `identity` key. */
-  password?: string;
+  /**
+   * Password, or a function that asks for it (called only after the server
+   * key is trusted); without one the client logs in with its `identity` key.
+   */
+  password?: string | (() => Promise<string>);
   /** The client's static key (its identity for key login). */
   identity?: KeyPair;
   /** Decides whether to trust the server's key; throws to refuse. */
@@ -82,9 +85,13 @@ export class ClientConnection {
     }
     try {
       conn.setNoDelay(true);
-      const credentials = options.password === undefined
-        ? { method: "key", user: options.user }
-        : { method: "password", user: options.user, password: options.password };
+      const { password, user } = options;
+      const credentials = async (): Promise<unknown> =>
+        password === undefined ? { method: "key", user } : {
+          method: "password",
+          user,
+          password: typeof password === "string" ? password : await password(),
+        };
       const { channel, serverKey } = await clientHandshake(
         new FrameReader(conn.readable),
         new FrameWriter(conn.writable),
