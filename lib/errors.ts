@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   "is_directory",
   "not_directory",
   "integrity",
+  "wrong_key",
+  "corrupt",
   "protocol",
   "network",
   "usage",

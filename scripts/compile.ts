@@ -6,8 +6,15 @@
  *
  * ```sh
  * deno task compile [--data DIR] [--host HOST] [--port PORT] [--server HOST:PORT]
+ *                   [--storage s3 --s3-endpoint URL [--s3-env]]
  *                   [--work DIR] [--home DIR] [--out DIR] [--target TRIPLE] [--dry-run]
  * ```
+ *
+ * With `--storage s3`, ferryd may reach its state folder, its port and the
+ * S3 endpoint, and `--storage s3` is baked in; the endpoint, bucket and
+ * credentials are still read at run time from `DATA/state/s3.json`, or,
+ * with `--s3-env`, from the `FERRY_S3_*` variables (which the binary may
+ * then read). Another endpoint needs a rebuild.
  *
  * `deno compile` embeds the program in `denort`, a runtime it downloads
  * from dl.deno.land on first use; `DENORT_BIN=/path/to/denort` makes it use
@@ -21,13 +28,14 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { clientStateDir, parseServerAddress } from "../lib/cli/client_options.ts";
 import { writeStderr } from "../lib/cli/prompt.ts";
-import { parsePort } from "../lib/cli/server_args.ts";
+import { parsePort, parseStorageKind } from "../lib/cli/server_args.ts";
 import { FerryError } from "../lib/errors.ts";
 import {
   clientPermissionFlags,
   netAddress,
   SERVER_DEFAULTS,
   serverPermissionFlags,
+  type ServerSandboxConfig,
 } from "../lib/sandbox/permission_flags.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -39,6 +47,9 @@ Builds OUT/ferryd and OUT/ferry, each allowed exactly its folders and address.
   --data DIR          ferryd's data folder (default ./data)
   --host HOST         ferryd's address (default 0.0.0.0)
   --port PORT         ferryd's port (default 7878)
+  --storage local|s3  where ferryd keeps files (default local)
+  --s3-endpoint URL   with s3: the S3 endpoint ferryd may reach (http(s)://host[:port])
+  --s3-env            with s3: ferryd reads its S3 settings from FERRY_S3_* (else s3.json)
   --server HOST:PORT  ferry's server (default this ferryd, as 127.0.0.1:PORT)
   --work DIR          ferry's working folder (default the current one)
   --home DIR          ferry's state folder (default $FERRY_HOME, else ~/.config/ferry)
@@ -93,6 +104,9 @@ export function compilePlan(argv: string[]): CompilePlan {
         data: { type: "string", default: SERVER_DEFAULTS.dataDir },
         host: { type: "string", default: SERVER_DEFAULTS.hostname },
         port: { type: "string", default: String(SERVER_DEFAULTS.port) },
+        storage: { type: "string", default: "local" },
+        "s3-endpoint": { type: "string" },
+        "s3-env": { type: "boolean", default: false },
         server: { type: "string" },
         work: { type: "string", default: "." },
         home: { type: "string" },
@@ -108,6 +122,7 @@ export function compilePlan(argv: string[]): CompilePlan {
   const port = parsePort(values.port);
   const dataDir = resolve(values.data);
   const hostname = values.host;
+  const sandbox = ferrydSandbox({ dataDir, hostname, port }, values);
   const local = ["0.0.0.0", "::", ""].includes(hostname) ? "127.0.0.1" : hostname;
   const address = parseServerAddress(values.server ?? netAddress(local, port));
   const server = netAddress(address.hostname, address.port);
@@ -118,11 +133,22 @@ export function compilePlan(argv: string[]): CompilePlan {
     steps: [
       {
         name: "ferryd",
-        flags: serverPermissionFlags({ dataDir, hostname, port }),
+        flags: serverPermissionFlags(sandbox),
         entry: `${ROOT}/server.ts`,
-        bakedArgs: ["--data", dataDir, "--host", hostname, "--port", String(port)],
+        bakedArgs: [
+          "--data",
+          dataDir,
+          "--host",
+          hostname,
+          "--port",
+          String(port),
+          ...(sandbox.storage === "s3" ? ["--storage", "s3"] : []),
+        ],
         output: `${out}/ferryd`,
-        summary: `serves "${dataDir}" on ${netAddress(hostname, port)}`,
+        summary: sandbox.storage === "s3"
+          ? `serves files from S3 at ${sandbox.s3Endpoint} on ${netAddress(hostname, port)}, ` +
+            `with state in "${dataDir}/state"`
+          : `serves "${dataDir}" on ${netAddress(hostname, port)}`,
       },
       {
         name: "ferry",
@@ -137,6 +163,28 @@ export function compilePlan(argv: string[]): CompilePlan {
     dryRun: values["dry-run"],
     help: values.help,
   };
+}
+
+/** ferryd's sandbox: the local one, or with S3 storage its endpoint and source. */
+function ferrydSandbox(
+  base: ServerSandboxConfig,
+  values: { storage: string; "s3-endpoint"?: string | undefined; "s3-env": boolean },
+): ServerSandboxConfig {
+  const storage = parseStorageKind(values.storage);
+  const endpoint = values["s3-endpoint"];
+  if (storage === "local") {
+    if (endpoint !== undefined || values["s3-env"]) {
+      throw new FerryError("usage", "Cannot use --s3-endpoint or --s3-env without --storage s3");
+    }
+    return base;
+  }
+  if (endpoint === undefined) {
+    throw new FerryError(
+      "usage",
+      "Cannot build ferryd --storage s3 without its S3 endpoint: give --s3-endpoint URL",
+    );
+  }
+  return { ...base, storage, s3Endpoint: endpoint, s3FromEnv: values["s3-env"] };
 }
 
 /** The `deno` arguments that build `step`. */

@@ -8,8 +8,15 @@
  * exact flags, and runs `deno run <flags> <entry> <arguments>` with the
  * terminal passed through, exiting with the program's code.
  *
+ * With `ferryd --storage s3`, the grant also names the S3 endpoint, which
+ * ferryd itself reads from `DATA/state/s3.json` or the environment: when
+ * `FERRY_S3_ENDPOINT` is set, the environment is the source (ferryd may then
+ * read the `FERRY_S3_*` variables); otherwise the launcher takes the
+ * endpoint from its own option `--s3-endpoint URL`, which it does not pass on.
+ *
  * ```sh
  * deno run --no-prompt --allow-run=deno scripts/launch.ts ferryd serve --port 9000
+ * deno run ... scripts/launch.ts ferryd serve --storage s3 --s3-endpoint http://10.0.0.5:8000
  * deno run ... scripts/launch.ts --dry-run ferry ls     # print the command, run nothing
  * ```
  *
@@ -21,7 +28,12 @@ import { fileURLToPath } from "node:url";
 import { clientSandboxConfig, parseClientOptions } from "../lib/cli/client_options.ts";
 import { writeStderr } from "../lib/cli/prompt.ts";
 import { serverSandboxConfig } from "../lib/cli/server_args.ts";
-import { clientPermissionFlags, serverPermissionFlags } from "../lib/sandbox/permission_flags.ts";
+import { FerryError } from "../lib/errors.ts";
+import {
+  clientPermissionFlags,
+  serverPermissionFlags,
+  type ServerSandboxConfig,
+} from "../lib/sandbox/permission_flags.ts";
 
 /** The programs the launcher starts. */
 export type Program = "ferryd" | "ferry";
@@ -31,19 +43,80 @@ export const ROOT: string = resolve(fileURLToPath(new URL("..", import.meta.url)
 
 const USAGE = "Usage: launch.ts [--dry-run] ferryd|ferry [arguments]\n";
 
+/** Removes the launcher's own `--s3-endpoint URL` from ferryd's arguments. */
+function takeS3Endpoint(args: string[]): { endpoint: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let endpoint: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i] as string;
+    if (word === "--") {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (word === "--s3-endpoint") {
+      endpoint = args[++i];
+      if (endpoint === undefined) {
+        throw new FerryError("usage", 'Option "--s3-endpoint" needs a value');
+      }
+    } else if (word.startsWith("--s3-endpoint=")) {
+      endpoint = word.slice("--s3-endpoint=".length);
+    } else {
+      rest.push(word);
+    }
+  }
+  return { endpoint, rest };
+}
+
+/** ferryd's sandbox, with the S3 endpoint and source added for `--storage s3`. */
+function ferrydSandbox(
+  args: string[],
+  s3EnvEndpoint: string | undefined,
+): { sandbox: ServerSandboxConfig; rest: string[] } {
+  const { endpoint, rest } = takeS3Endpoint(args);
+  const config = serverSandboxConfig(rest);
+  const sandbox: ServerSandboxConfig = { ...config, dataDir: resolve(config.dataDir) };
+  if (config.storage !== "s3") {
+    if (endpoint !== undefined) {
+      throw new FerryError("usage", 'Cannot use "--s3-endpoint" without "--storage s3"');
+    }
+    return { sandbox, rest };
+  }
+  if (s3EnvEndpoint !== undefined) {
+    if (endpoint !== undefined && endpoint !== s3EnvEndpoint) {
+      throw new FerryError(
+        "usage",
+        `Cannot use --s3-endpoint "${endpoint}": FERRY_S3_ENDPOINT says "${s3EnvEndpoint}"`,
+      );
+    }
+    return { sandbox: { ...sandbox, s3Endpoint: s3EnvEndpoint, s3FromEnv: true }, rest };
+  }
+  if (endpoint === undefined) {
+    throw new FerryError(
+      "usage",
+      "Cannot grant ferryd --storage s3 without its S3 endpoint: give --s3-endpoint URL " +
+        "(the endpoint of DATA/state/s3.json), or set the FERRY_S3_* variables",
+    );
+  }
+  return { sandbox: { ...sandbox, s3Endpoint: endpoint }, rest };
+}
+
 /**
  * The `deno` arguments that run `program` with `args` in its sandbox:
  * `run`, the flags from the shared function, the entry point, `args`
- * unchanged. Relative folders are granted as absolute paths, resolved
- * against the current folder as the program will resolve them.
+ * unchanged (but for the launcher's `--s3-endpoint`). Relative folders are
+ * granted as absolute paths, resolved against the current folder as the
+ * program will resolve them.
  *
+ * @param program `ferryd` or `ferry`.
+ * @param args The program's arguments.
+ * @param s3EnvEndpoint `FERRY_S3_ENDPOINT`, when set: the environment holds
+ * ferryd's S3 settings.
  * @throws {FerryError} `usage` when the arguments cannot be read.
  */
-export function launchArgs(program: Program, args: string[]): string[] {
+export function launchArgs(program: Program, args: string[], s3EnvEndpoint?: string): string[] {
   if (program === "ferryd") {
-    const config = serverSandboxConfig(args);
-    const flags = serverPermissionFlags({ ...config, dataDir: resolve(config.dataDir) });
-    return ["run", ...flags, `${ROOT}/server.ts`, ...args];
+    const { sandbox, rest } = ferrydSandbox(args, s3EnvEndpoint);
+    return ["run", ...serverPermissionFlags(sandbox), `${ROOT}/server.ts`, ...rest];
   }
   const config = clientSandboxConfig(parseClientOptions(args));
   // --help and --version need no state folder.
@@ -103,7 +176,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   let denoArgs: string[];
   try {
-    denoArgs = launchArgs(program, args);
+    const granted = await Deno.permissions.query({ name: "env", variable: "FERRY_S3_ENDPOINT" });
+    const s3Env = granted.state === "granted" ? Deno.env.get("FERRY_S3_ENDPOINT") : undefined;
+    denoArgs = launchArgs(program, args, s3Env || undefined);
   } catch (error) {
     writeStderr(`${program}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   clientPermissionFlags,
   compilerPermissionFlags,
+  S3_ENV_VARS,
   serverPermissionFlags,
 } from "../lib/sandbox/permission_flags.ts";
 import { compilePlan, diagnoseFailure } from "../scripts/compile.ts";
@@ -119,6 +120,48 @@ Deno.test("compile - the client's server defaults to this ferryd on loopback; ba
   const comma = await runCompile(["--dry-run", "--data", "/srv/a,b"], { cwd: ROOT });
   assert.equal(comma.code, 1);
   assert.match(comma.stderr, /Cannot grant access to "\/srv\/a,b"/);
+});
+
+Deno.test("compile --storage s3 - ferryd gets its state folder, its port and the S3 endpoint", async () => {
+  const cwd = await Deno.makeTempDir({ prefix: "ferry-build-" });
+  try {
+    const args = ["--dry-run", "--data", "srv", "--port", "9000", "--home", "state"];
+    const s3 = ["--storage", "s3", "--s3-endpoint", "http://10.0.0.5:8000"];
+    const run = await runCompile([...args, ...s3], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    const ferryd = parseCommand(run.stdout.trim().split("\n")[0] as string);
+    const sandbox = {
+      dataDir: `${cwd}/srv`,
+      hostname: "0.0.0.0",
+      port: 9000,
+      storage: "s3" as const,
+      s3Endpoint: "http://10.0.0.5:8000",
+    };
+    assert.deepEqual(ferryd.flags, serverPermissionFlags(sandbox));
+    assert.deepEqual(ferryd.flags.slice(1), [
+      `--allow-read=${cwd}/srv/state`,
+      `--allow-write=${cwd}/srv/state`,
+      "--allow-net=0.0.0.0:9000,10.0.0.5:8000",
+    ]);
+    // --storage s3 is baked in; the endpoint and credentials are not.
+    assert.deepEqual(ferryd.rest.slice(-2), ["--storage", "s3"]);
+    assert.ok(!ferryd.rest.some((word) => word.includes("10.0.0.5")), ferryd.rest.join(" "));
+    const env = await runCompile([...args, ...s3, "--s3-env"], { cwd });
+    const withEnv = parseCommand(env.stdout.trim().split("\n")[0] as string);
+    assert.deepEqual(withEnv.flags, serverPermissionFlags({ ...sandbox, s3FromEnv: true }));
+    assert.ok(withEnv.flags.includes(`--allow-env=${S3_ENV_VARS.join(",")}`));
+    const noEndpoint = await runCompile([...args, "--storage", "s3"], { cwd });
+    assert.equal(noEndpoint.code, 1);
+    assert.match(noEndpoint.stderr, /without its S3 endpoint: give --s3-endpoint URL/);
+    const noStorage = await runCompile([...args, "--s3-endpoint", "http://h:1"], { cwd });
+    assert.equal(noStorage.code, 1);
+    assert.match(noStorage.stderr, /without --storage s3/);
+    const bad = await runCompile([...args, ...s3.slice(0, 3), "s3.example"], { cwd });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /Cannot use S3 endpoint "s3\.example"/);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
 });
 
 Deno.test("compile - DENORT_BIN reaches deno compile, which builds both files into --out", async () => {

@@ -32,6 +32,37 @@ const REFUSED = [
   "list network interfaces",
 ];
 
+/** Runs the probe under `flags`; checks what is allowed and what is refused. */
+async function probe(
+  compileArgs: string[],
+  probeArgs: string[],
+  allowed: string[],
+  refused: string[],
+): Promise<void> {
+  // Exactly the flags `deno task compile` would bake into ferryd.
+  const [ferryd] = compilePlan(compileArgs).steps;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...ferryd.flags, `${ROOT}/tests/fixtures/sandbox_probe.ts`, ...probeArgs],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  const lines: ProbeLine[] = new TextDecoder().decode(output.stdout).trim().split("\n")
+    .map((line) => JSON.parse(line));
+  const outcomes = new Map(lines.map((line) => [line.probe, line]));
+  assert.deepEqual([...outcomes.keys()].sort(), [...allowed, ...refused].sort());
+  for (const probe of allowed) {
+    assert.equal(outcomes.get(probe)?.outcome, "ok", `${probe}: ${outcomes.get(probe)?.message}`);
+  }
+  for (const probe of refused) {
+    const line = outcomes.get(probe);
+    assert.equal(line?.outcome, "NotCapable", `${probe}: ${line?.outcome} ${line?.message}`);
+    assert.match(line.message, /^Requires \w+ access/);
+  }
+}
+
 Deno.test("ferryd sandbox - everything but its data folder and port is refused with NotCapable", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "ferryd-probe-" });
   const elsewhere = await Deno.makeTempDir({ prefix: "ferryd-elsewhere-" });
@@ -41,22 +72,9 @@ Deno.test("ferryd sandbox - everything but its data folder and port is refused w
   using target = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = freePort();
   try {
-    // Exactly the flags `deno task compile` would bake into ferryd.
-    const [ferryd] = compilePlan([
-      "--data",
-      dataDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--home",
-      elsewhere,
-    ]).steps;
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...ferryd.flags,
-        `${ROOT}/tests/fixtures/sandbox_probe.ts`,
+    await probe(
+      ["--data", dataDir, "--host", "127.0.0.1", "--port", String(port), "--home", elsewhere],
+      [
         "--data",
         dataDir,
         "--host",
@@ -70,26 +88,66 @@ Deno.test("ferryd sandbox - everything but its data folder and port is refused w
         "--outside",
         outside,
       ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 0, stderr);
-    const lines: ProbeLine[] = new TextDecoder().decode(output.stdout).trim().split("\n")
-      .map((line) => JSON.parse(line));
-    const outcomes = new Map(lines.map((line) => [line.probe, line]));
-    assert.deepEqual([...outcomes.keys()].sort(), [...ALLOWED, ...REFUSED].sort());
-    for (const probe of ALLOWED) {
-      assert.equal(outcomes.get(probe)?.outcome, "ok", `${probe}: ${outcomes.get(probe)?.message}`);
-    }
-    for (const probe of REFUSED) {
-      const line = outcomes.get(probe);
-      assert.equal(line?.outcome, "NotCapable", `${probe}: ${line?.outcome} ${line?.message}`);
-      assert.match(line.message, /^Requires \w+ access/);
-    }
+      ALLOWED,
+      REFUSED,
+    );
     assert.equal(await Deno.readTextFile(outside), "not yours");
     await assert.rejects(Deno.stat(`${dataDir}-sibling`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});
+
+Deno.test("ferryd sandbox with --storage s3 - its state folder, its port and the S3 endpoint only", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "ferryd-probe-" });
+  const elsewhere = await Deno.makeTempDir({ prefix: "ferryd-elsewhere-" });
+  const outside = `${elsewhere}/secret.txt`;
+  await Deno.writeTextFile(outside, "not yours");
+  await Deno.mkdir(`${dataDir}/state`);
+  await Deno.mkdir(`${dataDir}/files`);
+  using endpoint = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  using target = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const s3Port = (endpoint.addr as Deno.NetAddr).port;
+  const port = freePort();
+  try {
+    await probe(
+      [
+        "--data",
+        dataDir,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--home",
+        elsewhere,
+        "--storage",
+        "s3",
+        "--s3-endpoint",
+        `http://127.0.0.1:${s3Port}`,
+      ],
+      [
+        "--data",
+        `${dataDir}/state`,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--other-port",
+        String(freePort()),
+        "--connect-port",
+        String((target.addr as Deno.NetAddr).port),
+        "--outside",
+        outside,
+        "--s3-port",
+        String(s3Port),
+        "--files",
+        `${dataDir}/files`,
+      ],
+      [...ALLOWED, "connect to the S3 endpoint"],
+      [...REFUSED, "read the files folder", "read an S3 variable"],
+    );
+    assert.equal(await Deno.readTextFile(outside), "not yours");
   } finally {
     await Deno.remove(dataDir, { recursive: true });
     await Deno.remove(elsewhere, { recursive: true });

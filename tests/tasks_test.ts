@@ -18,19 +18,38 @@ function taskParts(name: string): { flags: string[]; script: string; args: strin
   return { flags: words.slice(2, at), script: words[at] as string, args: words.slice(at + 1) };
 }
 
-/** Runs the launcher as a task would, with `--dry-run`: the command it would start. */
-async function launched(task: string, args: string[]): Promise<{ args: string[]; cwd: string }> {
+/** Runs the launcher as a task would, with `--dry-run`: its exit code and output. */
+async function dryRun(
+  task: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { flags, script, args: fixed } = taskParts(task);
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...flags, script, "--dry-run", ...fixed, ...args],
     cwd: ROOT,
-    env: { HOME: "/home/ann" },
+    env: { HOME: "/home/ann", ...env },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** The command the launcher would start. */
+async function launched(
+  task: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ args: string[]; cwd: string }> {
+  const run = await dryRun(task, args, env);
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout);
 }
 
 Deno.test("deno.json - serve, user and client go through the launcher, itself narrowly granted", () => {
@@ -83,6 +102,57 @@ Deno.test("deno task serve and user - start ferryd with exactly the server sandb
       "rel",
     ],
   );
+});
+
+Deno.test("deno task serve --storage s3 - the S3 endpoint joins the grant, from --s3-endpoint or the environment", async () => {
+  const endpoint = "http://10.0.0.5:8000";
+  const sandbox = {
+    dataDir: "/srv/x",
+    hostname: "0.0.0.0",
+    port: 7878,
+    storage: "s3" as const,
+    s3Endpoint: endpoint,
+  };
+  // s3.json holds the settings: the launcher takes the endpoint and keeps it to itself.
+  const file = await launched("serve", [
+    "--data",
+    "/srv/x",
+    "--storage",
+    "s3",
+    "--s3-endpoint",
+    endpoint,
+  ]);
+  assert.deepEqual(file.args, [
+    "run",
+    ...serverPermissionFlags(sandbox),
+    `${ROOT}/server.ts`,
+    "serve",
+    "--data",
+    "/srv/x",
+    "--storage",
+    "s3",
+  ]);
+  // The environment holds them: ferryd may read FERRY_S3_*.
+  const env = await launched("user", ["list", "--data", "/srv/x", "--storage", "s3"], {
+    FERRY_S3_ENDPOINT: endpoint,
+  });
+  assert.deepEqual(env.args, [
+    "run",
+    ...serverPermissionFlags({ ...sandbox, s3FromEnv: true }),
+    `${ROOT}/server.ts`,
+    "user",
+    "list",
+    "--data",
+    "/srv/x",
+    "--storage",
+    "s3",
+  ]);
+  const neither = await dryRun("serve", ["--storage", "s3"]);
+  assert.equal(neither.code, 1);
+  assert.match(neither.stderr, /give --s3-endpoint URL .* or set the FERRY_S3_\* variables/);
+  const local = await dryRun("serve", ["--s3-endpoint", endpoint]);
+  assert.equal(local.code, 1);
+  assert.match(local.stderr, /Cannot use "--s3-endpoint" without "--storage s3"/);
 });
 
 Deno.test("deno task client - starts ferry with exactly the client sandbox flags", async () => {

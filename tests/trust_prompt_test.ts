@@ -53,7 +53,7 @@ Deno.test({
     hasScript ? "" : " (skipped: no `script` command)"
   }`,
   ignore: !hasScript,
-  async fn() {
+  async fn(): Promise<void> {
     await using world = await openWorld();
     const refused = await onTerminal(world, ["ls"], "no\n");
     assert.equal(refused.code, 2);
@@ -135,7 +135,7 @@ Deno.test({
     hasScript ? "" : " (skipped: no \`script\` command)"
   }`,
   ignore: !hasScript,
-  async fn() {
+  async fn(): Promise<void> {
     await using world = await openWorld();
     const run = await converse(world, [
       { await: /\(yes\/no\/\[fingerprint\]\)\? $/, type: "yes\n" },

@@ -9,11 +9,13 @@ import { verifyHostKey } from "../client/host_trust.ts";
 import { FerryClient } from "../client/ferry_client.ts";
 import { createIdentity, IDENTITY_FILE, loadIdentity } from "../client/identity.ts";
 import { FerryError } from "../errors.ts";
+import { createKeyFile, keyFingerprint } from "../file_crypto/mod.ts";
 import { FERRY_VERSION } from "../protocol/version.ts";
 import { explainRefusal, recordClientSandbox } from "../sandbox/refusal.ts";
 import { checkClientPermissions } from "../sandbox/self_check.ts";
 import { type ClientOptions, clientSandboxConfig, parseClientOptions } from "./client_options.ts";
 import { runCommand } from "./client_commands.ts";
+import type { KeyEnvironment } from "./encryption_options.ts";
 import { batchSource, runShell, terminalSource } from "./shell.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { promptLine, promptSecret, readLine, writeStderr } from "./prompt.ts";
@@ -26,9 +28,10 @@ Usage: client.ts [options] <command> [arguments]
        client.ts [options] -b FILE     run commands from FILE (- for stdin), stop at the first failure
 
 Commands:
-  get [-r] <remote>... [local]   download files or folders (get <remote> - writes to stdout)
-  put [-r] <local>... [remote]   upload files or folders
-  ls [dir]                   list a folder
+  get [-r] <remote>... [local]   download files or folders (get <remote> - writes to stdout);
+                                 encrypted files are decrypted
+  put [-r] <local>... [remote]   upload files or folders (--encrypt: the server gets only ciphertext)
+  ls [dir]                   list a folder ("e": an encrypted file)
   stat <path>                describe a file or folder
   rm <path>                  remove a file
   mkdir <dir>                make a folder
@@ -36,6 +39,7 @@ Commands:
   mv <from> <to>             move or rename
   help                       list the server's commands
   keygen [file]              make an identity key for password-less login
+  keygen --file-key FILE     make a key file for encrypted files
 
 Options:
   -s, --server HOST:PORT     server (FERRY_SERVER, default 127.0.0.1:7878)
@@ -51,6 +55,12 @@ Options:
   -r, --recursive            copy folders (get, put), remove contents (rmdir)
       --no-resume            start interrupted transfers over instead of resuming them
   -z, --compress             compress on the wire (chunks that do not shrink go as they are)
+      --encrypt              put: encrypt on this side; the server stores only ciphertext
+      --key-file FILE        the key of encrypted files (keygen --file-key), not a passphrase
+      --passphrase-file FILE the passphrase of encrypted files: the file's first line
+                             (else FERRY_PASSPHRASE, else a prompt)
+      --decrypt              get: refuse files that are not encrypted
+      --raw                  get: save encrypted files as stored, without decrypting
       --json                 print results as JSON on stdout
   -q, --quiet                no progress, no summaries
       --version              print the version
@@ -60,7 +70,8 @@ State (known_hosts, id_x25519) lives in $FERRY_HOME, else ~/.config/ferry.
 ferry may read and write only its working and state folders, and connect
 only to its server.
 Exit codes: 0 ok, 1 usage or local error, 2 authentication or host key,
-3 refused by the server (not found, exists, busy, denied), 4 network or protocol.
+3 refused by the server (not found, exists, busy, denied) or an encrypted file
+that cannot be decrypted (wrong key, modified), 4 network or protocol.
 `;
 
 /** Whether the client logs in with its key (an identity and no password given). */
@@ -113,11 +124,28 @@ async function connect(options: ClientOptions): Promise<FerryClient> {
 }
 
 async function keygen(options: ClientOptions): Promise<number> {
+  if (options.fileKey !== undefined) {
+    const key = await createKeyFile(options.fileKey);
+    writeStderr(
+      `Wrote key file "${options.fileKey}" (${keyFingerprint(key)}). ` +
+        "Back it up: files encrypted with it cannot be decrypted without it.\n",
+    );
+    return 0;
+  }
   const path = options.args[0] ?? `${options.stateDir}/${IDENTITY_FILE}`;
   const publicKey = await createIdentity(path);
   writeStderr(`Wrote identity "${path}". Give this public key to the server operator:\n`);
   await Deno.stdout.write(new TextEncoder().encode(`${publicKey}\n`));
   return 0;
+}
+
+function keyEnvironment(options: ClientOptions): KeyEnvironment {
+  return {
+    stateDir: options.stateDir,
+    scope: `${options.user}@${hostId(options.hostname, options.port)}`,
+    passphrase: Deno.env.get("FERRY_PASSPHRASE") || undefined,
+    ask: promptSecret,
+  };
 }
 
 /**
@@ -144,9 +172,10 @@ export async function runClientCli(argv: string[]): Promise<number> {
     if (options.command === "keygen") return await keygen(options);
     const source = options.batch !== undefined ? await batchSource(options.batch) : undefined;
     const client = await connect(options);
+    const keys = keyEnvironment(options);
     try {
-      if (!shell) return await runCommand({ client, cwd: "" }, options);
-      return await runShell(client, source ?? terminalSource(), options.quiet);
+      if (!shell) return await runCommand({ client, cwd: "", keys }, options);
+      return await runShell(client, source ?? terminalSource(), options.quiet, keys);
     } finally {
       await client.close();
     }

@@ -26,9 +26,12 @@ function need(args: string[], min: number, max: number, usage: string): void {
   if (args.length < min || args.length > max) throw new FerryError("usage", `Usage: ${usage}`);
 }
 
-/** One line of `ls`: kind, size, time, name (control characters made safe). */
+/**
+ * One line of `ls`: kind (`d` folder, `-` file, `e` encrypted file), size,
+ * time, name (control characters made safe).
+ */
 export function entryLine(entry: Entry): string {
-  const kind = entry.kind === "dir" ? "d" : "-";
+  const kind = entry.kind === "dir" ? "d" : entry.encrypted ? "e" : "-";
   const size = entry.kind === "dir" ? "-" : formatBytes(entry.size);
   const when = entry.mtime > 0
     ? new Date(entry.mtime).toISOString().slice(0, 16).replace("T", " ")

@@ -31,6 +31,16 @@ export interface CommandOptions {
   resume: boolean;
   /** Compress chunks that shrink. */
   compress: boolean;
+  /** `put`: encrypt on the client; the server stores only ciphertext. */
+  encrypt: boolean;
+  /** `get`: save encrypted files as stored, without decrypting. */
+  raw: boolean;
+  /** `get`: refuse files that are not encrypted. */
+  decrypt: boolean;
+  /** The key file of encrypted files, instead of a passphrase. */
+  keyFile: string | undefined;
+  /** A file whose first line is the passphrase of encrypted files. */
+  passphraseFile: string | undefined;
 }
 
 /** Everything the client command line can say. */
@@ -57,6 +67,8 @@ export interface ClientOptions extends CommandOptions {
   help: boolean;
   /** Show the version. */
   version: boolean;
+  /** `keygen --file-key FILE`: make a key file for encrypted files instead of an identity. */
+  fileKey: string | undefined;
 }
 
 /** The default server when neither `--server` nor `FERRY_SERVER` says. */
@@ -71,6 +83,11 @@ const COMMAND_FLAGS = {
   resume: { type: "boolean", default: false },
   "no-resume": { type: "boolean", default: false },
   compress: { type: "boolean", short: "z", default: false },
+  encrypt: { type: "boolean", default: false },
+  raw: { type: "boolean", default: false },
+  decrypt: { type: "boolean", default: false },
+  "key-file": { type: "string" },
+  "passphrase-file": { type: "string" },
 } as const;
 
 const CONNECTION_FLAGS = {
@@ -85,6 +102,7 @@ const CONNECTION_FLAGS = {
   version: { type: "boolean", default: false },
   work: { type: "string" },
   home: { type: "string" },
+  "file-key": { type: "string" },
 } as const;
 
 /**
@@ -125,6 +143,11 @@ type CommandValues = {
   resume: boolean;
   "no-resume": boolean;
   compress: boolean;
+  encrypt: boolean;
+  raw: boolean;
+  decrypt: boolean;
+  "key-file"?: string;
+  "passphrase-file"?: string;
 };
 
 function commandOptions(values: CommandValues, positionals: string[]): CommandOptions {
@@ -133,6 +156,18 @@ function commandOptions(values: CommandValues, positionals: string[]): CommandOp
   }
   if (values.resume && values["no-resume"]) {
     throw new FerryError("usage", "Cannot use --resume and --no-resume together: pick one");
+  }
+  const decrypting = values.decrypt || values["key-file"] !== undefined ||
+    values["passphrase-file"] !== undefined;
+  if (values.raw && decrypting) {
+    const other = values.decrypt ? "--decrypt" : "a key option";
+    throw new FerryError("usage", `Cannot use --raw and ${other} together: --raw does not decrypt`);
+  }
+  if (values["key-file"] !== undefined && values["passphrase-file"] !== undefined) {
+    throw new FerryError(
+      "usage",
+      "Cannot use --key-file and --passphrase-file together: pick one",
+    );
   }
   const [command, ...args] = positionals;
   return {
@@ -144,6 +179,11 @@ function commandOptions(values: CommandValues, positionals: string[]): CommandOp
     recursive: values.recursive,
     resume: !values["no-resume"],
     compress: values.compress,
+    encrypt: values.encrypt,
+    raw: values.raw,
+    decrypt: values.decrypt,
+    keyFile: values["key-file"],
+    passphraseFile: values["passphrase-file"],
   };
 }
 
@@ -186,6 +226,7 @@ export function parseClientOptions(argv: string[]): ClientOptions {
     version: boolean;
     work?: string;
     home?: string;
+    "file-key"?: string;
   };
   const server = parseServerAddress(connection.server ?? env("FERRY_SERVER") ?? DEFAULT_SERVER);
   return {
@@ -208,6 +249,7 @@ export function parseClientOptions(argv: string[]): ClientOptions {
     workDir: resolve(connection.work ?? "."),
     help: connection.help,
     version: connection.version,
+    fileKey: connection["file-key"],
   };
 }
 

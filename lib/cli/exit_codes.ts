@@ -1,7 +1,8 @@
 /**
  * The one mapping from errors to process exit codes (docs in README.md):
  * 0 success, 1 usage or local problem, 2 authentication or trust,
- * 3 remote refusal (not found, exists, busy, denied, ...),
+ * 3 remote refusal (not found, exists, busy, denied, ...) or a file that
+ * cannot be decrypted (wrong key, modified),
  * 4 network or protocol failure.
  *
  * @module
@@ -37,6 +38,8 @@ const BY_CODE: Record<ErrorCode, number> = {
   "not_directory": ExitCode.REMOTE,
   cancelled: ExitCode.REMOTE,
   internal: ExitCode.REMOTE,
+  "wrong_key": ExitCode.REMOTE,
+  corrupt: ExitCode.REMOTE,
   integrity: ExitCode.NETWORK,
   protocol: ExitCode.NETWORK,
   "unsupported_version": ExitCode.NETWORK,

@@ -18,9 +18,11 @@ import {
   loadConfigFile,
 } from "../server/server_config.ts";
 import { UserStore } from "../server/user_store.ts";
-import { SERVER_DEFAULTS } from "../sandbox/permission_flags.ts";
+import { SERVER_DEFAULTS, type StorageKind } from "../sandbox/permission_flags.ts";
 import { checkServerPermissions } from "../sandbox/self_check.ts";
 import { writeStderr } from "./prompt.ts";
+import { parseStorageKind } from "./server_args.ts";
+import { openServerState } from "./server_storage.ts";
 
 const encoder = new TextEncoder();
 
@@ -32,6 +34,8 @@ async function out(text: string): Promise<void> {
 }
 
 interface StateArgs {
+  data: string;
+  storage: StorageKind;
   state: string;
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
@@ -43,17 +47,22 @@ async function stateOf(args: string[], flags: string[] = []): Promise<StateArgs>
     allowPositionals: true,
     options: {
       data: { type: "string", default: SERVER_DEFAULTS.dataDir },
+      storage: { type: "string", default: "local" },
       ...Object.fromEntries(flags.map((flag) => [flag, { type: "boolean" as const }])),
     },
   });
   const data = values.data as string;
-  await checkServerPermissions({ dataDir: data, hostname: "0.0.0.0", port: 7878 }, "manage");
-  return { state: dataLayout(data).state, values, positionals };
+  const storage = parseStorageKind(values.storage as string);
+  await checkServerPermissions(
+    { dataDir: data, hostname: "0.0.0.0", port: 7878, storage },
+    "manage",
+  );
+  return { data, storage, state: dataLayout(data).state, values, positionals };
 }
 
 /** `config check` validates the config and users files; `config show` prints the effective settings. */
 export async function runConfigCommand(args: string[]): Promise<number> {
-  const { state, positionals } = await stateOf(args);
+  const { data, storage, state, positionals } = await stateOf(args);
   const [action] = positionals;
   const file = await loadConfigFile(state);
   if (action === "show") {
@@ -70,7 +79,7 @@ export async function runConfigCommand(args: string[]): Promise<number> {
   if (action !== "check") {
     throw new FerryError("usage", "Usage: server.ts config check|show [--data DIR]");
   }
-  const users = await new UserStore(state).load();
+  const users = await new UserStore(await openServerState(data, storage)).load();
   for (const [name, record] of users) {
     const where = `users.json: user "${name}"`;
     const raw = record as unknown as Record<string, unknown>;

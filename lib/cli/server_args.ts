@@ -3,11 +3,11 @@
  * `scripts/compile.ts`:
  *
  * ```
- * server.ts [--data DIR] [--host HOST] [--port PORT] [command [arguments]]
+ * server.ts [--data DIR] [--host HOST] [--port PORT] [--storage local|s3] [command [arguments]]
  * ```
  *
  * Options before the command are defaults for it. `scripts/compile.ts`
- * bakes `--data ABS --host H --port P` into the binary, and Deno puts baked
+ * bakes `--data ABS --host H --port P` (and `--storage s3`) into the binary, and Deno puts baked
  * arguments before the ones given at run time, so `ferryd` alone serves
  * with the build's settings, `ferryd user add NAME` manages the build's data
  * folder, and `ferryd --port 9999` asks for another port (which the
@@ -17,16 +17,23 @@
  */
 
 import { FerryError } from "../errors.ts";
-import { SERVER_DEFAULTS, type ServerSandboxConfig } from "../sandbox/permission_flags.ts";
+import {
+  SERVER_DEFAULTS,
+  type ServerSandboxConfig,
+  type StorageKind,
+} from "../sandbox/permission_flags.ts";
 
-const GLOBAL_OPTIONS = ["--data", "--host", "--port"] as const;
+const GLOBAL_OPTIONS = ["--data", "--host", "--port", "--storage"] as const;
+// What the commands other than `serve` take of the global options.
+const STATE_OPTIONS: readonly string[] = ["--data", "--storage"];
 const HELP_WORDS = ["--help", "-h", "--version"];
 
 /**
  * Normalises ferryd's arguments to `[command, ...arguments]`: leading
- * `--data`, `--host` and `--port` move behind the command (where the
- * command's own options, coming later, override them), and options with no
- * command mean `serve`. Other commands (`user`, ...) take only `--data`.
+ * `--data`, `--host`, `--port` and `--storage` move behind the command
+ * (where the command's own options, coming later, override them), and
+ * options with no command mean `serve`. Other commands (`user`, ...) take
+ * only `--data` and `--storage`.
  *
  * @example
  * ```ts
@@ -61,7 +68,7 @@ export function resolveServerArgs(args: string[]): string[] {
   if (command === "serve") return ["serve", ...globals, ...tail];
   if (HELP_WORDS.includes(command) || command === "help" || command === "version") return rest;
   const data = globals.flatMap((word, i) =>
-    i % 2 === 0 && word === "--data" ? [word, globals[i + 1] as string] : []
+    i % 2 === 0 && STATE_OPTIONS.includes(word) ? [word, globals[i + 1] as string] : []
   );
   return [command, ...data, ...tail];
 }
@@ -78,9 +85,11 @@ function lastValue(args: string[], name: string): string | undefined {
 }
 
 /**
- * The sandbox that ferryd's arguments ask for: the data folder, address and
- * port it will use (the defaults where the arguments say nothing), as the
- * server itself will read them.
+ * The sandbox that ferryd's arguments ask for: the data folder, address,
+ * port and storage it will use (the defaults where the arguments say
+ * nothing), as the server itself will read them. With `--storage s3` the
+ * S3 endpoint is not among them (it is in `s3.json` or the environment):
+ * the launcher and `scripts/compile.ts` add it.
  *
  * @example
  * ```ts
@@ -91,11 +100,31 @@ function lastValue(args: string[], name: string): string | undefined {
  */
 export function serverSandboxConfig(args: string[]): ServerSandboxConfig {
   const port = lastValue(args, "--port");
+  const storage = lastValue(args, "--storage");
   return {
     dataDir: lastValue(args, "--data") ?? SERVER_DEFAULTS.dataDir,
     hostname: lastValue(args, "--host") ?? SERVER_DEFAULTS.hostname,
     port: port === undefined ? SERVER_DEFAULTS.port : parsePort(port),
+    ...(storage === undefined ? {} : { storage: parseStorageKind(storage) }),
   };
+}
+
+/**
+ * Parses `--storage`.
+ *
+ * @example
+ * ```ts
+ * import { parseStorageKind } from "./server_args.ts";
+ * console.assert(parseStorageKind("s3") === "s3");
+ * ```
+ *
+ * @throws {FerryError} `usage` unless it is `local` or `s3`.
+ */
+export function parseStorageKind(text: string): StorageKind {
+  if (text !== "local" && text !== "s3") {
+    throw new FerryError("usage", `Cannot use storage "${text}": expected "local" or "s3"`);
+  }
+  return text;
 }
 
 /**

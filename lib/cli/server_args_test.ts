@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { FerryError } from "../errors.ts";
-import { parsePort, resolveServerArgs, serverSandboxConfig } from "./server_args.ts";
+import {
+  parsePort,
+  parseStorageKind,
+  resolveServerArgs,
+  serverSandboxConfig,
+} from "./server_args.ts";
 
 const BAKED = ["--data", "/srv/f", "--host", "127.0.0.1", "--port", "9000"];
 
@@ -68,6 +73,26 @@ Deno.test("serverSandboxConfig() - reads the folder, address and port as the ser
     hostname: "127.0.0.1",
     port: 9000,
   });
+});
+
+Deno.test("resolveServerArgs() - a baked --storage reaches serve, user, config and log", () => {
+  const s3 = [...BAKED, "--storage", "s3"];
+  assert.deepEqual(resolveServerArgs(s3), ["serve", ...s3]);
+  assert.deepEqual(resolveServerArgs([...s3, "user", "list"]), [
+    "user",
+    "--data",
+    "/srv/f",
+    "--storage",
+    "s3",
+    "list",
+  ]);
+  assert.equal(serverSandboxConfig([...s3, "serve"]).storage, "s3");
+  assert.equal(serverSandboxConfig(["serve"]).storage, undefined);
+  assert.throws(
+    () => serverSandboxConfig(["serve", "--storage", "nfs"]),
+    /Cannot use storage "nfs"/,
+  );
+  assert.equal(parseStorageKind("local"), "local");
 });
 
 Deno.test("parsePort() - accepts 1 to 65535 only", () => {

@@ -1,8 +1,10 @@
 /**
  * The ferryd command line: `serve` and `user add|del|list|passwd`.
  *
- * It needs nothing but its data folder and its port: no environment, no
- * other files, no subprocesses (see `lib/sandbox/`).
+ * It needs nothing but its data folder and its port (with `--storage s3`:
+ * its state folder, its port and the S3 endpoint): no other files, no
+ * subprocesses, no environment beyond the `FERRY_S3_*` settings when they
+ * come from there (see `lib/sandbox/`).
  *
  * @module
  */
@@ -20,8 +22,8 @@ import {
 import { runConfigCommand, runLogCommand } from "./operator_commands.ts";
 import { dataLayout, FerryServer } from "../server/ferry_server.ts";
 import { SERVER_DEFAULTS } from "../sandbox/permission_flags.ts";
-import { checkServerPermissions } from "../sandbox/self_check.ts";
-import { parsePort, resolveServerArgs } from "./server_args.ts";
+import { parsePort, parseStorageKind, resolveServerArgs } from "./server_args.ts";
+import { openServerBackend } from "./server_storage.ts";
 import { runUserCommand } from "./user_command.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { writeStderr } from "./prompt.ts";
@@ -30,15 +32,16 @@ import { writeStderr } from "./prompt.ts";
 export const SERVER_USAGE = `ferryd ${FERRY_VERSION}: the ferry file server
 
 Usage:
-  server.ts serve [--data DIR] [--host HOST] [--port PORT] [--CONFIG-KEY VALUE ...]
+  server.ts serve [--data DIR] [--host HOST] [--port PORT] [--storage local|s3]
+                  [--CONFIG-KEY VALUE ...]
   server.ts user add NAME [--read-only | --upload-only | --permissions LIST] [--home DIR]
                  [--quota SIZE] [--quota-files N] [--password-stdin] [--key PUBLIC_KEY]
   server.ts user set NAME [the same options]
   server.ts user del NAME | user list [--json] | user passwd NAME [--password-stdin]
   server.ts config check | config show        validate / print DATA/state/config.json
   server.ts log [--follow] [--json]           show the audit log
-  (every command takes --data DIR)
-  server.ts [--data DIR] [--host HOST] [--port PORT] [command ...]
+  (every command takes --data DIR; serve, user and config take --storage)
+  server.ts [--data DIR] [--host HOST] [--port PORT] [--storage local|s3] [command ...]
 
 Defaults: --data ./data, --host 0.0.0.0, --port 7878. Limits, timeouts, login defence,
 logging and shutdown are set in DATA/state/config.json or by flags (--max-connections 100,
@@ -46,6 +49,9 @@ logging and shutdown are set in DATA/state/config.json or by flags (--max-connec
 Options before the command are its defaults (a compiled ferryd carries them);
 with no command they mean "serve".
 Files are served from DATA/files; keys, users and partial uploads live in DATA/state.
+With --storage s3, files, host key, users and partial uploads live in an S3 bucket
+shared by every ferryd on it; its settings come from DATA/state/s3.json (mode 0600)
+or the FERRY_S3_* variables, never from the command line: see docs/SCALING.md.
 `;
 
 async function serve(args: string[]): Promise<number> {
@@ -55,28 +61,36 @@ async function serve(args: string[]): Promise<number> {
       data: { type: "string", default: SERVER_DEFAULTS.dataDir },
       host: { type: "string", default: SERVER_DEFAULTS.hostname },
       port: { type: "string", default: String(SERVER_DEFAULTS.port) },
+      storage: { type: "string", default: "local" },
       ...configFlagOptions(),
     },
   });
   const port = parsePort(values.port);
-  await checkServerPermissions({ dataDir: values.data, hostname: values.host, port });
+  const storage = parseStorageKind(values.storage);
+  const backend = await openServerBackend({
+    dataDir: values.data,
+    hostname: values.host,
+    port,
+    storage,
+  });
   const { state } = dataLayout(values.data);
-  await Deno.mkdir(state, { recursive: true, mode: 0o700 });
   const config = { ...DEFAULT_CONFIG, ...await loadConfigFile(state), ...configFromFlags(values) };
   const log = new ConsoleLog(config.logLevel);
   const server = await FerryServer.start({
     dataDir: values.data,
+    backend,
     hostname: values.host,
     port,
     config,
     log,
   });
-  log.notice(`ferryd ${FERRY_VERSION} listening on ${server.addr.hostname}:${server.addr.port}`);
-  log.notice(`Host key fingerprint ${server.fingerprint}`);
-  log.notice(`Serving files from ${dataLayout(values.data).files}`);
+  // Listen for signals before saying "listening": a SIGTERM right after it must stop gracefully.
   const stopped = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, () => stopped.resolve(signal));
+  log.notice(`ferryd ${FERRY_VERSION} listening on ${server.addr.hostname}:${server.addr.port}`);
+  log.notice(`Serving files from ${backend.description}`);
+  log.notice(`Host key fingerprint ${server.fingerprint}`);
   const signal = await stopped.promise;
   log.notice(`Received ${signal}: shutting down (grace ${config.shutdownGraceSeconds} s)`);
   await server.shutdown();

@@ -11,6 +11,7 @@ import { FerryError } from "../errors.ts";
 import { runCommand, SHELL_HELP, writeStdout } from "./client_commands.ts";
 import { parseCommandLine } from "./client_options.ts";
 import { exitCodeFor } from "./exit_codes.ts";
+import type { KeyEnvironment } from "./encryption_options.ts";
 import { readLine, writeStderr } from "./prompt.ts";
 import { splitWords } from "./shell_words.ts";
 import type { TransferContext } from "./transfer_command.ts";
@@ -21,7 +22,7 @@ const EXIT_WORDS = new Set(["exit", "quit", "bye"]);
 export const SHELL_USAGE = [
   ["get [-r] <remote>... [local]", "download files or folders"],
   ["put [-r] <local>... [remote]", "upload files or folders"],
-  ["ls [dir]", "list a remote folder"],
+  ["ls [dir]", "list a remote folder (e: an encrypted file)"],
   ["stat <path>", "describe a remote file or folder"],
   ["rm <path>", "remove a remote file"],
   ["mkdir <dir>", "make a remote folder"],
@@ -31,7 +32,7 @@ export const SHELL_USAGE = [
   ["help", "this list"],
 ].map(([usage, text]) => `  ${(usage as string).padEnd(30)} ${text}\n`).join("") +
   "Options after a command work as on the command line: -f/--force, --rename, -r, --no-resume,\n" +
-  "-z/--compress, --json, -q.\n";
+  "-z/--compress, --json, -q, --encrypt, --raw, --decrypt, --key-file, --passphrase-file.\n";
 
 /** Where commands come from. */
 export interface ShellSource {
@@ -81,8 +82,9 @@ export async function runShell(
   client: FerryClient,
   source: ShellSource,
   quiet: boolean,
+  keys?: KeyEnvironment,
 ): Promise<number> {
-  const session: TransferContext = { client, cwd: "" };
+  const session: TransferContext = { client, cwd: "", ...(keys ? { keys } : {}) };
   if (source.interactive) writeStderr('Connected. Type "help" for the commands.\n');
   const prompt = (): string => `ferry:/${session.cwd}> `;
   for (let line = await source.next(prompt()); line !== null; line = await source.next(prompt())) {

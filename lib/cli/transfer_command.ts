@@ -22,7 +22,9 @@ import { downloadToStdout, localError } from "../client/local_files.ts";
 import { walkLocalTree } from "../client/local_tree.ts";
 import { ensureRemoteDir, joinRemotePath, walkRemoteTree } from "../client/remote_tree.ts";
 import { FerryError, isFerryError } from "../errors.ts";
+import { encryptedSize } from "../file_crypto/mod.ts";
 import type { CommandOptions } from "./client_options.ts";
+import { downloadKeys, type KeyEnvironment, uploadEncryption } from "./encryption_options.ts";
 import { lastSegment, resolveRemote } from "./remote_cwd.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { TransferDisplay } from "./transfer_display.ts";
@@ -33,6 +35,8 @@ export interface TransferContext {
   client: FerryClient;
   /** The current remote folder (`""` for the root). */
   cwd: string;
+  /** Where encrypted transfers keep state and get passphrases (absent: no `--encrypt`). */
+  keys?: KeyEnvironment;
 }
 
 async function localKind(path: string): Promise<"file" | "dir" | undefined> {
@@ -79,6 +83,8 @@ async function splitArgs(
 /** Runs `put`; returns the exit code. */
 export async function runPut(context: TransferContext, options: CommandOptions): Promise<number> {
   const { client, cwd } = context;
+  const encryption = await uploadEncryption(options, context.keys);
+  const sized = (size: number): number => encryption ? encryptedSize(size) : size;
   const plan = await splitArgs(
     options.args,
     async (path) => await remoteKind(client, resolveRemote(cwd, path)) === "dir",
@@ -94,7 +100,7 @@ export async function runPut(context: TransferContext, options: CommandOptions):
     }
     const target = plan.destIsFolder ? joinRemotePath(base, lastSegment(source)) : base;
     if (kind === "file") {
-      jobs.push({ local: source, remote: target, size: (await Deno.stat(source)).size });
+      jobs.push({ local: source, remote: target, size: sized((await Deno.stat(source)).size) });
       continue;
     }
     if (!options.recursive) {
@@ -107,7 +113,7 @@ export async function runPut(context: TransferContext, options: CommandOptions):
       jobs.push({
         local: joinLocal(source, file.rel),
         remote: joinRemotePath(target, file.rel),
-        size: file.size,
+        size: sized(file.size),
       });
     }
     for (const skipped of tree.skipped) {
@@ -120,7 +126,11 @@ export async function runPut(context: TransferContext, options: CommandOptions):
     notes,
     options,
     (job, onProgress) =>
-      uploadFile(client, job.local, job.remote, { ...transferFlags(options), onProgress }),
+      uploadFile(client, job.local, job.remote, {
+        ...transferFlags(options),
+        onProgress,
+        ...(encryption ? { encryption } : {}),
+      }),
   );
 }
 
@@ -129,7 +139,11 @@ export async function runGet(context: TransferContext, options: CommandOptions):
   const { client, cwd } = context;
   if (options.args.length === 2 && options.args[1] === "-") {
     const remote = resolveRemote(cwd, options.args[0] as string);
-    await downloadToStdout(client, remote, { compress: options.compress });
+    const keys = await downloadKeys(options, context.keys, false);
+    await downloadToStdout(client, remote, {
+      compress: options.compress,
+      ...(keys ? { keys } : {}),
+    });
     return 0;
   }
   const plan = await splitArgs(
@@ -140,12 +154,14 @@ export async function runGet(context: TransferContext, options: CommandOptions):
   const base = plan.dest ?? ".";
   const jobs: Job[] = [];
   const folders: { path: string; mtime: number }[] = [];
+  let hinted = false; // the server marked a file as encrypted
   for (const source of plan.sources) {
     const remote = resolveRemote(cwd, source);
     const entry = await client.stat(remote);
     const target = plan.destIsFolder ? joinLocal(base, lastSegment(remote) || "root") : base;
     if (entry.kind === "file") {
       jobs.push({ local: target, remote, size: entry.size });
+      hinted ||= entry.encrypted === true;
       continue;
     }
     if (!options.recursive) {
@@ -166,15 +182,21 @@ export async function runGet(context: TransferContext, options: CommandOptions):
         remote: joinRemotePath(remote, file.rel),
         size: file.size,
       });
+      hinted ||= file.encrypted === true;
     }
   }
+  const keys = await downloadKeys(options, context.keys, hinted);
   const code = await runJobs(
     "get",
     jobs,
     [],
     options,
     (job, onProgress) =>
-      downloadFile(client, job.remote, job.local, { ...transferFlags(options), onProgress }),
+      downloadFile(client, job.remote, job.local, {
+        ...transferFlags(options),
+        onProgress,
+        ...(keys ? { keys } : {}),
+      }),
   );
   for (const folder of folders.reverse()) {
     if (folder.mtime > 0) {

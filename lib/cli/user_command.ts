@@ -1,5 +1,7 @@
 /**
- * `server.ts user add|del|list|passwd`: manage the users file.
+ * `server.ts user add|del|list|passwd`: manage the users file (in
+ * `DATA/state`, or in the bucket with `--storage s3`, where every ferryd on
+ * it sees the change within a second).
  *
  * @module
  */
@@ -7,9 +9,7 @@
 import { Buffer } from "node:buffer";
 import { parseArgs } from "node:util";
 import { FerryError } from "../errors.ts";
-import { checkServerPermissions } from "../sandbox/self_check.ts";
 import { hashPassword } from "../server/password_hash.ts";
-import { dataLayout } from "../server/ferry_server.ts";
 import { checkUserName, type UserRecord, UserStore } from "../server/user_store.ts";
 import {
   isPermission,
@@ -21,6 +21,8 @@ import {
 import { normalizeRemotePath } from "../storage/remote_path.ts";
 import { SERVER_DEFAULTS } from "../sandbox/permission_flags.ts";
 import { promptSecret, readLine, writeStderr } from "./prompt.ts";
+import { parseStorageKind } from "./server_args.ts";
+import { openServerState } from "./server_storage.ts";
 
 const encoder = new TextEncoder();
 
@@ -79,6 +81,15 @@ export function parseSize(text: string): number {
 }
 
 type UserFlags = Record<string, string | boolean | undefined>;
+
+/** The record of `name` as the users file holds it now (another writer may have removed it). */
+function current(users: Map<string, UserRecord>, name: string, action: string): UserRecord {
+  const record = users.get(name);
+  if (record === undefined) {
+    throw new FerryError("not_found", `Cannot ${action} "${name}": no such user`);
+  }
+  return record;
+}
 
 /** Applies the permission, home and quota flags to a record. */
 function applyFlags(record: UserRecord, values: UserFlags): void {
@@ -148,6 +159,7 @@ export async function runUserCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       data: { type: "string", default: SERVER_DEFAULTS.dataDir },
+      storage: { type: "string", default: "local" },
       "read-only": { type: "boolean" },
       "upload-only": { type: "boolean" },
       "read-write": { type: "boolean" },
@@ -162,10 +174,9 @@ export async function runUserCommand(args: string[]): Promise<number> {
     },
   });
   const [action, name] = positionals;
-  await checkServerPermissions({ dataDir: values.data, hostname: "0.0.0.0", port: 7878 }, "manage");
-  const { state } = dataLayout(values.data);
-  await Deno.mkdir(state, { recursive: true, mode: 0o700 });
-  const store = new UserStore(state);
+  const store = new UserStore(
+    await openServerState(values.data, parseStorageKind(values.storage)),
+  );
   if (action === "list") {
     const users = [...(await store.load())].map(([user, record]) => describeUser(user, record));
     const text = values.json
@@ -199,7 +210,12 @@ export async function runUserCommand(args: string[]): Promise<number> {
       if (values.key === undefined || values["password-stdin"]) {
         record.password = await hashPassword(await readNewPassword(values["password-stdin"]));
       }
-      await store.update((all) => all.set(name, record));
+      await store.update((all) => {
+        if (all.has(name)) {
+          throw new FerryError("exists", `Cannot add user "${name}": it was added meanwhile`);
+        }
+        all.set(name, record);
+      });
       writeStderr(`Added user "${name}" (${presetName(record.permissions)})\n`);
       return 0;
     }
@@ -207,9 +223,12 @@ export async function runUserCommand(args: string[]): Promise<number> {
       if (!existing) {
         throw new FerryError("not_found", `Cannot change user "${name}": no such user`);
       }
-      applyFlags(existing, values);
-      await store.update((all) => all.set(name, existing));
-      writeStderr(`Changed user "${name}": ${JSON.stringify(describeUser(name, existing))}\n`);
+      let changed = existing;
+      await store.update((all) => {
+        changed = current(all, name, "change user");
+        applyFlags(changed, values);
+      });
+      writeStderr(`Changed user "${name}": ${JSON.stringify(describeUser(name, changed))}\n`);
       return 0;
     }
     case "del":
@@ -224,7 +243,9 @@ export async function runUserCommand(args: string[]): Promise<number> {
         throw new FerryError("not_found", `Cannot change password of "${name}": no such user`);
       }
       const password = await hashPassword(await readNewPassword(values["password-stdin"]));
-      await store.update((all) => all.set(name, { ...existing, password }));
+      await store.update((all) => {
+        current(all, name, "change password of").password = password;
+      });
       writeStderr(`Changed the password of "${name}"\n`);
       return 0;
     }

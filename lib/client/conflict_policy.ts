@@ -8,6 +8,8 @@
 
 import { createHash } from "node:crypto";
 import { FerryError } from "../errors.ts";
+import type { UploadEncryption } from "./encrypted_upload.ts";
+import type { FileKeys } from "./file_keys.ts";
 import { localError } from "./local_files.ts";
 
 /**
@@ -26,6 +28,13 @@ export interface FileTransferOptions {
   compress?: boolean;
   /** Called with bytes done and total. */
   onProgress?: (done: number, total: number) => void;
+  /** Uploads: encrypt on the client (`put --encrypt`). */
+  encryption?: UploadEncryption;
+  /**
+   * Downloads: decrypt encrypted files with these keys (asked for only when a
+   * file is encrypted). Without them, files are saved as stored (`get --raw`).
+   */
+  keys?: FileKeys;
 }
 
 /** A transfer that was not needed. */
@@ -52,11 +61,22 @@ export async function sha256OfLocalFile(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** The error for an existing destination under the `refuse` policy. */
-export function existsError(side: "local" | "remote", path: string): FerryError {
+/**
+ * The error for an existing destination under the `refuse` policy.
+ *
+ * @param side Where the destination is.
+ * @param path The destination.
+ * @param compared Whether its content was compared (not for encrypted uploads).
+ */
+export function existsError(
+  side: "local" | "remote",
+  path: string,
+  compared = true,
+): FerryError {
   const where = side === "local" ? "here" : "on the server";
+  const other = compared ? " with other content" : "";
   return new FerryError(
     "exists",
-    `Cannot copy to "${path}": it exists ${where} with other content (use --force to replace it or --rename to keep both)`,
+    `Cannot copy to "${path}": it exists ${where}${other} (use --force to replace it or --rename to keep both)`,
   );
 }

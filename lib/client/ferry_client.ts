@@ -59,6 +59,8 @@ export interface TransferResult {
   sha256: string;
   /** Where this transfer started (0 unless resumed). */
   offset: number;
+  /** Set when the file was encrypted on upload or decrypted on download. */
+  encrypted?: true;
 }
 
 /**

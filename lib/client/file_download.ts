@@ -16,6 +16,13 @@ import {
   type Skipped,
 } from "./conflict_policy.ts";
 import type { FerryClient, TransferResult } from "./ferry_client.ts";
+import {
+  discardPartial,
+  KEPT_HEADER_SUFFIX,
+  partialState,
+  receiveDecrypting,
+  resumableAsStored,
+} from "./decrypting_download.ts";
 import { localError, PARTIAL_SUFFIX } from "./local_files.ts";
 
 async function localInfo(path: string): Promise<Deno.FileInfo | undefined> {
@@ -78,6 +85,62 @@ async function place(
   throw existsError("local", local);
 }
 
+/** Downloads the stored bytes as they are into `partial`, continuing it when `resume`. */
+async function receiveStored(
+  client: FerryClient,
+  remote: string,
+  partial: string,
+  options: FileTransferOptions,
+  resume: boolean,
+): Promise<TransferResult> {
+  const { file, offset, hash } = await openPartial(partial, resume);
+  const writer = file.writable.getWriter();
+  try {
+    const result = await client.download(remote, (chunk) => writer.write(chunk), {
+      offset,
+      hash,
+      compress: options.compress ?? false,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    await writer.close();
+    return result;
+  } catch (error) {
+    await writer.abort().catch(() => {});
+    const useless = isFerryError(error, "integrity") || (await localInfo(partial))?.size === 0;
+    if (useless) await Deno.remove(partial).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Picks how to fetch: as stored (`--raw`, or continuing the stored bytes of a
+ * plain file), or decrypting (from 0, or continuing an encrypted download).
+ */
+async function receive(
+  client: FerryClient,
+  remote: string,
+  partial: string,
+  options: FileTransferOptions,
+  resume: boolean,
+): Promise<TransferResult> {
+  const state = resume ? await partialState(partial) : "none";
+  const { keys } = options;
+  if (!keys) {
+    // A partial of decrypted plaintext cannot continue as stored bytes.
+    if (state !== "stored") await discardPartial(partial);
+    return await receiveStored(client, remote, partial, options, state === "stored");
+  }
+  if (state === "stored" && await resumableAsStored(partial, keys)) {
+    return await receiveStored(client, remote, partial, options, true);
+  }
+  return await receiveDecrypting(client, remote, partial, {
+    keys,
+    resume: state === "decrypted",
+    compress: options.compress ?? false,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+}
+
 async function fetchOnce(
   client: FerryClient,
   remote: string,
@@ -86,24 +149,9 @@ async function fetchOnce(
   resume: boolean,
 ): Promise<TransferResult> {
   const partial = local + PARTIAL_SUFFIX;
-  const { file, offset, hash } = await openPartial(partial, resume);
-  const writer = file.writable.getWriter();
-  let result: TransferResult;
-  try {
-    result = await client.download(remote, (chunk) => writer.write(chunk), {
-      offset,
-      hash,
-      compress: options.compress ?? false,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    await writer.close();
-  } catch (error) {
-    await writer.abort().catch(() => {});
-    const useless = isFerryError(error, "integrity") || (await localInfo(partial))?.size === 0;
-    if (useless) await Deno.remove(partial).catch(() => {});
-    throw error;
-  }
+  const result = await receive(client, remote, partial, options, resume);
   const placed = await place(partial, local, options);
+  if (result.encrypted) await Deno.remove(partial + KEPT_HEADER_SUFFIX).catch(() => {});
   if (result.entry.mtime > 0) {
     const mtime = new Date(result.entry.mtime);
     await Deno.utime(placed, mtime, mtime).catch(() => {});
@@ -121,6 +169,10 @@ async function fetchOnce(
  * - An existing `local` with the same SHA-256 as the remote file is skipped
  *   (except with `force`); with other content it is refused, replaced or
  *   kept beside the new one, by `policy`.
+ * - With `keys`, an encrypted file is decrypted (`docs/ENCRYPTION.md`): only
+ *   verified plaintext reaches the partial file, and a wrong key or a
+ *   damaged file leaves nothing behind. Without them, files are saved as
+ *   stored.
  *
  * @returns What was fetched (its `path` is where it landed), or why nothing needed to be.
  */
@@ -139,7 +191,8 @@ export async function downloadFile(
     if (entry.kind === "file" && sha256 === await sha256OfLocalFile(local)) {
       return { skipped: "identical", path: local, sha256, size: entry.size };
     }
-    if (options.policy !== "rename") throw existsError("local", local);
+    // An encrypted remote file's hash is the ciphertext's: no comparison is possible.
+    if (options.policy !== "rename") throw existsError("local", local, !entry.encrypted);
   }
   const resume = options.resume ?? true;
   try {

@@ -12,6 +12,8 @@ import {
   sha256OfLocalFile,
   type Skipped,
 } from "./conflict_policy.ts";
+import { identicalEncrypted } from "./encrypted_compare.ts";
+import { type EncryptedSource, encryptForUpload } from "./encrypted_upload.ts";
 import type { FerryClient, TransferResult } from "./ferry_client.ts";
 import { localError } from "./local_files.ts";
 
@@ -47,15 +49,37 @@ async function sendOnce(
     file.close();
     throw new FerryError("local_io", `Cannot upload "${local}": it is not a file`);
   }
-  return await client.upload(file.readable, remote, {
-    size: info.size,
+  const common = {
     force: options.policy === "force",
     rename: options.policy === "rename",
-    resume,
-    compress: options.compress ?? false,
     ...(info.mtime ? { mtime: info.mtime.getTime() } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  };
+  if (!options.encryption) {
+    return await client.upload(file.readable, remote, {
+      ...common,
+      size: info.size,
+      resume,
+      compress: options.compress ?? false,
+    });
+  }
+  let source: EncryptedSource;
+  try {
+    source = await encryptForUpload(file, info, local, remote, options.encryption, resume);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  // Ciphertext does not compress: per-chunk compression would only cost time.
+  const upload = { ...common, size: source.size, resume: source.resume, compress: false };
+  try {
+    const result = await client.upload(source.readable, remote, upload);
+    await source.settle();
+    return { ...result, encrypted: true };
+  } catch (error) {
+    await source.settle(error);
+    throw error;
+  }
 }
 
 /**
@@ -67,6 +91,10 @@ async function sendOnce(
  * - An existing remote file with the same SHA-256 is skipped (except with
  *   `force`); with other content it is refused (`exists`), replaced
  *   (`force`) or kept beside the new one (`rename`).
+ * - With `encryption`, the server gets only ciphertext (`docs/ENCRYPTION.md`);
+ *   an interrupted encrypted upload resumes with the header it started with.
+ *   A remote file counts as identical when the local file, encrypted under
+ *   the remote file's own header, has its SHA-256.
  *
  * @returns What was sent, or why nothing needed to be.
  */
@@ -77,8 +105,12 @@ export async function uploadFile(
   options: FileTransferOptions = {},
 ): Promise<TransferResult | Skipped> {
   const policy = options.policy ?? "refuse";
+  const same = (): Promise<Skipped | undefined> =>
+    options.encryption
+      ? identicalEncrypted(client, local, remote, options.encryption.keys)
+      : identical(client, local, remote);
   if (policy === "rename") {
-    const skipped = await identical(client, local, remote);
+    const skipped = await same();
     if (skipped) return skipped;
   }
   const resume = options.resume ?? true;
@@ -86,7 +118,7 @@ export async function uploadFile(
     return await sendOnce(client, local, remote, options, resume);
   } catch (error) {
     if (isFerryError(error, "exists") && policy === "refuse") {
-      const skipped = await identical(client, local, remote);
+      const skipped = await same();
       if (skipped) return skipped;
       throw existsError("remote", remote);
     }

@@ -8,7 +8,9 @@
 
 import { FerryError } from "../errors.ts";
 import { explainRefusal } from "../sandbox/refusal.ts";
+import { downloadDecrypting } from "./download_pipe.ts";
 import type { FerryClient, TransferResult } from "./ferry_client.ts";
+import type { FileKeys } from "./file_keys.ts";
 
 /** The suffix of a download in progress. */
 export const PARTIAL_SUFFIX = ".ferry-part";
@@ -19,6 +21,8 @@ export interface StdoutDownloadOptions {
   compress?: boolean;
   /** Called with bytes done and total. */
   onProgress?: (done: number, total: number) => void;
+  /** Decrypt an encrypted file with these keys; without them, write it as stored. */
+  keys?: FileKeys;
 }
 
 /**
@@ -44,13 +48,25 @@ export function localError(error: unknown, path: string): unknown {
 /**
  * Downloads `remote` to standard output, as it arrives. The hash is checked
  * at the end; a mismatch is an `integrity` error after the bytes went out,
- * so a pipeline must check the exit code.
+ * so a pipeline must check the exit code. With `keys`, an encrypted file is
+ * decrypted on the way, chunk by chunk (memory stays bounded); only verified
+ * chunks go out, but a damaged file is detected only when the bad chunk (or,
+ * for a truncated file, the end) arrives.
  */
 export async function downloadToStdout(
   client: FerryClient,
   remote: string,
   options: StdoutDownloadOptions = {},
 ): Promise<TransferResult> {
+  if (options.keys) {
+    return await downloadDecrypting(client, remote, options.keys, {
+      compress: options.compress ?? false,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    }, {
+      open: () => Deno.stdout.writable,
+      pipe: { preventClose: true, preventAbort: true },
+    });
+  }
   const writer = Deno.stdout.writable.getWriter();
   try {
     return await client.download(remote, (chunk) => writer.write(chunk), {

@@ -12,8 +12,8 @@ import type { FerryClient } from "./ferry_client.ts";
 export interface RemoteTree {
   /** Every folder below the root, parents first, with its mtime. */
   dirs: { rel: string; mtime: number }[];
-  /** Every file. */
-  files: { rel: string; size: number; mtime: number }[];
+  /** Every file (`encrypted` when the server saw the encrypted-file magic). */
+  files: { rel: string; size: number; mtime: number; encrypted?: true }[];
 }
 
 /** Joins remote path pieces with `/`, ignoring empty ones. */
@@ -42,7 +42,12 @@ export async function walkRemoteTree(client: FerryClient, root: string): Promise
           tree.dirs.push({ rel: child, mtime: entry.mtime });
           pending.push(child);
         } else {
-          tree.files.push({ rel: child, size: entry.size, mtime: entry.mtime });
+          tree.files.push({
+            rel: child,
+            size: entry.size,
+            mtime: entry.mtime,
+            ...(entry.encrypted ? { encrypted: true as const } : {}),
+          });
         }
       }
     }

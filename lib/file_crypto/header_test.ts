@@ -3,6 +3,7 @@ import { createDecipheriv, createHash, hkdfSync, scryptSync } from "node:crypto"
 import {
   CHUNK_BYTES,
   createHeader,
+  deriveKek,
   ENCRYPTED_MAGIC,
   HEADER_BYTES,
   isEncryptedFile,
@@ -158,5 +159,30 @@ Deno.test("unlockHeader() recovers the file key with the passphrase, NFC or NFD"
   await assert.rejects(
     unlockHeader(header, { passphrase: "cafe" }),
     (error) => isFileCryptoError(error, "wrong_key"),
+  );
+});
+
+Deno.test("unlockHeader() takes a KEK already derived, from the header's own scrypt salt only", async () => {
+  const header = await newHeader(1, "correct horse");
+  assert.ok(header.scrypt);
+  const kek = await deriveKek("correct horse", header.scrypt);
+  assert.deepEqual((await unlockHeader(header.bytes, { kek })).fileKey, header.fileKey);
+  const wrong = await deriveKek("wrong horse", header.scrypt);
+  await assert.rejects(
+    unlockHeader(header.bytes, { kek: wrong }),
+    (error) => isFileCryptoError(error, "wrong_key"),
+  );
+  const otherSalt = await deriveKek("correct horse", FAST_SCRYPT);
+  await assert.rejects(unlockHeader(header.bytes, { kek: otherSalt }), RangeError);
+  await assert.rejects(
+    unlockHeader(header.bytes, { kek: keyFileKek(KEY) }),
+    (error) =>
+      isFileCryptoError(error, "wrong_key") &&
+      /with a passphrase, not a key file/.test(error.message),
+  );
+  const keyed = createHeader(keyFileKek(KEY), 10);
+  assert.deepEqual(
+    (await unlockHeader(keyed.bytes, { kek: keyFileKek(KEY) })).fileKey,
+    keyed.fileKey,
   );
 });

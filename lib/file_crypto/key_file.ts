@@ -80,7 +80,8 @@ export async function loadKeyFile(path: string): Promise<Uint8Array> {
 export async function createKeyFile(path: string): Promise<Uint8Array> {
   const key = crypto.getRandomValues(new Uint8Array(KEY_BYTES));
   const text = `${HEADER}${Buffer.from(key).toString("base64")}\n`;
-  const folder = path.slice(0, path.lastIndexOf("/"));
+  const slash = path.lastIndexOf("/");
+  const folder = slash > 0 ? path.slice(0, slash) : "";
   try {
     if (folder) await Deno.mkdir(folder, { recursive: true, mode: 0o700 });
     await Deno.writeFile(path, encoder.encode(text), { createNew: true, mode: 0o600 });

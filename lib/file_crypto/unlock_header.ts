@@ -10,10 +10,18 @@ import { field, FIELDS } from "./_header_fields.ts";
 import { hkdf, KEY_BYTES, LABELS, open, ZERO_NONCE } from "./_primitives.ts";
 import { FileCryptoError } from "./file_crypto_error.ts";
 import { type EncryptionHeader, parseHeader, type UnlockedHeader } from "./header.ts";
-import { deriveKek, type Kek, keyFileKek } from "./key_derivation.ts";
+import { deriveKek, type Kek, keyFileKek, type ScryptParams } from "./key_derivation.ts";
 
-/** What the user holds to open a file: a passphrase or a key file's 32 bytes. */
-export type KeySource = { readonly passphrase: string } | { readonly keyFile: Uint8Array };
+/**
+ * What the user holds to open a file: a passphrase or a key file's 32 bytes;
+ * or a KEK already derived from either, so that many files sharing one scrypt
+ * salt cost one scrypt run (a passphrase KEK must come from the header's own
+ * scrypt parameters and salt).
+ */
+export type KeySource =
+  | { readonly passphrase: string }
+  | { readonly keyFile: Uint8Array }
+  | { readonly kek: Kek };
 
 const KIND_NAMES = { passphrase: "a passphrase", "key_file": "a key file" } as const;
 
@@ -28,6 +36,8 @@ const KIND_NAMES = { passphrase: "a passphrase", "key_file": "a key file" } as c
  * @throws {FileCryptoError} `wrong_key` for a passphrase or key file that does not
  *   fit (or of the wrong kind); `header_modified` when the key fits but the
  *   header fails authentication; whatever `parseHeader` throws for bytes.
+ * @throws {RangeError} For a passphrase KEK derived with other scrypt parameters
+ *   or another salt than the header's.
  *
  * @example A wrong key file is refused
  * ```ts
@@ -47,7 +57,11 @@ export async function unlockHeader(
   source: KeySource,
 ): Promise<UnlockedHeader> {
   const parsed = header instanceof Uint8Array ? parseHeader(header) : header;
-  const given = "passphrase" in source ? "passphrase" : "key_file";
+  const given = "kek" in source
+    ? source.kek.kind
+    : "passphrase" in source
+    ? "passphrase"
+    : "key_file";
   if (given !== parsed.keyKind) {
     throw new FileCryptoError(
       "wrong_key",
@@ -79,7 +93,21 @@ export async function unlockHeader(
   return { ...parsed, fileKey };
 }
 
+function sameScrypt(a: ScryptParams, b: ScryptParams): boolean {
+  return a.logN === b.logN && a.r === b.r && a.p === b.p && a.salt.length === b.salt.length &&
+    a.salt.every((byte, i) => b.salt[i] === byte);
+}
+
 async function kekFor(header: EncryptionHeader, source: KeySource): Promise<Kek> {
+  if ("kek" in source) {
+    const { kek } = source;
+    if (kek.kind === "passphrase" && header.scrypt && !sameScrypt(kek.scrypt, header.scrypt)) {
+      throw new RangeError(
+        "Cannot unlock with this KEK: it was derived with other scrypt parameters or salt",
+      );
+    }
+    return kek;
+  }
   if ("keyFile" in source) return keyFileKek(source.keyFile);
   if (source.passphrase.length === 0) {
     throw new FileCryptoError("wrong_key", "Cannot decrypt: wrong passphrase: it is empty");

@@ -75,6 +75,12 @@ function observed(sending: Promise<void>): Promise<void> {
 export interface SendDataStreamOptions {
   /** Bytes at the start that the peer already has: hashed but not sent. */
   offset?: number;
+  /**
+   * The whole file's SHA-256, known beforehand (stored by the back end). The
+   * stream then starts at `offset` (the bytes before it are not read), nothing
+   * is hashed, and `END` carries this value; the peer checks it anyway.
+   */
+  sha256?: string;
   /** Called after each message with the bytes sent so far (offset included). */
   onProgress?: (done: number) => void;
   /** Stops early when aborted. */
@@ -104,11 +110,14 @@ export function receivedBytes(message: Message): Promise<Uint8Array> | Uint8Arra
  * Reads `readable` from its start, hashes every byte, sends the bytes from
  * `offset` on as `DATA` messages and ends with `END`. Reading the next chunk
  * overlaps with sending the previous one; one buffer is reused throughout.
+ * With `options.sha256`, `readable` starts at `offset` instead and is not
+ * hashed.
  *
  * @param send Encrypts and queues one message (see `SecureChannel.send`); it must
  *   have consumed the bytes by the time it returns, as the buffer is reused.
  * @param id The request id.
- * @param readable The whole file; a byte stream (BYOB) avoids one copy per chunk.
+ * @param readable The whole file (from `offset` with `options.sha256`); a byte
+ *   stream (BYOB) avoids one copy per chunk.
  * @param options Offset, progress, cancellation.
  * @returns What was sent in `END`.
  */
@@ -120,10 +129,10 @@ export async function sendDataStream(
 ): Promise<SentData> {
   const offset = options.offset ?? 0;
   let wireBytes = 0;
-  const hash = createHash("sha256");
+  const hash = options.sha256 === undefined ? createHash("sha256") : undefined;
   const reader = new ChunkReader(readable);
   let buffer = new ArrayBuffer(MESSAGE_HEADER_BYTES + MAX_DATA_BYTES);
-  let position = 0;
+  let position = hash === undefined ? offset : 0;
   let sending: Promise<void> = Promise.resolve();
   try {
     for (;;) {
@@ -136,7 +145,7 @@ export async function sendDataStream(
         if (done) break;
         continue;
       }
-      hash.update(value);
+      hash?.update(value);
       const start = position;
       position += value.byteLength;
       if (position <= offset) continue;
@@ -163,7 +172,8 @@ export async function sendDataStream(
     throw error;
   }
   reader.releaseLock();
-  const end: TransferEnd = { size: position, sha256: hash.digest("hex") };
+  const sha256 = hash === undefined ? options.sha256 as string : hash.digest("hex");
+  const end: TransferEnd = { size: position, sha256 };
   await send(encodeJsonMessage(MessageType.END, id, end));
   return { ...end, wireBytes };
 }

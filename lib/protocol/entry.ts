@@ -17,4 +17,10 @@ export interface Entry {
   size: number;
   /** Modification time, milliseconds since the epoch (0 when unknown). */
   mtime: number;
+  /**
+   * Set by `list` and `stat` on a file that starts like an end-to-end
+   * encrypted file (`docs/ENCRYPTION.md`); absent otherwise. The server only
+   * looks at the first bytes: a hint, not a guarantee.
+   */
+  encrypted?: true;
 }

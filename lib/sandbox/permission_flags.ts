@@ -9,14 +9,50 @@
 
 import { FerryError } from "../errors.ts";
 
+/** Where ferryd keeps files: `DATA/files`, or an S3 bucket. */
+export type StorageKind = "local" | "s3";
+
 /** What the server needs to run. */
 export interface ServerSandboxConfig {
-  /** The data folder (files and state). */
+  /** The data folder (files and state; only its state with `s3`). */
   dataDir: string;
   /** The address it listens on. */
   hostname: string;
   /** The port it listens on. */
   port: number;
+  /** Where files are kept. @default {"local"} */
+  storage?: StorageKind;
+  /** With `s3`: the S3 endpoint, `http(s)://host[:port]` (not a secret). */
+  s3Endpoint?: string;
+  /** With `s3`: the settings come from the `FERRY_S3_*` variables, not `s3.json`. */
+  s3FromEnv?: boolean;
+}
+
+/**
+ * The environment variables ferryd reads with `--storage s3` when the
+ * environment, not `DATA/state/s3.json`, holds the S3 settings.
+ */
+export const S3_ENV_VARS = [
+  "FERRY_S3_ENDPOINT",
+  "FERRY_S3_BUCKET",
+  "FERRY_S3_REGION",
+  "FERRY_S3_ACCESS_KEY_ID",
+  "FERRY_S3_SECRET_ACCESS_KEY",
+  "FERRY_S3_PREFIX",
+  "FERRY_S3_CREATE_BUCKET",
+] as const;
+
+/**
+ * The server's state folder inside its data folder: `DATA/state`.
+ *
+ * @example
+ * ```ts
+ * import { serverStateDir } from "./permission_flags.ts";
+ * console.assert(serverStateDir("/srv/ferry/") === "/srv/ferry/state");
+ * ```
+ */
+export function serverStateDir(dataDir: string): string {
+  return `${dataDir.length > 1 ? dataDir.replace(/\/+$/, "") : dataDir}/state`;
 }
 
 /**
@@ -32,6 +68,34 @@ export const SERVER_DEFAULTS: Readonly<ServerSandboxConfig> = Object.freeze({
 /** `host:port` as Deno's `--allow-net` and `Deno.permissions` spell it. */
 export function netAddress(hostname: string, port: number): string {
   return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
+/**
+ * The `host:port` of an S3 endpoint, the port made explicit (80, 443).
+ *
+ * @example
+ * ```ts
+ * import { s3NetAddress } from "./permission_flags.ts";
+ * console.assert(s3NetAddress("https://s3.example") === "s3.example:443");
+ * ```
+ *
+ * @throws {FerryError} `usage` unless it is `http(s)://host[:port]`.
+ */
+export function s3NetAddress(endpoint: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !["http:", "https:"].includes(url.protocol) || url.pathname !== "/") {
+    throw new FerryError(
+      "usage",
+      `Cannot use S3 endpoint "${endpoint}": expected http(s)://host[:port]`,
+    );
+  }
+  const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
+  return netAddress(url.hostname.replace(/^\[(.*)\]$/, "$1"), port);
 }
 
 function pathList(paths: string[]): string {
@@ -50,6 +114,8 @@ function pathList(paths: string[]): string {
 /**
  * The exact permission flags of the server: its data folder and its port,
  * nothing else (no environment, no system information, no subprocesses).
+ * With `storage: "s3"`: its state folder (`DATA/state`), its port and the
+ * S3 endpoint, plus the `FERRY_S3_*` variables when they hold the settings.
  * `--no-prompt` makes anything else fail instead of asking. The same flags
  * serve `serve` and `user`: one binary, one grant.
  *
@@ -58,15 +124,44 @@ function pathList(paths: string[]): string {
  * import { serverPermissionFlags } from "./permission_flags.ts";
  * const flags = serverPermissionFlags({ dataDir: "/srv/ferry", hostname: "0.0.0.0", port: 7878 });
  * console.assert(flags.includes("--allow-net=0.0.0.0:7878"));
+ * const s3 = serverPermissionFlags({
+ *   dataDir: "/srv/ferry",
+ *   hostname: "0.0.0.0",
+ *   port: 7878,
+ *   storage: "s3",
+ *   s3Endpoint: "http://10.0.0.5:8000",
+ * });
+ * console.assert(s3.includes("--allow-read=/srv/ferry/state"));
+ * console.assert(s3.includes("--allow-net=0.0.0.0:7878,10.0.0.5:8000"));
  * ```
+ *
+ * @throws {FerryError} `usage` for a path that cannot be granted, or `s3`
+ * without a valid endpoint.
  */
 export function serverPermissionFlags(config: ServerSandboxConfig): string[] {
-  const data = pathList([config.dataDir]);
+  const listen = netAddress(config.hostname, config.port);
+  if (config.storage !== "s3") {
+    const data = pathList([config.dataDir]);
+    return [
+      "--no-prompt",
+      `--allow-read=${data}`,
+      `--allow-write=${data}`,
+      `--allow-net=${listen}`,
+    ];
+  }
+  if (config.s3Endpoint === undefined) {
+    throw new FerryError(
+      "usage",
+      "Cannot grant ferryd --storage s3 without its S3 endpoint: give --s3-endpoint URL",
+    );
+  }
+  const state = pathList([serverStateDir(config.dataDir)]);
   return [
     "--no-prompt",
-    `--allow-read=${data}`,
-    `--allow-write=${data}`,
-    `--allow-net=${netAddress(config.hostname, config.port)}`,
+    `--allow-read=${state}`,
+    `--allow-write=${state}`,
+    `--allow-net=${listen},${s3NetAddress(config.s3Endpoint)}`,
+    ...(config.s3FromEnv ? [`--allow-env=${S3_ENV_VARS.join(",")}`] : []),
   ];
 }
 
@@ -75,6 +170,7 @@ export const CLIENT_ENV_VARS = [
   "FERRY_SERVER",
   "FERRY_USER",
   "FERRY_PASSWORD",
+  "FERRY_PASSPHRASE",
   "FERRY_HOME",
   "HOME",
   "USER",
@@ -120,12 +216,13 @@ export function clientPermissionFlags(config: ClientSandboxConfig): string[] {
 
 /**
  * The flags of `scripts/launch.ts`, the launcher behind the `serve`, `user`
- * and `client` tasks: it may start `deno` and nothing else; for the client
- * it also reads the variables that decide the client's grant.
+ * and `client` tasks: it may start `deno` and nothing else; it also reads
+ * the variables that decide the program's grant (for ferryd, whether
+ * `FERRY_S3_ENDPOINT` makes the environment the source of the S3 settings).
  */
 export function launcherPermissionFlags(program: "ferryd" | "ferry"): string[] {
   return program === "ferryd"
-    ? ["--no-prompt", "--allow-run=deno"]
+    ? ["--no-prompt", "--allow-run=deno", "--allow-env=FERRY_S3_ENDPOINT"]
     : ["--no-prompt", "--allow-run=deno", `--allow-env=${CLIENT_ENV_VARS.join(",")}`];
 }
 

@@ -12,25 +12,37 @@ import {
   clientPermissionFlags,
   type ClientSandboxConfig,
   netAddress,
+  S3_ENV_VARS,
+  s3NetAddress,
   serverPermissionFlags,
   type ServerSandboxConfig,
+  serverStateDir,
 } from "./permission_flags.ts";
 
 /**
- * The permission descriptors the server needs for `config`: the data folder,
- * and the port unless it only manages users.
+ * The permission descriptors the server needs for `config`: the data folder
+ * (only its state folder with S3 storage: no `files/`), and the port unless
+ * it only manages users. With S3 storage, also the S3 endpoint once known,
+ * and the `FERRY_S3_*` variables when they hold the settings.
  */
 export function serverPermissionNeeds(
   config: ServerSandboxConfig,
   task: "serve" | "manage" = "serve",
 ): Deno.PermissionDescriptor[] {
-  const files: Deno.PermissionDescriptor[] = [
-    { name: "read", path: config.dataDir },
-    { name: "write", path: config.dataDir },
+  const s3 = config.storage === "s3";
+  const root = s3 ? serverStateDir(config.dataDir) : config.dataDir;
+  const needs: Deno.PermissionDescriptor[] = [
+    { name: "read", path: root },
+    { name: "write", path: root },
   ];
-  return task === "manage"
-    ? files
-    : [...files, { name: "net", host: netAddress(config.hostname, config.port) }];
+  if (task === "serve") needs.push({ name: "net", host: netAddress(config.hostname, config.port) });
+  if (s3 && config.s3Endpoint !== undefined) {
+    needs.push({ name: "net", host: s3NetAddress(config.s3Endpoint) });
+  }
+  if (s3 && config.s3FromEnv) {
+    needs.push(...S3_ENV_VARS.map((variable) => ({ name: "env" as const, variable })));
+  }
+  return needs;
 }
 
 /**
@@ -55,6 +67,7 @@ function describe(descriptor: Deno.PermissionDescriptor): string {
     return `${descriptor.name} "${descriptor.path}"`;
   }
   if (descriptor.name === "net") return `net "${descriptor.host}"`;
+  if (descriptor.name === "env") return `env "${descriptor.variable}"`;
   return descriptor.name;
 }
 
@@ -79,14 +92,27 @@ export async function checkServerPermissions(
 ): Promise<void> {
   const lacking = await missing(serverPermissionNeeds(config, task));
   if (lacking.length === 0) return;
-  const flags = serverPermissionFlags(config).join(" ");
+  const where = `--data ${config.dataDir} --host ${config.hostname} --port ${config.port}`;
+  if (config.storage !== "s3") {
+    const flags = serverPermissionFlags(config).join(" ");
+    throw new FerryError(
+      "usage",
+      `Cannot start: this ferryd may not use ${lacking.join(", ")}.\n` +
+        `Run it with:  deno run ${flags} server.ts serve ${where}\n` +
+        `or build a binary for it:  deno task compile ${where}`,
+    );
+  }
+  // The endpoint is in s3.json or the environment: unknown until they are read.
+  const endpoint = config.s3Endpoint ?? "URL";
+  const s3 = `--storage s3 --s3-endpoint ${endpoint}${config.s3FromEnv ? " --s3-env" : ""}`;
+  const run = config.s3Endpoint === undefined
+    ? `deno task serve ${where} --storage s3 --s3-endpoint URL`
+    : `deno run ${serverPermissionFlags(config).join(" ")} server.ts serve ${where} --storage s3`;
   throw new FerryError(
     "usage",
     `Cannot start: this ferryd may not use ${lacking.join(", ")}.\n` +
-      `Run it with:  deno run ${flags} server.ts serve --data ${config.dataDir} ` +
-      `--host ${config.hostname} --port ${config.port}\n` +
-      `or build a binary for it:  deno task compile --data ${config.dataDir} ` +
-      `--host ${config.hostname} --port ${config.port}`,
+      `Run it with:  ${run}\n` +
+      `or build a binary for it:  deno task compile ${where} ${s3}`,
   );
 }
 

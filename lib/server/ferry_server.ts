@@ -1,25 +1,36 @@
 /**
- * The ferryd server: opens the data folder, loads its identity, listens,
- * and runs one session per connection until it is shut down.
+ * The ferryd server: opens its storage (the data folder, or an S3 bucket),
+ * loads its identity, listens, and runs one session per connection until it
+ * is shut down.
  *
  * @module
  */
 
 import { fingerprint } from "../channel/fingerprint.ts";
-import { LocalStorage } from "../storage/local_storage.ts";
+import { serverStateDir } from "../sandbox/permission_flags.ts";
 import { AuditLog } from "./audit_log.ts";
 import { ConnectionLimits } from "./connection_limits.ts";
 import { ConsoleLog } from "./console_log.ts";
 import { loadOrCreateHostKey } from "./host_key.ts";
 import { LoginThrottle } from "./login_throttle.ts";
 import { DEFAULT_CONFIG, type ServerConfig } from "./server_config.ts";
+import { openLocalBackend, type ServerBackend } from "./server_backend.ts";
 import { runSession, type SessionEnvironment } from "./session.ts";
 import { UserStore } from "./user_store.ts";
 
 /** Options of {@linkcode FerryServer.start}. */
 export interface FerryServerOptions {
-  /** The data folder: files in `DATA/files`, state in `DATA/state`. */
+  /**
+   * The data folder: files in `DATA/files` (local storage), state in
+   * `DATA/state` (configuration and audit log always; host key, users and
+   * partial uploads with local storage).
+   */
   dataDir: string;
+  /**
+   * Where files, host key and users live.
+   * @default {the local folders of `dataDir`}
+   */
+  backend?: ServerBackend;
   /** The address to listen on. @default {"0.0.0.0"} */
   hostname?: string;
   /** The TCP port. @default {7878} */
@@ -35,7 +46,7 @@ export const PARTIAL_SWEEP_MS = 3600 * 1000;
 
 /** The folders of a data folder. */
 export function dataLayout(dataDir: string): { files: string; state: string } {
-  return { files: `${dataDir}/files`, state: `${dataDir}/state` };
+  return { files: `${dataDir}/files`, state: serverStateDir(dataDir) };
 }
 
 async function sweepPartials(environment: SessionEnvironment): Promise<void> {
@@ -81,16 +92,16 @@ export class FerryServer {
     this.#sweeper = setInterval(() => void sweepPartials(environment), every);
   }
 
-  /** Opens the data folder and starts listening. */
+  /** Opens the storage and starts listening. */
   static async start(options: FerryServerOptions): Promise<FerryServer> {
     const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
     const log = options.log ?? new ConsoleLog(config.logLevel);
-    const storage = await LocalStorage.open(options.dataDir);
+    const backend = options.backend ?? await openLocalBackend(options.dataDir);
     const { state } = dataLayout(options.dataDir);
     const environment: SessionEnvironment = {
-      hostKey: await loadOrCreateHostKey(state),
-      users: new UserStore(state),
-      storage,
+      hostKey: await loadOrCreateHostKey(backend.state),
+      users: new UserStore(backend.state),
+      storage: backend.storage,
       throttle: new LoginThrottle({
         baseDelayMs: config.loginBaseDelayMs,
         maxDelayMs: config.loginMaxDelayMs,

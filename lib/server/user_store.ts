@@ -1,18 +1,21 @@
 /**
- * The users file (`DATA/state/users.json`): who may log in, how, and what
- * they may do. It is re-read whenever it changes (checked at most once a
- * second), so `user add|del|set|passwd` take effect without restarting the
- * server, even for sessions already open. It is written atomically
- * (temporary file, then rename) with mode 0600.
+ * The users file (`users.json` in the server state: `DATA/state`, or the
+ * bucket with `--storage s3`): who may log in, how, and what they may do.
+ * It is re-read whenever it changes (checked at most once a second, and at
+ * every login), so `user add|del|set|passwd` take effect without restarting
+ * any server sharing it, even for sessions already open. It is written
+ * atomically and conditionally: a change made from an old version is redone
+ * on the new one, so two writers never lose each other's changes.
  *
  * @module
  */
 
 import { FerryError } from "../errors.ts";
+import type { StateStore } from "../storage/state_store.ts";
 import type { PasswordHash } from "./password_hash.ts";
 import { isPermission, type Permission, PRESETS } from "./permissions.ts";
 
-/** The file name inside the state folder. */
+/** The name of the users file in the server state. */
 export const USERS_FILE = "users.json";
 
 /** One user's record. */
@@ -38,6 +41,7 @@ interface UsersFile {
 
 const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const RECHECK_MS = 1000;
+const UPDATE_ATTEMPTS = 8;
 
 /**
  * Checks a user name: letters, digits, `_`, `.`, `-`, starting with a letter
@@ -62,16 +66,31 @@ function normalizeRecord(record: UsersFile["users"][string]): UserRecord {
   return { ...rest, permissions, keys: Array.isArray(record.keys) ? record.keys : [] };
 }
 
-/** Reads and writes the users file of one state folder. */
+function parseUsers(bytes: Uint8Array): Map<string, UserRecord> {
+  let parsed: UsersFile;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (cause) {
+    throw new FerryError("internal", `Cannot read users file: it is not JSON`, { cause });
+  }
+  if (parsed?.version !== 1 || typeof parsed.users !== "object" || parsed.users === null) {
+    throw new FerryError("internal", "Cannot read users file: unknown format");
+  }
+  return new Map(
+    Object.entries(parsed.users).map(([name, record]) => [name, normalizeRecord(record)]),
+  );
+}
+
+/** Reads and writes the users file of one server state. */
 export class UserStore {
-  #path: string;
+  #store: StateStore;
   #cache: Map<string, UserRecord> | undefined;
-  #cacheStamp = "";
+  #version: string | undefined;
   #checkedAt = 0;
 
-  /** @param stateDir The server's state folder. */
-  constructor(stateDir: string) {
-    this.#path = `${stateDir}/${USERS_FILE}`;
+  /** @param store The server state (a state folder or a bucket). */
+  constructor(store: StateStore) {
+    this.#store = store;
   }
 
   /**
@@ -81,58 +100,62 @@ export class UserStore {
    * @throws {FerryError} `internal` when the file is not a users file.
    */
   async load(): Promise<Map<string, UserRecord>> {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(this.#path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return new Map();
-      throw error;
-    }
-    let parsed: UsersFile;
-    try {
-      parsed = JSON.parse(text);
-    } catch (cause) {
-      throw new FerryError("internal", `Cannot read users file: it is not JSON`, { cause });
-    }
-    if (parsed?.version !== 1 || typeof parsed.users !== "object" || parsed.users === null) {
-      throw new FerryError("internal", "Cannot read users file: unknown format");
-    }
-    return new Map(
-      Object.entries(parsed.users).map(([name, record]) => [name, normalizeRecord(record)]),
-    );
+    return (await this.#read()).users;
+  }
+
+  async #read(): Promise<{ users: Map<string, UserRecord>; version: string | undefined }> {
+    const stored = await this.#store.read(USERS_FILE);
+    if (stored === undefined) return { users: new Map(), version: undefined };
+    return { users: parseUsers(stored.bytes), version: stored.version };
   }
 
   /**
    * Looks up one user, from a copy re-read when the file changed. The file
    * is looked at every time with `fresh` (logins), else at most once a
-   * second (the permission check of every request).
+   * second (the permission check of every request). A look is cheap: a
+   * `stat` on disk, a conditional GET (`304 Not Modified`) in a bucket.
    */
   async get(name: string, options: { fresh?: boolean } = {}): Promise<UserRecord | undefined> {
     const now = Date.now();
     if (this.#cache === undefined || options.fresh || now - this.#checkedAt >= RECHECK_MS) {
       this.#checkedAt = now;
-      const info = await Deno.stat(this.#path).catch(() => undefined);
-      const stamp = info ? `${info.mtime?.getTime()}:${info.size}:${info.ino}` : "none";
-      if (stamp !== this.#cacheStamp || this.#cache === undefined) {
-        this.#cache = await this.load();
-        this.#cacheStamp = stamp;
+      const stored = this.#cache === undefined || this.#version === undefined
+        ? await this.#store.read(USERS_FILE)
+        : await this.#store.readIfChanged(USERS_FILE, this.#version);
+      if (stored === undefined) {
+        this.#cache = new Map();
+        this.#version = undefined;
+      } else if (stored !== "unchanged") {
+        this.#cache = parseUsers(stored.bytes);
+        this.#version = stored.version;
       }
     }
-    return this.#cache.get(name);
+    return this.#cache?.get(name);
   }
 
   /**
-   * Changes the users file in one atomic step.
+   * Changes the users file in one atomic, conditional step. When another
+   * writer changed it meanwhile, `change` runs again on the new content.
    *
-   * @param change Edits the map in place.
+   * @param change Edits the map in place; it may run more than once, and
+   * may throw to give up.
+   * @throws {FerryError} `busy` when the file kept changing under it.
    */
   async update(change: (users: Map<string, UserRecord>) => void): Promise<void> {
-    const users = await this.load();
-    change(users);
-    const file = { version: 1, users: Object.fromEntries(users) };
-    const temporary = `${this.#path}.tmp`;
-    await Deno.writeTextFile(temporary, JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
-    await Deno.rename(temporary, this.#path);
-    this.#cache = undefined;
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const { users, version } = await this.#read();
+      change(users);
+      const file = { version: 1, users: Object.fromEntries(users) };
+      const bytes = new TextEncoder().encode(JSON.stringify(file, null, 2) + "\n");
+      if (await this.#store.replace(USERS_FILE, bytes, version)) {
+        this.#cache = undefined;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 50 * attempt));
+    }
+    throw new FerryError(
+      "busy",
+      `Cannot change "${this.#store.describe(USERS_FILE)}": other writers kept changing it`,
+    );
   }
 }

@@ -38,6 +38,12 @@ export interface ReadSource {
    * (`type: "bytes"`), so a reader can pass its own buffer (BYOB) and reuse it.
    */
   readable: ReadableStream<Uint8Array>;
+  /**
+   * The whole file's SHA-256 (lower-case hex), when the back end keeps it
+   * (S3 stores the hash verified at upload). With it, a download from an
+   * offset need not read the bytes before it to end with the file's hash.
+   */
+  sha256?: string | undefined;
 }
 
 /** Options of {@linkcode Storage.openUpload}. */

@@ -40,9 +40,11 @@ interface CpuProfile {
   samples: number[];
 }
 
+const IDLE = "idle (waiting for I/O)";
+
 /** Layers, by the first pattern that matches `function url`. */
 const LAYERS: [string, RegExp][] = [
-  ["idle (waiting for I/O)", /^\(idle\)/],
+  [IDLE, /^\(idle\)/],
   ["garbage collector", /^\(garbage collector\)/],
   ["AEAD (lib/noise cipher)", /cipher_functions|cipher_state|[Cc]ipheriv|[Dd]ecipheriv|chacha/],
   ["SHA-256 (node:crypto hash)", /[Hh]ash|digest/],
@@ -77,10 +79,14 @@ export function summarize(
       "other runtime";
     byLayer.set(layer, (byLayer.get(layer) ?? 0) + ms);
   }
-  const idle = byLayer.get(LAYERS[0]![0]) ?? 0;
+  const idle = byLayer.get(IDLE) ?? 0;
   const total = [...byLayer.values()].reduce((a, b) => a + b, 0);
   const lines = (map: Map<string, number>): ProfileLine[] =>
-    [...map].map(([name, selfMs]) => ({ name, selfMs, share: selfMs / (total - idle) }))
+    [...map].map(([name, selfMs]) => ({
+      name,
+      selfMs,
+      share: name === IDLE ? NaN : selfMs / (total - idle),
+    }))
       .sort((a, b) => b.selfMs - a.selfMs);
   return {
     functions: lines(byFunction).filter((l) => !l.name.startsWith("(idle)")),
@@ -124,6 +130,8 @@ async function profileOne(
       "127.0.0.1",
       "--port",
       String(port),
+      "--log-level",
+      "warn",
     ],
     stdout: "null",
     stderr: "piped",
@@ -134,6 +142,12 @@ async function profileOne(
     if (done) throw new Error(`Cannot start ferryd: ${text}`);
     text += value;
   }
+  // Keep draining stderr: a full pipe would block the server.
+  const draining = (async () => {
+    while (!(await reader.read()).done) {
+      // discard
+    }
+  })();
   try {
     const flags = clientPermissionFlags({
       workDir: work,
@@ -161,7 +175,7 @@ async function profileOne(
   } finally {
     Deno.kill(server.pid, "SIGTERM");
     await server.status;
-    await reader.cancel().catch(() => {});
+    await draining;
   }
 }
 
@@ -175,8 +189,8 @@ async function report(dir: string, label: string): Promise<string> {
   );
   const row = (l: ProfileLine): string =>
     `| ${l.name.replaceAll("|", "\\|")} | ${l.selfMs.toFixed(0)} | ${
-      (100 * l.share).toFixed(1)
-    } % |`;
+      Number.isFinite(l.share) ? `${(100 * l.share).toFixed(1)} %` : "–"
+    } |`;
   return [
     `### ${label}`,
     "",

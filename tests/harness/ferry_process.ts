@@ -24,6 +24,8 @@ export interface RunFerryOptions {
   stdin?: string;
   /** Trust a new host key (default true). */
   acceptNewHostKey?: boolean;
+  /** More environment variables (`FERRY_PASSPHRASE`, ...). */
+  env?: Record<string, string>;
 }
 
 /** What a client run gave. */
@@ -34,6 +36,7 @@ function ferryCommand(args: string[], options: RunFerryOptions): Deno.Command {
   const home = options.home ?? `${options.cwd}/.ferry`;
   const env: Record<string, string> = { FERRY_HOME: home, FERRY_USER: options.user ?? "alice" };
   if (options.password !== undefined) env.FERRY_PASSWORD = options.password;
+  Object.assign(env, options.env);
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",

@@ -1,12 +1,15 @@
 /**
  * Runs a real ferryd process on loopback for the integration tests, under
- * exactly the permission flags the shipped binary gets.
+ * exactly the permission flags the shipped binary gets. A data folder whose
+ * `state/s3.json` exists (see {@linkcode writeS3Settings}) is served with
+ * `--storage s3`, under the S3 variant of those flags.
  *
  * @module
  */
 
 import { runToEnd } from "./run_process.ts";
 import { serverPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
+import type { S3StorageConfig } from "../../lib/storage/s3/s3_config.ts";
 
 /** The repository root. */
 export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -25,6 +28,47 @@ export interface StartFerrydOptions {
   port?: number;
   /** More `serve` arguments. */
   args?: string[];
+  /**
+   * Keep the files (and host key, users, partial uploads) in S3: written
+   * to `DATA/state/s3.json` before the start.
+   */
+  s3?: S3StorageConfig;
+}
+
+/**
+ * Writes the S3 settings of a data folder (`DATA/state/s3.json`, mode
+ * 0600, creating the bucket when missing): ferryd then runs with
+ * `--storage s3`.
+ */
+export async function writeS3Settings(dataDir: string, config: S3StorageConfig): Promise<void> {
+  await Deno.mkdir(`${dataDir}/state`, { recursive: true, mode: 0o700 });
+  await Deno.writeTextFile(
+    `${dataDir}/state/s3.json`,
+    JSON.stringify({ ...config, createBucket: true }, null, 2),
+    { mode: 0o600 },
+  );
+}
+
+/** The S3 settings of a data folder, when it has some. */
+export function s3SettingsOf(dataDir: string): S3StorageConfig | undefined {
+  try {
+    const { createBucket: _, ...config } = JSON.parse(
+      Deno.readTextFileSync(`${dataDir}/state/s3.json`),
+    );
+    return config;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sandbox flags, and `--storage s3` when the data folder is on S3. */
+function sandboxed(dataDir: string, port: number): { flags: string[]; storage: string[] } {
+  const s3 = s3SettingsOf(dataDir);
+  const base = { dataDir, hostname: "127.0.0.1", port };
+  return s3 === undefined ? { flags: serverPermissionFlags(base), storage: [] } : {
+    flags: serverPermissionFlags({ ...base, storage: "s3", s3Endpoint: s3.endpoint }),
+    storage: ["--storage", "s3"],
+  };
 }
 
 /** A running ferryd process. */
@@ -51,15 +95,9 @@ export async function runServerCommand(
   args: string[],
   stdin?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { flags, storage } = sandboxed(dataDir, 7878);
   const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...serverPermissionFlags({ dataDir, hostname: "127.0.0.1", port: 7878 }),
-      `${ROOT}/server.ts`,
-      ...args,
-      "--data",
-      dataDir,
-    ],
+    args: ["run", ...flags, `${ROOT}/server.ts`, ...args, "--data", dataDir, ...storage],
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -97,10 +135,12 @@ export async function startFerryd(
 ): Promise<Ferryd & AsyncDisposable> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ferryd-test-" });
   const port = options.port ?? freePort();
+  if (options.s3 !== undefined) await writeS3Settings(dataDir, options.s3);
+  const { flags, storage } = sandboxed(dataDir, port);
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...serverPermissionFlags({ dataDir, hostname: "127.0.0.1", port }),
+      ...flags,
       `${ROOT}/server.ts`,
       "serve",
       "--data",
@@ -109,6 +149,7 @@ export async function startFerryd(
       "127.0.0.1",
       "--port",
       String(port),
+      ...storage,
       ...(options.args ?? []),
     ],
     stdin: "null",

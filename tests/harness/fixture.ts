@@ -1,15 +1,27 @@
 /**
  * A ready-to-use world for integration tests: a real ferryd with user
  * `alice`, a client working folder, and helpers to make files and connect.
+ * With `openWorld({ s3 })` the ferryd keeps its files in S3 (`--storage
+ * s3`), and `world.files` looks into the bucket instead of `DATA/files`, so
+ * one test body runs against both back ends.
  *
  * @module
  */
 
 import { createHash } from "node:crypto";
 import { FerryClient } from "../../lib/client/ferry_client.ts";
-import { addUser, type Ferryd, startFerryd, type StartFerrydOptions } from "./ferryd_process.ts";
+import {
+  addUser,
+  type Ferryd,
+  startFerryd,
+  type StartFerrydOptions,
+  writeS3Settings,
+} from "./ferryd_process.ts";
 import { type FerryRun, runFerry, type RunFerryOptions, spawnFerry } from "./ferry_process.ts";
-import { partialBytes, waitFor } from "./wait.ts";
+import { localFiles, s3Files, type ServerFiles } from "./server_files.ts";
+import { waitFor } from "./wait.ts";
+
+export { listTree } from "./server_files.ts";
 
 /** The password of the test user `alice`. */
 export const ALICE_PASSWORD = "correct horse battery staple";
@@ -20,6 +32,8 @@ export interface World extends AsyncDisposable {
   server: Ferryd;
   /** The client's working folder. */
   work: string;
+  /** The server's stored files, looked at directly. */
+  files: ServerFiles;
   /** Runs the client CLI as alice in `work`. */
   ferry(args: string[], options?: Partial<RunFerryOptions>): Promise<FerryRun>;
   /** Connects a programmatic client as alice. */
@@ -33,12 +47,15 @@ export interface World extends AsyncDisposable {
 /** Starts a server with user alice and makes a working folder. */
 export async function openWorld(options: StartFerrydOptions = {}): Promise<World> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ferryd-test-" });
+  if (options.s3 !== undefined) await writeS3Settings(dataDir, options.s3);
   await addUser(dataDir, "alice", ALICE_PASSWORD);
   const server = await startFerryd({ ...options, dataDir });
   const work = await Deno.makeTempDir({ prefix: "ferry-work-" });
+  const files = options.s3 === undefined ? localFiles(dataDir) : s3Files(options.s3, dataDir);
   return {
     server,
     work,
+    files,
     ferry: (args, extra = {}) =>
       runFerry(args, { server: server.server, cwd: work, password: ALICE_PASSWORD, ...extra }),
     connect: (user = "alice", password = ALICE_PASSWORD) =>
@@ -53,7 +70,7 @@ export async function openWorld(options: StartFerrydOptions = {}): Promise<World
       spawnFerry(args, { server: server.server, cwd: work, password: ALICE_PASSWORD }),
     untilUploaded: (bytes) =>
       waitFor(
-        async () => await partialBytes(server.dataDir) >= bytes,
+        async () => await files.partialBytes() >= bytes,
         60_000,
         `${bytes} bytes uploaded`,
       ),
@@ -88,15 +105,4 @@ export async function sha256File(path: string): Promise<string> {
   using file = await Deno.open(path);
   for await (const chunk of file.readable) hash.update(chunk);
   return hash.digest("hex");
-}
-
-/** Lists every path below `dir` (relative), for "nothing else appeared" checks. */
-export async function listTree(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const rel = prefix + entry.name;
-    out.push(rel);
-    if (entry.isDirectory) out.push(...await listTree(`${dir}/${entry.name}`, rel + "/"));
-  }
-  return out.sort();
 }

@@ -11,32 +11,41 @@ import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath } from "../../storage/remote_path.ts";
 import { FerryError } from "../../errors.ts";
 import type { AuditDetail, RequestContext } from "../request_context.ts";
+import { markEncrypted } from "./encryption_probe.ts";
 
 type RequestOf<O extends Request["op"]> = Extract<Request, { op: O }>;
 
 /** Bytes of entry JSON collected before a `PAGE` goes out (well under a frame). */
 export const PAGE_BYTES = 32 * 1024;
 
-/** `LIST path`: `PAGE [entries]`… then `REPLY { count }`; never one giant message. */
+/**
+ * `LIST path`: `PAGE [entries]`… then `REPLY { count }`; never one giant
+ * message. Encrypted files are marked page by page, so the listing streams.
+ */
 export async function list(
   request: RequestOf<"list">,
   context: RequestContext,
 ): Promise<void> {
+  const folder = normalizeRemotePath(request.path);
   let page: Entry[] = [];
   let pageBytes = 0;
   let count = 0;
-  for await (const entry of context.storage.list(normalizeRemotePath(request.path))) {
+  const send = async (): Promise<void> => {
+    await markEncrypted(context.storage, folder, page, context.signal);
+    await context.send(encodeJsonMessage(MessageType.PAGE, context.id, page));
+  };
+  for await (const entry of context.storage.list(folder)) {
     context.signal.throwIfAborted();
     page.push(entry);
     count++;
     pageBytes += entry.name.length * 6 + 64;
     if (pageBytes >= PAGE_BYTES) {
-      await context.send(encodeJsonMessage(MessageType.PAGE, context.id, page));
+      await send();
       page = [];
       pageBytes = 0;
     }
   }
-  if (page.length > 0) await context.send(encodeJsonMessage(MessageType.PAGE, context.id, page));
+  if (page.length > 0) await send();
   await context.reply({ count });
 }
 

@@ -1,14 +1,17 @@
 /**
- * `STAT path [hash]`: describe an entry, optionally with the SHA-256 of a
- * file (read on demand; the client uses it to skip identical files).
+ * `STAT path [hash]`: describe an entry (marked `encrypted` when it starts
+ * like an encrypted file), optionally with the SHA-256 of a file (read on
+ * demand; the client uses it to skip identical files).
  *
  * @module
  */
 
 import { createHash } from "node:crypto";
+import type { Entry } from "../../protocol/entry.ts";
 import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath } from "../../storage/remote_path.ts";
 import type { RequestContext } from "../request_context.ts";
+import { isStoredEncrypted } from "./encryption_probe.ts";
 
 /** `STAT path`: `REPLY { entry }`, with `sha256` for a file when `hash` is set. */
 export async function stat(
@@ -16,7 +19,10 @@ export async function stat(
   context: RequestContext,
 ): Promise<void> {
   const path = normalizeRemotePath(request.path);
-  const entry = await context.storage.stat(path);
+  const found = await context.storage.stat(path);
+  const entry: Entry = await isStoredEncrypted(context.storage, path, found)
+    ? { ...found, encrypted: true }
+    : found;
   if (!request.hash || entry.kind !== "file") {
     await context.reply({ entry });
     return;

@@ -12,7 +12,7 @@ import { receivedBytes, sendDataStream, type TransferEnd } from "../../protocol/
 import { MessageType } from "../../protocol/message_type.ts";
 import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath, parentOf, type RemotePath } from "../../storage/remote_path.ts";
-import type { Entry } from "../../storage/storage.ts";
+import type { Entry, ReadSource, Storage } from "../../storage/storage.ts";
 import type { Reservation } from "../folder_usage.ts";
 import type { AuditDetail, RequestContext } from "../request_context.ts";
 
@@ -20,11 +20,38 @@ type GetRequest = Extract<Request, { op: "get" }>;
 type PutRequest = Extract<Request, { op: "put" }>;
 
 /**
+ * Opens a download. From an offset, a back end that keeps the file's hash
+ * (S3) is read from that offset only; otherwise the file is read from 0,
+ * so that the bytes before the offset can be hashed for `END`.
+ *
+ * @returns The source and whether it starts at `offset` (with its hash).
+ */
+async function openSource(
+  storage: Storage,
+  path: RemotePath,
+  offset: number,
+): Promise<{ source: ReadSource; fromOffset: boolean }> {
+  if (offset > 0) {
+    let source: ReadSource | undefined;
+    try {
+      source = await storage.openRead(path, offset);
+    } catch (error) {
+      // Past the end: reopened below, to say so with the file's size.
+      if (!isFerryError(error, "bad_request")) throw error;
+    }
+    if (source?.sha256 !== undefined) return { source, fromOffset: true };
+    await source?.readable.cancel();
+  }
+  return { source: await storage.openRead(path, 0), fromOffset: false };
+}
+
+/**
  * `GET path offset`: `REPLY { entry, offset }`, `DATA`…, `END { size, sha256 }`.
  * With `compress`, chunks that shrink go as `DATA_DEFLATE`.
  */
 export async function get(request: GetRequest, context: RequestContext): Promise<AuditDetail> {
-  const source = await context.storage.openRead(normalizeRemotePath(request.path), 0);
+  const path = normalizeRemotePath(request.path);
+  const { source, fromOffset } = await openSource(context.storage, path, request.offset);
   if (request.offset > source.entry.size) {
     await source.readable.cancel();
     throw new FerryError(
@@ -39,6 +66,7 @@ export async function get(request: GetRequest, context: RequestContext): Promise
     source.readable,
     {
       offset: request.offset,
+      ...(fromOffset && source.sha256 !== undefined ? { sha256: source.sha256 } : {}),
       signal: context.signal,
       onProgress: (done) => context.progress.bytes = done - request.offset,
       ...(request.compress ? { compressor: new ChunkCompressor() } : {}),
