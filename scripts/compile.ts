@@ -34,7 +34,7 @@ import {
   clientPermissionFlags,
   netAddress,
   SERVER_DEFAULTS,
-  serverPermissionFlags,
+  serverDenoFlags,
   type ServerSandboxConfig,
 } from "../lib/sandbox/permission_flags.ts";
 
@@ -65,7 +65,7 @@ Without access to dl.deno.land, set DENORT_BIN to a denort binary of this Deno v
 export interface BuildStep {
   /** `ferryd` or `ferry`. */
   name: "ferryd" | "ferry";
-  /** The permission flags baked in. */
+  /** The Deno flags baked in: permissions (and, for ferryd, its V8 settings). */
   flags: string[];
   /** The entry point (absolute). */
   entry: string;
@@ -133,7 +133,7 @@ export function compilePlan(argv: string[]): CompilePlan {
     steps: [
       {
         name: "ferryd",
-        flags: serverPermissionFlags(sandbox),
+        flags: serverDenoFlags(sandbox),
         entry: `${ROOT}/server.ts`,
         bakedArgs: [
           "--data",

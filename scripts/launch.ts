@@ -31,7 +31,7 @@ import { serverSandboxConfig } from "../lib/cli/server_args.ts";
 import { FerryError } from "../lib/errors.ts";
 import {
   clientPermissionFlags,
-  serverPermissionFlags,
+  serverDenoFlags,
   type ServerSandboxConfig,
 } from "../lib/sandbox/permission_flags.ts";
 
@@ -116,7 +116,7 @@ function ferrydSandbox(
 export function launchArgs(program: Program, args: string[], s3EnvEndpoint?: string): string[] {
   if (program === "ferryd") {
     const { sandbox, rest } = ferrydSandbox(args, s3EnvEndpoint);
-    return ["run", ...serverPermissionFlags(sandbox), `${ROOT}/server.ts`, ...rest];
+    return ["run", ...serverDenoFlags(sandbox), `${ROOT}/server.ts`, ...rest];
   }
   const config = clientSandboxConfig(parseClientOptions(args));
   // --help and --version need no state folder.

@@ -3,7 +3,7 @@ import {
   clientPermissionFlags,
   compilerPermissionFlags,
   launcherPermissionFlags,
-  serverPermissionFlags,
+  serverDenoFlags,
 } from "../lib/sandbox/permission_flags.ts";
 import { freePort, ROOT } from "./harness/ferryd_process.ts";
 
@@ -79,21 +79,21 @@ Deno.test("deno task serve and user - start ferryd with exactly the server sandb
   const byDefault = await launched("serve", []);
   assert.deepEqual(
     byDefault.args.slice(1, -2),
-    serverPermissionFlags({ dataDir: `${ROOT}/data`, hostname: "0.0.0.0", port: 7878 }),
+    serverDenoFlags({ dataDir: `${ROOT}/data`, hostname: "0.0.0.0", port: 7878 }),
   );
   assert.deepEqual(byDefault.args.slice(-2), [`${ROOT}/server.ts`, "serve"]);
   assert.equal(byDefault.cwd, ROOT);
   const moved = await launched("serve", ["--port", "9000", "--data", "/srv/x", "--host", "::1"]);
   assert.deepEqual(
-    moved.args.slice(1, 5),
-    serverPermissionFlags({ dataDir: "/srv/x", hostname: "::1", port: 9000 }),
+    moved.args.slice(1, moved.args.indexOf(`${ROOT}/server.ts`)),
+    serverDenoFlags({ dataDir: "/srv/x", hostname: "::1", port: 9000 }),
   );
   const user = await launched("user", ["add", "bob", "--data", "rel"]);
   assert.deepEqual(
     user.args,
     [
       "run",
-      ...serverPermissionFlags({ dataDir: `${ROOT}/rel`, hostname: "0.0.0.0", port: 7878 }),
+      ...serverDenoFlags({ dataDir: `${ROOT}/rel`, hostname: "0.0.0.0", port: 7878 }),
       `${ROOT}/server.ts`,
       "user",
       "add",
@@ -124,7 +124,7 @@ Deno.test("deno task serve --storage s3 - the S3 endpoint joins the grant, from 
   ]);
   assert.deepEqual(file.args, [
     "run",
-    ...serverPermissionFlags(sandbox),
+    ...serverDenoFlags(sandbox),
     `${ROOT}/server.ts`,
     "serve",
     "--data",
@@ -138,7 +138,7 @@ Deno.test("deno task serve --storage s3 - the S3 endpoint joins the grant, from 
   });
   assert.deepEqual(env.args, [
     "run",
-    ...serverPermissionFlags({ ...sandbox, s3FromEnv: true }),
+    ...serverDenoFlags({ ...sandbox, s3FromEnv: true }),
     `${ROOT}/server.ts`,
     "user",
     "list",

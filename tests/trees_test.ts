@@ -108,3 +108,24 @@ Deno.test("ferry put/get - 1,000 files of 4 KiB in one command, pipelined and ve
   assert.equal(get.code, 0, get.stderr);
   assert.deepEqual(await describe(dir), expected);
 });
+
+Deno.test("ferry get a b - two arguments mean 'a, saved as b', even when b exists on the server", async () => {
+  await using world = await openWorld();
+  await Deno.writeTextFile(`${world.server.dataDir}/files/a.txt`, "alpha");
+  await Deno.writeTextFile(`${world.server.dataDir}/files/b.txt`, "beta");
+  const run = await world.ferry(["get", "a.txt", "b.txt"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await Deno.readTextFile(`${world.work}/b.txt`), "alpha");
+  const names = [];
+  for await (const entry of Deno.readDir(world.work)) {
+    if (!entry.name.startsWith(".")) names.push(entry.name);
+  }
+  assert.deepEqual(names, ["b.txt"], "a.txt was not downloaded as a second source");
+  await Deno.mkdir(`${world.work}/dir`);
+  assert.equal(
+    (await world.ferry(["get", "a.txt", "b.txt", "dir"])).code,
+    0,
+    "three: sources into a folder",
+  );
+  assert.equal(await Deno.readTextFile(`${world.work}/dir/b.txt`), "beta");
+});

@@ -4,8 +4,9 @@
  *
  * Arguments follow sftp and cp:
  * - `put a.txt` / `get a.txt`: into the current folder under the same name;
- * - `put a.txt b.txt`: when `b.txt` is not a folder (nor, for `put`, another
- *   local file), a copy named `b.txt`;
+ * - `put a.txt b.txt` / `get a.txt b.txt`: when `b.txt` is not a folder, a
+ *   copy named `b.txt` (for `put`, unless `b.txt` is another local file: then
+ *   both go up, as a shell glob like `put *.txt` matching two files means);
  * - `put a b c [dir/]`, `get a b c [dir/]`: several files into the current
  *   folder, or into the last argument when it is a folder or ends with `/`;
  * - `-r` copies folders, `put -r photos backup` makes `backup/photos` when
@@ -149,7 +150,9 @@ export async function runGet(context: TransferContext, options: CommandOptions):
   const plan = await splitArgs(
     options.args,
     async (path) => await localKind(path) === "dir",
-    async (path) => await remoteKind(client, resolveRemote(cwd, path)) !== undefined,
+    // `get a b` always means "a, saved as b" (as in sftp): remote names are
+    // not shell globs, so two arguments are never two sources.
+    () => Promise.resolve(false),
   );
   const base = plan.dest ?? ".";
   const jobs: Job[] = [];

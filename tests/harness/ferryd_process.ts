@@ -8,7 +8,7 @@
  */
 
 import { runToEnd } from "./run_process.ts";
-import { serverPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
+import { serverDenoFlags } from "../../lib/sandbox/permission_flags.ts";
 import type { S3StorageConfig } from "../../lib/storage/s3/s3_config.ts";
 
 /** The repository root. */
@@ -65,8 +65,8 @@ export function s3SettingsOf(dataDir: string): S3StorageConfig | undefined {
 function sandboxed(dataDir: string, port: number): { flags: string[]; storage: string[] } {
   const s3 = s3SettingsOf(dataDir);
   const base = { dataDir, hostname: "127.0.0.1", port };
-  return s3 === undefined ? { flags: serverPermissionFlags(base), storage: [] } : {
-    flags: serverPermissionFlags({ ...base, storage: "s3", s3Endpoint: s3.endpoint }),
+  return s3 === undefined ? { flags: serverDenoFlags(base), storage: [] } : {
+    flags: serverDenoFlags({ ...base, storage: "s3", s3Endpoint: s3.endpoint }),
     storage: ["--storage", "s3"],
   };
 }
