@@ -157,7 +157,7 @@ Deno.test("ferry get - a wrong passphrase or key file is refused with exit code 
   const left = (await listTree(world.work)).filter((path) => !path.startsWith(".ferry"));
   assert.deepEqual(left, ["pass.txt", "right.key", "wrong.key"]);
 
-  const mixed = await world.ferry(["get", "p.bin", "k.bin"], { env: WITH_PASSPHRASE });
+  const mixed = await world.ferry(["get", "p.bin", "k.bin", "."], { env: WITH_PASSPHRASE });
   assert.equal(mixed.code, 3, "k.bin needs its key file");
   assert.equal(await sha256File(`${world.work}/p.bin`), sent, "p.bin came with the passphrase");
 });

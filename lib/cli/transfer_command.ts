@@ -30,6 +30,13 @@ import { lastSegment, resolveRemote } from "./remote_cwd.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { TransferDisplay } from "./transfer_display.ts";
 
+/**
+ * Files in flight at once over the one connection: enough that the round
+ * trips of small files overlap (1,000 × 4 KiB files spend most of their time
+ * waiting, not working), few enough that big files do not thrash.
+ */
+export const TRANSFERS_IN_FLIGHT = 32;
+
 /** The state a transfer command runs in. */
 export interface TransferContext {
   /** The connected client. */
@@ -231,7 +238,10 @@ async function runJobs(
     json: options.json,
   });
   for (const note of notes) display.note(note);
-  const result = await runBatch(jobs, transfer, { events: display, concurrency: 16 });
+  const result = await runBatch(jobs, transfer, {
+    events: display,
+    concurrency: TRANSFERS_IN_FLIGHT,
+  });
   display.finish();
   const first = result.failures[0];
   return first === undefined ? 0 : exitCodeFor(first.error);

@@ -94,22 +94,28 @@ async function receiveStored(
   resume: boolean,
 ): Promise<TransferResult> {
   const { file, offset, hash } = await openPartial(partial, resume);
-  const writer = file.writable.getWriter();
+  let result: TransferResult;
   try {
-    const result = await client.download(remote, (chunk) => writer.write(chunk), {
+    // Plain writes, no stream per file: many small files pay for every step.
+    result = await client.download(remote, (chunk) => writeAll(file, chunk), {
       offset,
       hash,
       compress: options.compress ?? false,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    await writer.close();
-    return result;
   } catch (error) {
-    await writer.abort().catch(() => {});
+    file.close();
     const useless = isFerryError(error, "integrity") || (await localInfo(partial))?.size === 0;
     if (useless) await Deno.remove(partial).catch(() => {});
     throw error;
   }
+  file.close();
+  return result;
+}
+
+/** Writes all of `chunk` (a file write may take part of it). */
+async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  for (let done = 0; done < chunk.byteLength;) done += await file.write(chunk.subarray(done));
 }
 
 /**

@@ -38,7 +38,8 @@ export async function tempData(): Promise<TempData> {
   const outside = `${base}/outside`;
   await Deno.mkdir(outside);
   await Deno.writeTextFile(`${outside}/secret.txt`, "secret");
-  const storage = await LocalStorage.open(data);
+  // Resume is exercised with small files here: every upload keeps its record.
+  const storage = await LocalStorage.open(data, { resumeMinBytes: 0 });
   return {
     base,
     data,

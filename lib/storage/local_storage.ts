@@ -68,11 +68,16 @@ export class LocalStorage implements Storage {
    * state folders are created with mode 0700.
    *
    * @param dataDir The data folder (`--data`).
+   * @param options `resumeMinBytes`: uploads smaller than this keep no
+   *   resume record. @default {RESUME_MIN_BYTES}
    * @returns The storage.
    * @throws {Error} When the state folder lies inside the files folder, or the
    * two are on different file systems (uploads could not be moved in place).
    */
-  static async open(dataDir: string): Promise<LocalStorage> {
+  static async open(
+    dataDir: string,
+    options: { resumeMinBytes?: number } = {},
+  ): Promise<LocalStorage> {
     const filesDir = `${dataDir}/files`;
     const stateDir = `${dataDir}/state`;
     await Deno.mkdir(filesDir, { recursive: true });
@@ -94,7 +99,7 @@ export class LocalStorage implements Storage {
       locks = new PathLocks();
       LOCK_TABLES.set(root, locks);
     }
-    return new LocalStorage(jail, locks, new PartialFiles(partialDir));
+    return new LocalStorage(jail, locks, new PartialFiles(partialDir, options));
   }
 
   /** Describes a file or folder, following symbolic links that stay inside. */

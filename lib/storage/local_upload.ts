@@ -8,7 +8,7 @@
  */
 
 import { FerryError } from "../errors.ts";
-import { toEntry } from "./entry_info.ts";
+import { DirectorySyncs } from "./directory_sync.ts";
 import { fsError } from "./fs_error.ts";
 import type { Jail } from "./jail.ts";
 import type { PartialFiles } from "./partial_files.ts";
@@ -54,6 +54,7 @@ export class LocalUpload implements UploadSink {
   #partialPath: string;
   #file: Deno.FsFile | undefined;
   #hash: ResumableHash;
+  #withMeta: boolean;
   #offset: number;
   #written: number;
   #state: "open" | "broken" | "finished" = "open";
@@ -64,7 +65,9 @@ export class LocalUpload implements UploadSink {
     file: Deno.FsFile,
     hash: ResumableHash,
     offset: number,
+    withMeta: boolean,
   ) {
+    this.#withMeta = withMeta;
     this.#path = init.path;
     this.#hashes = init.hashes;
     this.#partialPath = init.partials.locate(init.path).data;
@@ -88,13 +91,13 @@ export class LocalUpload implements UploadSink {
    */
   static async start(init: LocalUploadInit): Promise<LocalUpload> {
     try {
-      const { file, offset } = await init.partials.open(init.path, init.options);
+      const { file, offset, withMeta } = await init.partials.open(init.path, init.options);
       const partial = init.partials.locate(init.path).data;
       const cached = init.hashes.take(partial);
       const hash = offset === 0
         ? ResumableHash.fresh(partial)
         : ResumableHash.resume(partial, offset, cached);
-      return new LocalUpload(init, file, hash, offset);
+      return new LocalUpload(init, file, hash, offset, withMeta);
     } catch (error) {
       init.lock.release();
       throw fsError(error, `Cannot start the upload of ${quotePath(init.path)}`);
@@ -181,10 +184,10 @@ export class LocalUpload implements UploadSink {
       }
       if (await this.#hash.digest() !== sha256Hex.toLowerCase()) {
         this.#closeFile();
-        await this.#partials.discard(this.#path);
+        await this.#partials.discard(this.#path, this.#withMeta);
         throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
       }
-      await file.sync();
+      await file.syncData();
       this.#closeFile();
       const partial = this.#partials.locate(this.#path).data;
       if (mtime !== undefined) await Deno.utime(partial, new Date(mtime), new Date(mtime));
@@ -203,11 +206,15 @@ export class LocalUpload implements UploadSink {
         }
         await Deno.link(partial, target.path);
       }
-      const info = await Deno.stat(placed);
-      await syncParentQuietly(placed);
+      await FOLDER_SYNCS.sync(placed.slice(0, placed.lastIndexOf("/")) || "/");
       // The file is in place: a leftover partial would only be overwritten later.
-      await this.#partials.discard(this.#path).catch(ignore);
-      return toEntry(placed.slice(placed.lastIndexOf("/") + 1), info);
+      await this.#partials.discard(this.#path, this.#withMeta).catch(ignore);
+      return {
+        name: placed.slice(placed.lastIndexOf("/") + 1),
+        kind: "file",
+        size,
+        mtime: mtime ?? Date.now(),
+      };
     } catch (error) {
       throw fsError(error, action);
     } finally {
@@ -267,14 +274,7 @@ async function linkKeepingBoth(partial: string, target: string): Promise<string>
   throw new FerryError("exists", `Cannot keep both copies of "${name}": too many copies exist`);
 }
 
-/** Makes a rename or link durable; it is already visible, so a failure here is not reported. */
-async function syncParentQuietly(path: string): Promise<void> {
-  try {
-    using dir = await Deno.open(path.slice(0, path.lastIndexOf("/")) || "/", { read: true });
-    await dir.sync();
-  } catch {
-    // Best effort only.
-  }
-}
+/** Folder syncs of this process, coalesced across uploads (group commit). */
+const FOLDER_SYNCS = new DirectorySyncs();
 
 function ignore(): void {}

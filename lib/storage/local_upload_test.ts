@@ -79,7 +79,7 @@ Deno.test("LocalStorage.openUpload() is busy for a second upload of a path until
   const message = await rejectsWith(t.storage.openUpload("a.txt", options), "busy");
   assert.equal(message, 'Cannot write "a.txt": another upload is in progress');
   // A second storage on the same data folder shares the lock table.
-  const again = await LocalStorage.open(t.data);
+  const again = await LocalStorage.open(t.data, { resumeMinBytes: 0 });
   await rejectsWith(again.openUpload("a.txt", options), "busy");
   await first.abort();
   const second = await t.storage.openUpload("a.txt", options);
@@ -176,5 +176,27 @@ Deno.test("LocalStorage.openUpload() refuses bad sizes with bad_request", async 
       t.storage.openUpload("a.txt", { size, overwrite: false, resume: false }),
       "bad_request",
     );
+  }
+});
+
+Deno.test("LocalUpload keeps no resume record for uploads under RESUME_MIN_BYTES", async () => {
+  await using t = await tempData();
+  {
+    const storage = await LocalStorage.open(t.data);
+    const upload = await storage.openUpload("small.txt", {
+      size: 5,
+      overwrite: false,
+      resume: true,
+    });
+    const names = [];
+    for await (const entry of Deno.readDir(`${t.state}/partial`)) names.push(entry.name);
+    assert.deepEqual(
+      names.filter((name) => name.endsWith(".json")),
+      [],
+      "no record for a small upload",
+    );
+    await upload.write(new TextEncoder().encode("hello"));
+    await upload.commit(sha256Hex(new TextEncoder().encode("hello")));
+    assert.equal(await Deno.readTextFile(`${t.files}/small.txt`), "hello");
   }
 });

@@ -36,7 +36,15 @@ export interface OpenedPartial {
   file: Deno.FsFile;
   /** How many bytes it already holds: where the sender must start. */
   offset: number;
+  /** Whether a metadata file was written (so a later upload may resume it). */
+  withMeta: boolean;
 }
+
+/**
+ * Uploads smaller than this keep no resume record: resending them costs less
+ * than the record (a write and a delete), and many small files go faster.
+ */
+export const RESUME_MIN_BYTES = 1024 * 1024;
 
 // Our own small file; anything bigger is not ours.
 const MAX_META_BYTES = 16 * 1024;
@@ -54,10 +62,16 @@ const MAX_META_BYTES = 16 * 1024;
  */
 export class PartialFiles {
   #dir: string;
+  #resumeMinBytes: number;
 
-  /** @param dir The absolute path of the partial-upload folder. */
-  constructor(dir: string) {
+  /**
+   * @param dir The absolute path of the partial-upload folder.
+   * @param options `resumeMinBytes`: uploads smaller than this keep no resume
+   *   record. @default {RESUME_MIN_BYTES}
+   */
+  constructor(dir: string, options: { resumeMinBytes?: number } = {}) {
     this.#dir = dir;
+    this.#resumeMinBytes = options.resumeMinBytes ?? RESUME_MIN_BYTES;
   }
 
   /**
@@ -82,7 +96,8 @@ export class PartialFiles {
    * @returns The open file and its length.
    */
   async open(path: RemotePath, options: UploadOptions): Promise<OpenedPartial> {
-    if (options.resume) {
+    const withMeta = options.size >= this.#resumeMinBytes;
+    if (options.resume && withMeta) {
       const resumed = await this.#reopen(path, options);
       if (resumed !== undefined) return resumed;
     }
@@ -94,14 +109,16 @@ export class PartialFiles {
     try {
       const { size, mtime } = options;
       const createdAt = Date.now();
-      await this.#writeMeta(
-        mtime === undefined ? { path, size, createdAt } : { path, size, mtime, createdAt },
-      );
+      if (withMeta) {
+        await this.#writeMeta(
+          mtime === undefined ? { path, size, createdAt } : { path, size, mtime, createdAt },
+        );
+      }
     } catch (error) {
       file.close();
       throw error;
     }
-    return { file, offset: 0 };
+    return { file, offset: 0, withMeta };
   }
 
   /**
@@ -137,10 +154,13 @@ export class PartialFiles {
     const cutoff = Date.now() - maxAgeMs;
     let removed = 0;
     for await (const entry of Deno.readDir(this.#dir)) {
-      if (!entry.isFile || !entry.name.endsWith(".part")) continue;
-      const data = `${this.#dir}/${entry.name}`;
+      const orphanMeta = entry.name.endsWith(".json");
+      if (!entry.isFile || !(entry.name.endsWith(".part") || orphanMeta)) continue;
+      const data = `${this.#dir}/${entry.name.replace(/\.json$/, ".part")}`;
       const meta = data.replace(/\.part$/, ".json");
-      const info = await Deno.stat(data).catch(() => undefined);
+      // A record whose bytes are gone is left over (a small upload replaced a big one's partial).
+      if (orphanMeta && await Deno.stat(data).then(() => true, () => false)) continue;
+      const info = await Deno.stat(orphanMeta ? meta : data).catch(() => undefined);
       if (!info?.mtime || info.mtime.getTime() > cutoff) continue;
       const owner = await this.#readMetaFile(meta);
       if (owner && isBusy(owner.path)) continue;
@@ -152,14 +172,15 @@ export class PartialFiles {
   }
 
   /**
-   * Deletes both files of the partial upload of `path`, if present.
+   * Deletes the files of the partial upload of `path`, if present.
    *
    * @param path A normalised remote path.
+   * @param withMeta Whether it has a metadata file too. @default {true}
    */
-  async discard(path: RemotePath): Promise<void> {
+  async discard(path: RemotePath, withMeta = true): Promise<void> {
     const { data, meta } = this.locate(path);
     await removeIfPresent(data);
-    await removeIfPresent(meta);
+    if (withMeta) await removeIfPresent(meta);
   }
 
   async #reopen(path: RemotePath, options: UploadOptions): Promise<OpenedPartial | undefined> {
@@ -181,7 +202,7 @@ export class PartialFiles {
         return undefined;
       }
       await file.seek(0, Deno.SeekMode.End);
-      return { file, offset };
+      return { file, offset, withMeta: true };
     } catch (error) {
       file.close();
       throw error;
