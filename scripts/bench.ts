@@ -134,6 +134,20 @@ async function startFerry(
   return { server, ferry };
 }
 
+/**
+ * Puts and gets one file through a real ferryd on `--storage s3` (and, for
+ * comparison, on the local folder), on a Ceph RGW brought up for the run.
+ */
+async function benchS3(sizeMiB: number, json: boolean): Promise<void> {
+  const { benchFerrydStorage, describeResult } = await import("./ceph/bench_ferryd_s3.ts");
+  const results = await benchFerrydStorage({ sizeMiB, local: true });
+  const text = json
+    ? JSON.stringify({ s3: results }, null, 2) + "\n"
+    : "\n## ferryd on S3 (Ceph RGW) and on the local folder\n\n" +
+      results.flatMap(describeResult).map((line) => `    ${line}\n`).join("");
+  await Deno.stdout.write(encoder.encode(text));
+}
+
 async function main(): Promise<number> {
   const opts = parseBenchOptions(Deno.args);
   if (opts.help) {
@@ -189,6 +203,7 @@ async function main(): Promise<number> {
     };
     await Deno.stdout.write(encoder.encode(opts.json ? toJson(report) : toMarkdown(report)));
     await server.stop();
+    if (opts.s3) await benchS3(opts.sizes.bigMiB, opts.json);
     return results.some((w) => w.results.some((r) => r.status === "error")) ? 1 : 0;
   } finally {
     await ssh?.stop();

@@ -7,6 +7,7 @@
  */
 
 import { FerryError } from "../errors.ts";
+import { checkUpload } from "./upload_checks.ts";
 import { statKind, toEntry } from "./entry_info.ts";
 import { fsError } from "./fs_error.ts";
 import { Jail } from "./jail.ts";
@@ -128,15 +129,7 @@ export class LocalStorage implements Storage {
 
   /** Starts or resumes an upload; the returned sink holds the path's lock. */
   async openUpload(path: RemotePath, options: UploadOptions): Promise<UploadSink> {
-    const action = `Cannot write ${quotePath(path)}`;
-    const { size, mtime } = options;
-    if (!Number.isSafeInteger(size) || size < 0) {
-      throw new FerryError("bad_request", `${action}: size ${size} is not valid`);
-    }
-    if (mtime !== undefined && !Number.isFinite(mtime)) {
-      throw new FerryError("bad_request", `${action}: modification time ${mtime} is not valid`);
-    }
-    if (path === "") throw new FerryError("is_directory", `${action}: it is the root folder`);
+    const action = checkUpload(path, options);
     const lock = this.#locks.tryAcquire(path, "upload");
     try {
       const target = await this.#jail.resolveForCreate(path, action);

@@ -25,6 +25,8 @@ export interface BenchOptions {
   repeat: number;
   /** The workload sizes (`--size` sets the big file). */
   sizes: Sizes;
+  /** Also measure 1 big file through `ferryd --storage s3` on a real Ceph RGW (`--s3`). */
+  s3: boolean;
   /** Print the usage and stop (`--help`). */
   help: boolean;
 }
@@ -33,6 +35,8 @@ export interface BenchOptions {
 export const USAGE = `Usage: deno task bench [options]
 
   --quick            small sizes, a few seconds (CI)
+  --s3               also put/get the big file through ferryd --storage s3 on a Ceph RGW
+                     brought up for the run (installs Ceph with apt when missing; ~40 s more)
   --size MIB         size of the big file (default 1024; 16 with --quick)
   --repeat N         rounds per workload, interleaved across clients; report the median
   --only ID,...      run only these workloads: ${WORKLOAD_IDS.join(",")}
@@ -61,6 +65,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       "no-ssh": { type: "boolean", default: false },
       "no-install": { type: "boolean", default: false },
       auth: { type: "string", default: "key" },
+      s3: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -109,6 +114,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     only,
     repeat,
     sizes,
+    s3: values.s3,
     help: values.help,
   };
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { checkUpload } from "../upload_checks.ts";
 import { FerryError } from "../../errors.ts";
 import { isSameOrInside, quotePath } from "../remote_path.ts";
 import type { RemotePath } from "../remote_path.ts";
@@ -119,18 +120,10 @@ export class S3Storage implements Storage {
 
   /** Starts or resumes an upload; the returned sink holds the path's lease. */
   async openUpload(path: RemotePath, options: UploadOptions): Promise<UploadSink> {
-    const action = `Cannot write ${quotePath(path)}`;
-    const { size, mtime } = options;
-    if (!Number.isSafeInteger(size) || size < 0) {
-      throw new FerryError("bad_request", `${action}: size ${size} is not valid`);
-    }
-    if (mtime !== undefined && !Number.isFinite(mtime)) {
-      throw new FerryError("bad_request", `${action}: modification time ${mtime} is not valid`);
-    }
-    if (size > MAX_OBJECT_SIZE) {
+    const action = checkUpload(path, options);
+    if (options.size > MAX_OBJECT_SIZE) {
       throw new FerryError("too_large", `${action}: the object store takes at most 5 TiB`);
     }
-    if (path === "") throw new FerryError("is_directory", `${action}: it is the root folder`);
     const lease = await this.#locks.acquire(path, "upload");
     try {
       await requireParent(this.#ctx, path, action);
