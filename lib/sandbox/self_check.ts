@@ -14,7 +14,7 @@ import {
   netAddress,
   S3_ENV_VARS,
   s3NetAddress,
-  serverPermissionFlags,
+  serverDenoFlags,
   type ServerSandboxConfig,
   serverStateDir,
 } from "./permission_flags.ts";
@@ -94,7 +94,7 @@ export async function checkServerPermissions(
   if (lacking.length === 0) return;
   const where = `--data ${config.dataDir} --host ${config.hostname} --port ${config.port}`;
   if (config.storage !== "s3") {
-    const flags = serverPermissionFlags(config).join(" ");
+    const flags = serverDenoFlags(config).join(" ");
     throw new FerryError(
       "usage",
       `Cannot start: this ferryd may not use ${lacking.join(", ")}.\n` +
@@ -107,7 +107,7 @@ export async function checkServerPermissions(
   const s3 = `--storage s3 --s3-endpoint ${endpoint}${config.s3FromEnv ? " --s3-env" : ""}`;
   const run = config.s3Endpoint === undefined
     ? `deno task serve ${where} --storage s3 --s3-endpoint URL`
-    : `deno run ${serverPermissionFlags(config).join(" ")} server.ts serve ${where} --storage s3`;
+    : `deno run ${serverDenoFlags(config).join(" ")} server.ts serve ${where} --storage s3`;
   throw new FerryError(
     "usage",
     `Cannot start: this ferryd may not use ${lacking.join(", ")}.\n` +

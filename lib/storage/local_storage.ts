@@ -7,7 +7,7 @@
  */
 
 import { FerryError } from "../errors.ts";
-import { checkUpload } from "./upload_checks.ts";
+import { checkRename, checkUpload } from "./upload_checks.ts";
 import { statKind, toEntry } from "./entry_info.ts";
 import { fsError } from "./fs_error.ts";
 import { Jail } from "./jail.ts";
@@ -216,19 +216,7 @@ export class LocalStorage implements Storage {
    * replaces a file, and only with `overwrite`.
    */
   async rename(from: RemotePath, to: RemotePath, options: RenameOptions): Promise<void> {
-    const action = `Cannot move ${quotePath(from)} to ${quotePath(to)}`;
-    if (from === "" || to === "") {
-      throw new FerryError(
-        "invalid_path",
-        `${action}: the root folder cannot be moved or replaced`,
-      );
-    }
-    if (from !== to && isSameOrInside(to, from)) {
-      throw new FerryError("invalid_path", `${action}: a folder cannot move into itself`);
-    }
-    if (from !== to && isSameOrInside(from, to)) {
-      throw new FerryError("exists", `${action}: the destination is a folder that contains it`);
-    }
+    const action = checkRename(from, to);
     using _from = this.#locks.tryAcquire(from, "rename");
     const source = await this.#jail.resolveEntry(from, action);
     if (from === to) return;

@@ -1,12 +1,12 @@
 /**
- * The checks every back end makes before it accepts an upload, so that they
+ * The checks every back end makes before an upload or a move, so that they
  * read the same everywhere.
  *
  * @module
  */
 
 import { FerryError } from "../errors.ts";
-import { quotePath, type RemotePath } from "./remote_path.ts";
+import { isSameOrInside, quotePath, type RemotePath } from "./remote_path.ts";
 import type { UploadOptions } from "./storage.ts";
 
 /**
@@ -26,5 +26,26 @@ export function checkUpload(path: RemotePath, options: UploadOptions): string {
     throw new FerryError("bad_request", `${action}: modification time ${mtime} is not valid`);
   }
   if (path === "") throw new FerryError("is_directory", `${action}: it is the root folder`);
+  return action;
+}
+
+/**
+ * Checks that `from` may move to `to`: neither is the root, and neither
+ * contains the other.
+ *
+ * @returns The action phrase for further messages.
+ * @throws {FerryError} `invalid_path` or `exists`.
+ */
+export function checkRename(from: RemotePath, to: RemotePath): string {
+  const action = `Cannot move ${quotePath(from)} to ${quotePath(to)}`;
+  if (from === "" || to === "") {
+    throw new FerryError("invalid_path", `${action}: the root folder cannot be moved or replaced`);
+  }
+  if (from !== to && isSameOrInside(to, from)) {
+    throw new FerryError("invalid_path", `${action}: a folder cannot move into itself`);
+  }
+  if (from !== to && isSameOrInside(from, to)) {
+    throw new FerryError("exists", `${action}: the destination is a folder that contains it`);
+  }
   return action;
 }

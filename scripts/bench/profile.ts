@@ -10,10 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
-import {
-  clientPermissionFlags,
-  serverPermissionFlags,
-} from "../../lib/sandbox/permission_flags.ts";
+import { clientPermissionFlags, serverDenoFlags } from "../../lib/sandbox/permission_flags.ts";
 import { addUser, freePort, ROOT } from "../../tests/harness/ferryd_process.ts";
 import { makeRandomFile, makeTree, removeQuietly } from "./fixtures.ts";
 
@@ -121,7 +118,7 @@ async function profileOne(
       "run",
       `--cpu-prof`,
       `--cpu-prof-dir=${dir}/${op}-server`,
-      ...serverPermissionFlags({ dataDir, hostname: "127.0.0.1", port }),
+      ...serverDenoFlags({ dataDir, hostname: "127.0.0.1", port }),
       `${ROOT}/server.ts`,
       "serve",
       "--data",

@@ -8,9 +8,9 @@
  * @module
  */
 
-import { checkUpload } from "../upload_checks.ts";
+import { checkRename, checkUpload } from "../upload_checks.ts";
 import { FerryError } from "../../errors.ts";
-import { isSameOrInside, quotePath } from "../remote_path.ts";
+import { quotePath } from "../remote_path.ts";
 import type { RemotePath } from "../remote_path.ts";
 import type {
   Entry,
@@ -194,19 +194,7 @@ export class S3Storage implements Storage {
    * file replaces a file, and only with `overwrite`.
    */
   async rename(from: RemotePath, to: RemotePath, options: RenameOptions): Promise<void> {
-    const action = `Cannot move ${quotePath(from)} to ${quotePath(to)}`;
-    if (from === "" || to === "") {
-      throw new FerryError(
-        "invalid_path",
-        `${action}: the root folder cannot be moved or replaced`,
-      );
-    }
-    if (from !== to && isSameOrInside(to, from)) {
-      throw new FerryError("invalid_path", `${action}: a folder cannot move into itself`);
-    }
-    if (from !== to && isSameOrInside(from, to)) {
-      throw new FerryError("exists", `${action}: the destination is a folder that contains it`);
-    }
+    const action = checkRename(from, to);
     await this.#locked(from, "rename", action, async () => {
       const source = await findEntry(this.#ctx, from);
       if (source === undefined) throw await missing(this.#ctx, from, action);
