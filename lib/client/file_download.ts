@@ -25,9 +25,14 @@ import {
 } from "./decrypting_download.ts";
 import { localError, PARTIAL_SUFFIX } from "./local_files.ts";
 
-async function localInfo(path: string): Promise<Deno.FileInfo | undefined> {
+/**
+ * What is at a local path, or `undefined`. Local metadata calls here are
+ * direct: 1–6 µs each, against 7–17 µs of CPU as async ops, which adds up
+ * over 1,000 small files (docs/PERFORMANCE.md).
+ */
+function localInfo(path: string): Deno.FileInfo | undefined {
   try {
-    return await Deno.stat(path);
+    return Deno.statSync(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw localError(error, path);
@@ -41,7 +46,7 @@ async function openPartial(
 ): Promise<{ file: Deno.FsFile; offset: number; hash: Hash }> {
   const hash = createHash("sha256");
   try {
-    if (resume && (await localInfo(partial))?.isFile) {
+    if (resume && localInfo(partial)?.isFile) {
       const file = await Deno.open(partial, { read: true, write: true });
       const buffer = new Uint8Array(1024 * 1024);
       let offset = 0;
@@ -59,30 +64,44 @@ async function openPartial(
 }
 
 /** Moves the verified partial into place; returns where it landed. */
-async function place(
-  partial: string,
-  local: string,
-  options: FileTransferOptions,
-): Promise<string> {
+function place(partial: string, local: string, options: FileTransferOptions): string {
   if (options.policy === "force") {
-    await Deno.rename(partial, local);
+    Deno.renameSync(partial, local);
     return local;
   }
   const slash = local.lastIndexOf("/");
-  const folder = slash >= 0 ? local.slice(0, slash + 1) : "";
+  const folder = local.slice(0, slash + 1);
   const name = local.slice(slash + 1);
   const tries = options.policy === "rename" ? MAX_KEEP_BOTH : 0;
   for (let n = 0; n <= tries; n++) {
     const candidate = n === 0 ? local : folder + keepBothName(name, n);
     try {
-      await Deno.link(partial, candidate); // never replaces a file that appeared meanwhile
-      await Deno.remove(partial);
+      Deno.linkSync(partial, candidate); // never replaces a file that appeared meanwhile
+      Deno.removeSync(partial);
       return candidate;
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw localError(error, candidate);
     }
   }
   throw existsError("local", local);
+}
+
+/** Sets a downloaded file's times to the remote file's mtime (best effort). */
+function setMtime(path: string, mtime: number): void {
+  try {
+    Deno.utimeSync(path, new Date(mtime), new Date(mtime));
+  } catch {
+    // a file system without times: the bytes are what counts
+  }
+}
+
+/** Removes a local file if it is there (best effort). */
+function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // already gone
+  }
 }
 
 /** Downloads the stored bytes as they are into `partial`, continuing it when `resume`. */
@@ -105,8 +124,8 @@ async function receiveStored(
     });
   } catch (error) {
     file.close();
-    const useless = isFerryError(error, "integrity") || (await localInfo(partial))?.size === 0;
-    if (useless) await Deno.remove(partial).catch(() => {});
+    const useless = isFerryError(error, "integrity") || localInfo(partial)?.size === 0;
+    if (useless) removeQuietly(partial);
     throw error;
   }
   file.close();
@@ -129,11 +148,11 @@ async function receive(
   options: FileTransferOptions,
   resume: boolean,
 ): Promise<TransferResult> {
-  const state = resume ? await partialState(partial) : "none";
+  const state = resume ? partialState(partial) : "none";
   const { keys } = options;
   if (!keys) {
     // A partial of decrypted plaintext cannot continue as stored bytes.
-    if (state !== "stored") await discardPartial(partial);
+    if (state !== "stored") discardPartial(partial);
     return await receiveStored(client, remote, partial, options, state === "stored");
   }
   if (state === "stored" && await resumableAsStored(partial, keys)) {
@@ -156,12 +175,9 @@ async function fetchOnce(
 ): Promise<TransferResult> {
   const partial = local + PARTIAL_SUFFIX;
   const result = await receive(client, remote, partial, options, resume);
-  const placed = await place(partial, local, options);
-  if (result.encrypted) await Deno.remove(partial + KEPT_HEADER_SUFFIX).catch(() => {});
-  if (result.entry.mtime > 0) {
-    const mtime = new Date(result.entry.mtime);
-    await Deno.utime(placed, mtime, mtime).catch(() => {});
-  }
+  const placed = place(partial, local, options);
+  if (result.encrypted) removeQuietly(partial + KEPT_HEADER_SUFFIX);
+  if (result.entry.mtime > 0) setMtime(placed, result.entry.mtime);
   return { ...result, path: placed };
 }
 
@@ -188,7 +204,7 @@ export async function downloadFile(
   local: string,
   options: FileTransferOptions = {},
 ): Promise<TransferResult | Skipped> {
-  const existing = await localInfo(local);
+  const existing = localInfo(local);
   if (existing?.isDirectory) {
     throw new FerryError("local_io", `Cannot download to "${local}": it is a folder`);
   }

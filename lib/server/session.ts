@@ -55,6 +55,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
     }
     audit.record({ event: "connect", address });
     if (config.tcpKeepalive) (conn as Deno.TcpConn).setKeepAlive?.(true);
+    (conn as Deno.TcpConn).setNoDelay?.(true);
     const handshake = await serverHandshake(new FrameReader(conn.readable), writer, {
       staticKey: environment.hostKey,
       hello: { server: "ferryd", version: FERRY_VERSION, protocol: PROTOCOL_VERSION },

@@ -44,10 +44,10 @@ export function toEntry(name: string, info: Deno.FileInfo): Entry {
  * @throws {FerryError} A mapped file system error, or `not_found` for a
  * special file (a pipe, socket or device is never served).
  */
-export async function statKind(real: string, action: string): Promise<Deno.FileInfo> {
+export function statKind(real: string, action: string): Deno.FileInfo {
   let info: Deno.FileInfo;
   try {
-    info = await Deno.stat(real);
+    info = Deno.statSync(real); // synchronous, like the jail's calls (see jail.ts)
   } catch (error) {
     throw fsError(error, action);
   }

@@ -6,6 +6,12 @@
  * points outside `DIR`, and the data folder also holds the server's state, so
  * every path is resolved with `Deno.realPath` and compared with the root.
  *
+ * The jail's calls are synchronous on purpose: `realpath`, `stat` and `lstat`
+ * of a path in the kernel's cache take 1–6 µs as direct calls, and 7–17 µs of
+ * CPU as Deno async ops (a hop to the blocking thread pool and back), which
+ * made them the largest cost of a small file (docs/PERFORMANCE.md). Calls that
+ * can take long (opening, creating, reading, writing, `fsync`) stay async.
+ *
  * @module
  */
 
@@ -46,7 +52,7 @@ export interface CreateTarget {
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/a.txt`, "hi");
  * const jail = new Jail(await Deno.realPath(root));
- * await jail.resolveExisting("a.txt");
+ * jail.resolveExisting("a.txt");
  * await Deno.remove(root, { recursive: true });
  * ```
  */
@@ -92,11 +98,8 @@ export class Jail {
    * @throws {FerryError} `not_found` when it does not exist (or is a dangling
    * link), `invalid_path` when it leads outside the shared folder.
    */
-  async resolveExisting(
-    path: RemotePath,
-    action = `Cannot find ${quotePath(path)}`,
-  ): Promise<string> {
-    const real = await this.#realOf(path, action);
+  resolveExisting(path: RemotePath, action = `Cannot find ${quotePath(path)}`): string {
+    const real = this.#realOf(path, action);
     if (real === MISSING) throw new FerryError("not_found", `${action}: no such file or folder`);
     if (real === OUTSIDE) {
       throw new FerryError("invalid_path", `${action}: it leads outside the shared folder`);
@@ -114,16 +117,13 @@ export class Jail {
    * @returns The entry and what it leads to.
    * @throws {FerryError} `not_found`, `not_directory` or `invalid_path`.
    */
-  async resolveEntry(
-    path: RemotePath,
-    action = `Cannot find ${quotePath(path)}`,
-  ): Promise<JailEntry> {
-    const entryPath = `${await this.#parent(path, action)}/${baseName(path)}`;
+  resolveEntry(path: RemotePath, action = `Cannot find ${quotePath(path)}`): JailEntry {
+    const entryPath = `${this.#parent(path, action)}/${baseName(path)}`;
     try {
-      const own = await Deno.lstat(entryPath);
+      const own = Deno.lstatSync(entryPath);
       if (!own.isSymlink) return { path: entryPath, real: entryPath, isSymlink: false, info: own };
-      const real = await this.resolveExisting(path, action);
-      return { path: entryPath, real, isSymlink: true, info: await Deno.stat(real) };
+      const real = this.resolveExisting(path, action);
+      return { path: entryPath, real, isSymlink: true, info: Deno.statSync(real) };
     } catch (error) {
       throw fsError(error, action);
     }
@@ -141,13 +141,10 @@ export class Jail {
    * when the parent is a file, `invalid_path` for the root, a symbolic link or
    * a parent outside the shared folder.
    */
-  async resolveForCreate(
-    path: RemotePath,
-    action = `Cannot create ${quotePath(path)}`,
-  ): Promise<CreateTarget> {
-    const target = `${await this.#parent(path, action)}/${baseName(path)}`;
+  resolveForCreate(path: RemotePath, action = `Cannot create ${quotePath(path)}`): CreateTarget {
+    const target = `${this.#parent(path, action)}/${baseName(path)}`;
     try {
-      const existing = await lstatOrUndefined(target);
+      const existing = lstatOrUndefined(target);
       if (existing?.isSymlink) {
         throw new FerryError("invalid_path", `${action}: it is a symbolic link`);
       }
@@ -158,12 +155,12 @@ export class Jail {
   }
 
   /** The real path of the folder holding `path`, which must be a folder inside. */
-  async #parent(path: RemotePath, action: string): Promise<string> {
+  #parent(path: RemotePath, action: string): string {
     if (path === "") {
       throw new FerryError("invalid_path", `${action}: it is the root of the shared folder`);
     }
     const parent = parentOf(path);
-    const real = await this.#realOf(parent, action);
+    const real = this.#realOf(parent, action);
     const named = parent === "" ? "the shared folder" : `folder ${quotePath(parent)}`;
     if (real === MISSING) throw new FerryError("not_found", `${action}: ${named} does not exist`);
     if (real === OUTSIDE) {
@@ -171,7 +168,7 @@ export class Jail {
     }
     let isDirectory: boolean;
     try {
-      isDirectory = (await Deno.stat(real)).isDirectory;
+      isDirectory = Deno.statSync(real).isDirectory;
     } catch (error) {
       throw fsError(error, action);
     }
@@ -181,13 +178,10 @@ export class Jail {
     return real;
   }
 
-  async #realOf(
-    path: RemotePath,
-    action: string,
-  ): Promise<string | typeof MISSING | typeof OUTSIDE> {
+  #realOf(path: RemotePath, action: string): string | typeof MISSING | typeof OUTSIDE {
     let real: string;
     try {
-      real = await Deno.realPath(this.#lexical(path));
+      real = Deno.realPathSync(this.#lexical(path));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return MISSING;
       throw fsError(error, action);
@@ -200,9 +194,9 @@ export class Jail {
   }
 }
 
-async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
   try {
-    return await Deno.lstat(path);
+    return Deno.lstatSync(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;

@@ -5,7 +5,7 @@
  */
 
 import { FerryError } from "../errors.ts";
-import { toEntry } from "./entry_info.ts";
+import { statKind, toEntry } from "./entry_info.ts";
 import { fsError } from "./fs_error.ts";
 import type { Jail } from "./jail.ts";
 import { isValidSegment, joinRemote, quotePath } from "./remote_path.ts";
@@ -43,10 +43,10 @@ import type { Entry } from "./storage.ts";
  */
 export async function* listDirectory(jail: Jail, path: RemotePath): AsyncGenerator<Entry> {
   const action = `Cannot list ${quotePath(path)}`;
-  const real = await jail.resolveExisting(path, action);
+  const real = jail.resolveExisting(path, action);
   let entries: AsyncIterator<Deno.DirEntry>;
   try {
-    if (!(await Deno.stat(real)).isDirectory) {
+    if (statKind(real, action).isFile) {
       throw new FerryError("not_directory", `${action}: it is not a folder`);
     }
     entries = Deno.readDir(real)[Symbol.asyncIterator]();
@@ -61,22 +61,23 @@ export async function* listDirectory(jail: Jail, path: RemotePath): AsyncGenerat
       throw fsError(error, action);
     }
     if (next.done === true) return;
-    const entry = await describe(jail, path, real, next.value);
+    const entry = describe(jail, path, real, next.value);
     if (entry !== undefined) yield entry;
   }
 }
 
-async function describe(
+/** Stats one listed item, synchronously like the jail (see jail.ts). */
+function describe(
   jail: Jail,
   dir: RemotePath,
   dirReal: string,
   item: Deno.DirEntry,
-): Promise<Entry | undefined> {
+): Entry | undefined {
   if (!isValidSegment(item.name)) return undefined;
   try {
     const info = item.isSymlink
-      ? await Deno.stat(await jail.resolveExisting(joinRemote(dir, item.name)))
-      : await Deno.lstat(`${dirReal}/${item.name}`);
+      ? Deno.statSync(jail.resolveExisting(joinRemote(dir, item.name)))
+      : Deno.lstatSync(`${dirReal}/${item.name}`);
     if (!info.isFile && !info.isDirectory) return undefined;
     return toEntry(item.name, info);
   } catch {

@@ -18,8 +18,9 @@ import type { ReadSource } from "./storage.ts";
  *
  * Deno cannot open relative to a folder handle or refuse links at open time,
  * so after opening, the file is checked to be the very file (device and inode)
- * that the jail resolved, both before and after the open: a path swapped for
- * a link in between is refused instead of followed.
+ * that the path resolves to inside the jail now: a path swapped for a link
+ * before the open is refused instead of followed. Only the open itself is
+ * async; the checks around it are direct calls (see jail.ts).
  *
  * @example Reading from an offset
  * ```ts
@@ -50,30 +51,45 @@ export async function openLocalRead(
   if (!Number.isSafeInteger(offset) || offset < 0) {
     throw new FerryError("bad_request", `${action} from offset ${offset}: it is not valid`);
   }
-  const real = await jail.resolveExisting(path, action);
-  const before = await statKind(real, action);
-  if (before.isDirectory) throw new FerryError("is_directory", `${action}: it is a folder`);
   let file: Deno.FsFile | undefined;
   try {
-    file = await Deno.open(real, { read: true });
-    const info = await file.stat();
-    const again = await Deno.realPath(real);
-    const after = await Deno.stat(again);
-    if (!info.isFile || again !== real || !sameFile(info, before) || !sameFile(info, after)) {
-      throw new FerryError("busy", `${action}: it changed while being opened`);
+    // Checked before opening: a pipe or device is never opened (it could block).
+    const real = jail.resolveExisting(path, action);
+    if (statKind(real, action).isDirectory) {
+      throw new FerryError("is_directory", `${action}: it is a folder`);
     }
+    file = await Deno.open(real, { read: true });
+    const info = checkOpened(file, real, action);
     if (offset > info.size) {
       throw new FerryError(
         "bad_request",
         `${action} from offset ${offset}: the file has only ${info.size} bytes`,
       );
     }
-    await file.seek(offset, Deno.SeekMode.Start);
+    if (offset > 0) seekTo(file, offset);
     return { entry: toEntry(baseName(path), info), readable: fileByteStream(file, path) };
   } catch (error) {
     file?.close();
     throw fsError(error, action);
   }
+}
+
+/**
+ * Proves that `file` is the regular file at `real` now, and that `real` still
+ * has no link in it. Direct calls, like the jail's (see jail.ts).
+ */
+function checkOpened(file: Deno.FsFile, real: string, action: string): Deno.FileInfo {
+  const info = file.statSync();
+  const again = Deno.realPathSync(real);
+  const after = Deno.statSync(again);
+  if (!info.isFile || again !== real || !sameFile(info, after)) {
+    throw new FerryError("busy", `${action}: it changed while being opened`);
+  }
+  return info;
+}
+
+function seekTo(file: Deno.FsFile, offset: number): void {
+  file.seekSync(offset, Deno.SeekMode.Start);
 }
 
 function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {

@@ -104,10 +104,14 @@ export class LocalStorage implements Storage {
   }
 
   /** Describes a file or folder, following symbolic links that stay inside. */
-  async stat(path: RemotePath): Promise<Entry> {
+  stat(path: RemotePath): Promise<Entry> {
     const action = `Cannot stat ${quotePath(path)}`;
-    const real = await this.#jail.resolveExisting(path, action);
-    return toEntry(baseName(path), await statKind(real, action));
+    try {
+      const real = this.#jail.resolveExisting(path, action);
+      return Promise.resolve(toEntry(baseName(path), statKind(real, action)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -132,7 +136,7 @@ export class LocalStorage implements Storage {
     const action = checkUpload(path, options);
     const lock = this.#locks.tryAcquire(path, "upload");
     try {
-      const target = await this.#jail.resolveForCreate(path, action);
+      const target = this.#jail.resolveForCreate(path, action);
       if (target.existing?.isDirectory) {
         throw new FerryError("is_directory", `${action}: it is a folder`);
       }
@@ -167,7 +171,7 @@ export class LocalStorage implements Storage {
     const action = `Cannot remove ${quotePath(path)}`;
     if (path === "") throw new FerryError("is_directory", `${action}: it is the root folder`);
     using _lock = this.#locks.tryAcquire(path, "remove");
-    const entry = await this.#jail.resolveEntry(path, action);
+    const entry = this.#jail.resolveEntry(path, action);
     if (entry.info.isDirectory) throw new FerryError("is_directory", `${action}: it is a folder`);
     try {
       await Deno.remove(entry.path);
@@ -181,7 +185,7 @@ export class LocalStorage implements Storage {
     const action = `Cannot create folder ${quotePath(path)}`;
     if (path === "") throw new FerryError("exists", `${action}: it is the root folder`);
     using _lock = this.#locks.tryAcquire(path, "makeDirectory");
-    const target = await this.#jail.resolveForCreate(path, action);
+    const target = this.#jail.resolveForCreate(path, action);
     if (target.existing !== undefined) {
       throw new FerryError("exists", `${action}: it already exists`);
     }
@@ -200,7 +204,7 @@ export class LocalStorage implements Storage {
     const action = `Cannot remove folder ${quotePath(path)}`;
     if (path === "") throw new FerryError("invalid_path", `${action}: it is the root folder`);
     using _lock = this.#locks.tryAcquire(path, "removeDirectory");
-    const entry = await this.#jail.resolveEntry(path, action);
+    const entry = this.#jail.resolveEntry(path, action);
     if (!entry.info.isDirectory) {
       throw new FerryError("not_directory", `${action}: it is not a folder`);
     }
@@ -218,10 +222,10 @@ export class LocalStorage implements Storage {
   async rename(from: RemotePath, to: RemotePath, options: RenameOptions): Promise<void> {
     const action = checkRename(from, to);
     using _from = this.#locks.tryAcquire(from, "rename");
-    const source = await this.#jail.resolveEntry(from, action);
+    const source = this.#jail.resolveEntry(from, action);
     if (from === to) return;
     using _to = this.#locks.tryAcquire(to, "rename");
-    const target = await this.#jail.resolveForCreate(to, action);
+    const target = this.#jail.resolveForCreate(to, action);
     const moved = source.path;
     if (source.info.isDirectory && !source.isSymlink && isSameOrInside(target.path, moved)) {
       throw new FerryError("invalid_path", `${action}: a folder cannot move into itself`);

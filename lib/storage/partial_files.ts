@@ -172,15 +172,17 @@ export class PartialFiles {
   }
 
   /**
-   * Deletes the files of the partial upload of `path`, if present.
+   * Deletes the files of the partial upload of `path`, if present. An unlink
+   * is a direct call, like the jail's (see jail.ts).
    *
    * @param path A normalised remote path.
    * @param withMeta Whether it has a metadata file too. @default {true}
    */
-  async discard(path: RemotePath, withMeta = true): Promise<void> {
+  discard(path: RemotePath, withMeta = true): Promise<void> {
     const { data, meta } = this.locate(path);
-    await removeIfPresent(data);
-    if (withMeta) await removeIfPresent(meta);
+    removeNowIfPresent(data);
+    if (withMeta) removeNowIfPresent(meta);
+    return Promise.resolve();
   }
 
   async #reopen(path: RemotePath, options: UploadOptions): Promise<OpenedPartial | undefined> {
@@ -223,6 +225,14 @@ function parseMeta(value: unknown): PartialMeta | undefined {
 async function removeIfPresent(path: string): Promise<void> {
   try {
     await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+function removeNowIfPresent(path: string): void {
+  try {
+    Deno.removeSync(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
