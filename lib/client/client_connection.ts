@@ -54,6 +54,8 @@ export interface PendingRequest {
 export class ClientConnection {
   /** The server's static key, as accepted. */
   readonly serverKey: Uint8Array;
+  /** The optional behaviours the server named in its hello (see `SERVER_FEATURES`). */
+  readonly serverFeatures: ReadonlySet<string>;
   #conn: Deno.Conn;
   #channel: SecureChannel;
   #queues = new Map<number, MessageQueue>();
@@ -61,10 +63,16 @@ export class ClientConnection {
   #pumping: Promise<void>;
   #closed = false;
 
-  private constructor(conn: Deno.Conn, channel: SecureChannel, serverKey: Uint8Array) {
+  private constructor(
+    conn: Deno.Conn,
+    channel: SecureChannel,
+    serverKey: Uint8Array,
+    hello: unknown,
+  ) {
     this.#conn = conn;
     this.#channel = channel;
     this.serverKey = serverKey;
+    this.serverFeatures = featuresOf(hello);
     this.#queues.set(0, new MessageQueue());
     this.#pumping = this.#pump();
   }
@@ -92,7 +100,7 @@ export class ClientConnection {
           user,
           password: typeof password === "string" ? password : await password(),
         };
-      const { channel, serverKey } = await clientHandshake(
+      const { channel, serverKey, hello } = await clientHandshake(
         new FrameReader(conn.readable),
         new FrameWriter(conn.writable),
         {
@@ -101,7 +109,7 @@ export class ClientConnection {
           credentials,
         },
       );
-      const connection = new ClientConnection(conn, channel, serverKey);
+      const connection = new ClientConnection(conn, channel, serverKey, hello);
       await connection.finalReply(0);
       return connection;
     } catch (error) {
@@ -219,4 +227,12 @@ export class ClientConnection {
     }
     await this.#pumping;
   }
+}
+
+/** The `features` of a server hello; none when absent or malformed (an older server). */
+function featuresOf(hello: unknown): ReadonlySet<string> {
+  const features = (hello as { features?: unknown } | null)?.features;
+  return new Set(
+    Array.isArray(features) ? features.filter((item) => typeof item === "string") : [],
+  );
 }

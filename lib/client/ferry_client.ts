@@ -8,7 +8,12 @@ import { createHash, type Hash } from "node:crypto";
 import { FerryError } from "../errors.ts";
 import { ChunkCompressor } from "../protocol/chunk_compression.ts";
 import { decodeJsonBody, type Message } from "../protocol/codec.ts";
-import { receivedBytes, sendDataStream, type TransferEnd } from "../protocol/data_stream.ts";
+import {
+  MAX_DATA_BYTES,
+  receivedBytes,
+  sendDataStream,
+  type TransferEnd,
+} from "../protocol/data_stream.ts";
 import type { Entry } from "../protocol/entry.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";
@@ -236,20 +241,25 @@ export class FerryClient {
     path: string,
     options: UploadOptions,
   ): Promise<TransferResult> {
+    // A small file goes right behind its request when the server allows it:
+    // one round trip instead of two (nothing to resume in one message anyway).
+    const eager = options.size <= MAX_DATA_BYTES &&
+      this.#connection.serverFeatures.has("eager-put");
     const { id } = this.#connection.start({
       op: "put",
       path,
       size: options.size,
       force: options.force ?? false,
-      resume: options.resume ?? false,
+      resume: (options.resume ?? false) && !eager,
+      ...(eager ? { eager: true } : {}),
       ...(options.rename ? { rename: true } : {}),
       ...(options.compress ? { compress: true } : {}),
       ...(options.mtime === undefined ? {} : { mtime: Math.max(0, Math.round(options.mtime)) }),
     });
     try {
-      let offset: number;
+      let offset = 0;
       try {
-        ({ offset } = await this.#connection.expectReply(id) as { offset: number });
+        if (!eager) ({ offset } = await this.#connection.expectReply(id) as { offset: number });
       } catch (error) {
         await readable.cancel().catch(() => {});
         throw error;

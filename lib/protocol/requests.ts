@@ -25,6 +25,7 @@ export type Request =
     rename?: boolean;
     compress?: boolean;
     mtime?: number;
+    eager?: boolean;
   }
   | { op: "delete"; path: string }
   | { op: "mkdir"; path: string }
@@ -62,6 +63,7 @@ const REQUEST_FIELDS: Record<Op, FieldSpec> = {
     rename: OPTIONAL_FLAG,
     compress: OPTIONAL_FLAG,
     mtime: { ...COUNT, optional: true },
+    eager: OPTIONAL_FLAG,
   },
   delete: { path: PATH },
   mkdir: { path: PATH },

@@ -16,6 +16,17 @@ import { PREAMBLE_BYTES } from "../wire/limits.ts";
 /** The version of the ferry protocol this code speaks. */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * Optional behaviours this server offers, named in its hello (`features`).
+ * A client uses one only when the server names it, so older peers on
+ * either side keep working.
+ *
+ * - `eager-put`: a `put` with `eager` sends its one `DATA` and `END` right
+ *   behind the request, without waiting for `REPLY {offset}` (one round trip
+ *   per small file instead of two).
+ */
+export const SERVER_FEATURES: readonly string[] = ["eager-put"];
+
 /** The product version reported by `--version` and in the handshake. */
 export const FERRY_VERSION = "0.1.0";
 

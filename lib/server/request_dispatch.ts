@@ -98,6 +98,8 @@ export class RequestDispatcher {
       return false;
     }
     const state: InFlight = { abort: new AbortController() };
+    // An eager put's DATA and END follow its request at once: queue them from now.
+    if (request.op === "put" && request.eager) state.incoming = new MessageQueue();
     this.#inFlight.set(id, state);
     const task = this.#run(id, request, state).finally(() => {
       state.incoming?.close();

@@ -11,7 +11,7 @@ import type { SecureChannel } from "../channel/secure_channel.ts";
 import { FerryError } from "../errors.ts";
 import { decodeMessage, encodeJsonMessage } from "../protocol/codec.ts";
 import { MessageType } from "../protocol/message_type.ts";
-import { FERRY_VERSION, PROTOCOL_VERSION } from "../protocol/version.ts";
+import { FERRY_VERSION, PROTOCOL_VERSION, SERVER_FEATURES } from "../protocol/version.ts";
 import { toWireError } from "../protocol/wire_error.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import { FrameWriter } from "../wire/frame_writer.ts";
@@ -58,7 +58,12 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
     (conn as Deno.TcpConn).setNoDelay?.(true);
     const handshake = await serverHandshake(new FrameReader(conn.readable), writer, {
       staticKey: environment.hostKey,
-      hello: { server: "ferryd", version: FERRY_VERSION, protocol: PROTOCOL_VERSION },
+      hello: {
+        server: "ferryd",
+        version: FERRY_VERSION,
+        protocol: PROTOCOL_VERSION,
+        features: SERVER_FEATURES,
+      },
     });
     clearTimeout(timer);
     if (handshake === null) return;

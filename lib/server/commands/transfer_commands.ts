@@ -8,7 +8,12 @@
 import { FerryError, isFerryError } from "../../errors.ts";
 import { ChunkCompressor } from "../../protocol/chunk_compression.ts";
 import { decodeJsonBody } from "../../protocol/codec.ts";
-import { receivedBytes, sendDataStream, type TransferEnd } from "../../protocol/data_stream.ts";
+import {
+  MAX_DATA_BYTES,
+  receivedBytes,
+  sendDataStream,
+  type TransferEnd,
+} from "../../protocol/data_stream.ts";
 import { MessageType } from "../../protocol/message_type.ts";
 import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath, parentOf, type RemotePath } from "../../storage/remote_path.ts";
@@ -157,11 +162,21 @@ async function admitUpload(
  * `PUT path size`: `REPLY { offset }` invites the bytes from `offset`; the
  * client sends `DATA`/`DATA_DEFLATE`… and `END { size, sha256 }`; the file is
  * committed only if the hash matches, then `REPLY { entry, path, sha256 }`
- * (`path` differs from the request with `rename`: keep both).
+ * (`path` differs from the request with `rename`: keep both). With `eager`
+ * (a file of at most {@linkcode MAX_DATA_BYTES}, never resumed), the bytes follow the
+ * request unasked and there is no `REPLY { offset }`; a refusal is an
+ * `ERROR`, and the bytes already sent for it are dropped.
  */
 export async function put(request: PutRequest, context: RequestContext): Promise<AuditDetail> {
   const path = normalizeRemotePath(request.path);
   if (path === "") throw new FerryError("is_directory", "Cannot upload onto the root folder");
+  const eager = request.eager === true;
+  if (eager && request.size > MAX_DATA_BYTES) {
+    throw new FerryError(
+      "bad_request",
+      `Cannot upload "${request.path}" eagerly: ${request.size} bytes is over the ${MAX_DATA_BYTES} an eager upload may carry`,
+    );
+  }
   const { force, reservation, replaced } = await admitUpload(request, path, context);
   const incoming = context.incoming();
   let committing = false;
@@ -169,12 +184,12 @@ export async function put(request: PutRequest, context: RequestContext): Promise
     const upload = await context.storage.openUpload(path, {
       size: request.size,
       overwrite: force,
-      resume: request.resume,
+      resume: request.resume && !eager,
       keepBoth: request.rename ?? false,
       ...(request.mtime === undefined ? {} : { mtime: request.mtime }),
     });
     try {
-      await context.reply({ offset: upload.offset });
+      if (!eager) await context.reply({ offset: upload.offset });
       for await (const message of incoming) {
         if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
           const bytes = await receivedBytes(message);
