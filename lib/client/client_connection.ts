@@ -62,6 +62,8 @@ export class ClientConnection {
   #nextId = 1;
   #pumping: Promise<void>;
   #closed = false;
+  /** Why the connection ended, once it has: later requests fail with it at once. */
+  #lost: unknown;
 
   private constructor(
     conn: Deno.Conn,
@@ -101,8 +103,8 @@ export class ClientConnection {
           password: typeof password === "string" ? password : await password(),
         };
       const { channel, serverKey, hello } = await clientHandshake(
-        new FrameReader(conn.readable),
-        new FrameWriter(conn.writable),
+        new FrameReader(conn),
+        new FrameWriter(conn),
         {
           staticKey: options.identity ?? await generateKeyPair(),
           verifyServerKey: options.verifyServerKey,
@@ -139,6 +141,7 @@ export class ClientConnection {
         cause: failure,
       });
     }
+    this.#lost = failure;
     for (const queue of this.#queues.values()) queue.close(failure);
   }
 
@@ -148,6 +151,11 @@ export class ClientConnection {
     const id = this.#nextId++;
     const queue = new MessageQueue();
     this.#queues.set(id, queue);
+    if (this.#lost !== undefined) {
+      // The server is gone: a write could still succeed, but nothing would answer.
+      queue.close(this.#lost);
+      return { id, queue };
+    }
     void this.#channel.send(encodeJsonMessage(MessageType.REQUEST, id, request)).catch((error) =>
       queue.close(new FerryError("network", `Cannot send request: ${String(error)}`))
     );

@@ -42,7 +42,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
   const label = `${address}:${peer.port}`;
   const { log, audit, limits, config } = environment;
   const admission = limits.open(address);
-  const writer = new FrameWriter(conn.writable);
+  const writer = new FrameWriter(conn);
   const timer = setTimeout(() => {
     log.info(`${label} handshake timed out`);
     closeQuietly(conn);
@@ -56,7 +56,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
     audit.record({ event: "connect", address });
     if (config.tcpKeepalive) (conn as Deno.TcpConn).setKeepAlive?.(true);
     (conn as Deno.TcpConn).setNoDelay?.(true);
-    const handshake = await serverHandshake(new FrameReader(conn.readable), writer, {
+    const handshake = await serverHandshake(new FrameReader(conn), writer, {
       staticKey: environment.hostKey,
       hello: {
         server: "ferryd",

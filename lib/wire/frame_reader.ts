@@ -19,35 +19,67 @@ export interface FrameReaderOptions {
 }
 
 /**
+ * A source of bytes read into the caller's buffer, such as a `Deno.Conn`:
+ * `read` fills part of `view` and says how much, or `null` at the end.
+ */
+export interface ByteSource {
+  /** Reads into `view`; resolves with the count, or `null` at the end. */
+  read(view: Uint8Array): Promise<number | null>;
+  /** Stops reading (optional). */
+  cancel?(): Promise<void>;
+}
+
+/** Reads a byte stream (`type: "bytes"`) with a BYOB reader, as a {@linkcode ByteSource}. */
+function byobSource(readable: ReadableStream<Uint8Array>): ByteSource & { buffer?: ArrayBuffer } {
+  const reader = readable.getReader({ mode: "byob" });
+  return {
+    async read(view: Uint8Array): Promise<number | null> {
+      const { value, done } = await reader.read(view);
+      if (value) this.buffer = value.buffer as ArrayBuffer;
+      return done ? null : value?.byteLength ?? 0;
+    },
+    async cancel(): Promise<void> {
+      await reader.cancel().catch(() => {});
+    },
+  };
+}
+
+/**
  * Cuts a byte stream into frames: a 4-byte big-endian length, then that many
- * bytes. It reads with a BYOB reader into one buffer that it keeps for the
- * life of the connection, so the hot path allocates nothing.
+ * bytes. It reads into one buffer that it keeps for the life of the
+ * connection, so the hot path allocates nothing. Given a `Deno.Conn` (a
+ * {@linkcode ByteSource}) it reads with plain `read` calls: no Web Streams on
+ * the path of every message.
  *
  * End of stream at a frame boundary is a clean close (`null`); inside a frame
  * it is an error.
  *
  * @example Reading frames from a TCP connection
  * ```ts ignore
- * const reader = new FrameReader(conn.readable);
+ * const reader = new FrameReader(conn);
  * for (let body = await reader.read(); body; body = await reader.read()) {
  *   handle(body); // valid until the next read()
  * }
  * ```
  */
 export class FrameReader {
-  #reader: ReadableStreamBYOBReader;
+  #source: ByteSource & { buffer?: ArrayBuffer };
   #buffer: ArrayBuffer;
   #start = 0;
   #end = 0;
   #maxFrameBytes: number;
 
   /**
-   * @param readable A byte stream (`type: "bytes"`), such as `conn.readable`.
+   * @param source The connection (or any {@linkcode ByteSource}), or a byte
+   *   stream (`type: "bytes"`, read with a BYOB reader).
    * @param options Limits.
    */
-  constructor(readable: ReadableStream<Uint8Array>, options: FrameReaderOptions = {}) {
+  constructor(
+    source: ByteSource | ReadableStream<Uint8Array>,
+    options: FrameReaderOptions = {},
+  ) {
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
-    this.#reader = readable.getReader({ mode: "byob" });
+    this.#source = source instanceof ReadableStream ? byobSource(source) : source;
     this.#buffer = new ArrayBuffer(2 * (FRAME_HEADER_BYTES + this.#maxFrameBytes));
   }
 
@@ -88,7 +120,7 @@ export class FrameReader {
 
   /** Stops reading and releases the stream. */
   async cancel(): Promise<void> {
-    await this.#reader.cancel().catch(() => {});
+    await this.#source.cancel?.().catch(() => {});
   }
 
   /** Makes `need` bytes available from `#start`; false on EOF before any byte. */
@@ -100,12 +132,11 @@ export class FrameReader {
     }
     while (this.#end - this.#start < need) {
       const view = new Uint8Array(this.#buffer, this.#end, this.#buffer.byteLength - this.#end);
-      const { value, done } = await this.#reader.read(view);
-      if (value) {
-        this.#buffer = value.buffer as ArrayBuffer;
-        this.#end += value.byteLength;
-      }
-      if (done) {
+      const n = await this.#source.read(view);
+      // A BYOB reader hands back the buffer it took (transferred); keep using that one.
+      if (this.#source.buffer) this.#buffer = this.#source.buffer;
+      if (n !== null) this.#end += n;
+      if (n === null) {
         if (eofAllowed && this.#end === this.#start) return false;
         throw new FerryError("protocol", "Connection closed in the middle of a frame");
       }

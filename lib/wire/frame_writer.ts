@@ -14,9 +14,38 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 export const COALESCE_MAX_FRAME_BYTES = 16 * 1024;
 
 /**
- * Writes frames through a `WritableStream` (such as `conn.writable`), never
- * with a bare `conn.write()`, which may write only part of a buffer
- * (denoland/deno#18985).
+ * A sink of bytes such as a `Deno.Conn`: `write` may take only part of
+ * `bytes` and says how much (denoland/deno#18985), so callers loop.
+ */
+export interface ByteSink {
+  /** Writes some of `bytes`; resolves with how many. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Ends the sending side, after what was written (optional). */
+  closeWrite?(): Promise<void>;
+}
+
+/** Writes all of `bytes`, however many calls it takes. */
+async function writeAll(sink: ByteSink, bytes: Uint8Array): Promise<void> {
+  let done = await sink.write(bytes);
+  while (done < bytes.byteLength) done += await sink.write(bytes.subarray(done));
+}
+
+/** A `WritableStream` as a {@linkcode ByteSink}: every write takes all it is given. */
+function streamSink(writable: WritableStream<Uint8Array>): ByteSink {
+  const writer = writable.getWriter();
+  return {
+    async write(bytes: Uint8Array): Promise<number> {
+      await writer.write(bytes);
+      return bytes.byteLength;
+    },
+    closeWrite: () => writer.close(),
+  };
+}
+
+/**
+ * Writes frames to a connection (a {@linkcode ByteSink}: plain `write` calls,
+ * looping over partial writes, with no Web Streams on the path of every
+ * message) or to a `WritableStream`.
  *
  * Writes keep the order of the calls, so a caller that encrypts synchronously
  * and then calls {@linkcode FrameWriter.write} keeps nonces in wire order.
@@ -30,19 +59,19 @@ export const COALESCE_MAX_FRAME_BYTES = 16 * 1024;
  *
  * @example
  * ```ts ignore
- * const writer = new FrameWriter(conn.writable);
+ * const writer = new FrameWriter(conn);
  * await writer.write(new TextEncoder().encode("hello"));
  * ```
  */
 export class FrameWriter {
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #sink: ByteSink;
   #queued: Uint8Array[] = [];
   #batch: PromiseWithResolvers<void> | undefined;
   #flushing: Promise<void> | undefined;
 
-  /** @param writable The byte sink, such as `conn.writable`. */
-  constructor(writable: WritableStream<Uint8Array>) {
-    this.#writer = writable.getWriter();
+  /** @param sink The connection (or any {@linkcode ByteSink}), or a `WritableStream`. */
+  constructor(sink: ByteSink | WritableStream<Uint8Array>) {
+    this.#sink = sink instanceof WritableStream ? streamSink(sink) : sink;
   }
 
   /**
@@ -81,7 +110,7 @@ export class FrameWriter {
   /** Closes the sink after the queued frames; errors are ignored (the peer may be gone). */
   async close(): Promise<void> {
     await this.#flushing?.catch(() => {});
-    await this.#writer.close().catch(() => {});
+    await this.#sink.closeWrite?.().catch(() => {});
   }
 
   #enqueue(frame: Uint8Array): Promise<void> {
@@ -100,7 +129,7 @@ export class FrameWriter {
         this.#queued = [];
         this.#batch = undefined;
         try {
-          await Promise.all(coalesce(frames).map((chunk) => this.#writer.write(chunk)));
+          for (const chunk of coalesce(frames)) await writeAll(this.#sink, chunk);
           batch.resolve();
         } catch (error) {
           batch.reject(error);
