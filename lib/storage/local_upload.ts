@@ -184,31 +184,31 @@ export class LocalUpload implements UploadSink {
       }
       if (await this.#hash.digest() !== sha256Hex.toLowerCase()) {
         this.#closeFile();
-        await this.#partials.discard(this.#path, this.#withMeta);
+        this.#partials.discard(this.#path, this.#withMeta);
         throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
       }
+      if (mtime !== undefined) setTimes(file, mtime);
       await file.syncData();
       this.#closeFile();
       const partial = this.#partials.locate(this.#path).data;
-      if (mtime !== undefined) await Deno.utime(partial, new Date(mtime), new Date(mtime));
-      const target = await this.#jail.resolveForCreate(this.#path, action);
+      const target = this.#jail.resolveForCreate(this.#path, action);
       if (target.existing?.isDirectory) {
         throw new FerryError("is_directory", `${action}: a folder with that name exists`);
       }
-      let placed = target.path;
-      if (overwrite) {
-        await Deno.rename(partial, target.path);
-      } else if (this.#options.keepBoth) {
-        placed = await linkKeepingBoth(partial, target.path);
-      } else {
-        if (target.existing !== undefined) {
-          throw new FerryError("exists", `${action}: a file with that name exists`);
-        }
-        await Deno.link(partial, target.path);
+      if (target.existing !== undefined && !overwrite && !this.#options.keepBoth) {
+        throw new FerryError("exists", `${action}: a file with that name exists`);
       }
+      const placed = place(
+        partial,
+        target.path,
+        overwrite ? "replace" : this.#options.keepBoth ? "keep-both" : "new",
+      );
       await FOLDER_SYNCS.sync(placed.slice(0, placed.lastIndexOf("/")) || "/");
-      // The file is in place: a leftover partial would only be overwritten later.
-      await this.#partials.discard(this.#path, this.#withMeta).catch(ignore);
+      try {
+        this.#partials.discard(this.#path, this.#withMeta);
+      } catch {
+        // The file is in place: a leftover partial would only be overwritten later.
+      }
       return {
         name: placed.slice(placed.lastIndexOf("/") + 1),
         kind: "file",
@@ -252,26 +252,35 @@ export class LocalUpload implements UploadSink {
 }
 
 /**
- * Hard-links `partial` at `target`, or at the first free `name (n).ext`
- * beside it: `link` never replaces, so two "keep both" uploads cannot pick
- * the same name.
- *
- * @returns The path it was linked at.
+ * Moves the verified partial into place and returns where it landed. A new
+ * file is hard-linked, so that a file which appeared meanwhile is never
+ * replaced; "keep both" links at the first free `name (n).ext` beside the
+ * target; "replace" renames over it. Direct calls, like the jail's (see
+ * jail.ts).
  */
-async function linkKeepingBoth(partial: string, target: string): Promise<string> {
+function place(partial: string, target: string, how: "new" | "keep-both" | "replace"): string {
+  if (how === "replace") Deno.renameSync(partial, target);
+  if (how === "new") Deno.linkSync(partial, target); // AlreadyExists: someone was faster
+  if (how !== "keep-both") return target;
   const slash = target.lastIndexOf("/");
   const folder = target.slice(0, slash);
   const name = target.slice(slash + 1);
   for (let n = 0; n <= MAX_KEEP_BOTH; n++) {
     const candidate = n === 0 ? target : `${folder}/${keepBothName(name, n)}`;
     try {
-      await Deno.link(partial, candidate);
+      Deno.linkSync(partial, candidate);
       return candidate;
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }
   }
   throw new FerryError("exists", `Cannot keep both copies of "${name}": too many copies exist`);
+}
+
+/** Sets the modification (and access) time the sender announced. */
+function setTimes(file: Deno.FsFile, mtime: number): void {
+  const time = new Date(mtime);
+  file.utimeSync(time, time);
 }
 
 /** Folder syncs of this process, coalesced across uploads (group commit). */

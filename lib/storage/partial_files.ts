@@ -178,11 +178,10 @@ export class PartialFiles {
    * @param path A normalised remote path.
    * @param withMeta Whether it has a metadata file too. @default {true}
    */
-  discard(path: RemotePath, withMeta = true): Promise<void> {
+  discard(path: RemotePath, withMeta = true): void {
     const { data, meta } = this.locate(path);
     removeNowIfPresent(data);
     if (withMeta) removeNowIfPresent(meta);
-    return Promise.resolve();
   }
 
   async #reopen(path: RemotePath, options: UploadOptions): Promise<OpenedPartial | undefined> {
