@@ -11,6 +11,8 @@ import {
   WITH_PASSPHRASE,
   writeRepeatingFile,
 } from "./harness/encrypted_files.ts";
+import { downloadFile } from "../lib/client/file_download.ts";
+import { FileKeys } from "../lib/client/file_keys.ts";
 import { listTree, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 
 const MiB = 1024 * 1024;
@@ -217,4 +219,31 @@ Deno.test("ferry put --encrypt - a file already there under the same key is skip
   );
   const otherKey = await world.ferry(["put", "--encrypt", "a.bin"], { env: WITH_PASSPHRASE });
   assert.equal(otherKey.code, 3, "under another key it is not the same file");
+});
+
+Deno.test("get - an encrypted file the server did not mark is known by its first bytes and decrypted; a plain one is saved as stored", async () => {
+  await using world = await openWorld();
+  const secret = await writeRandomFile(`${world.work}/secret.bin`, 100_000);
+  const plain = await writeRandomFile(`${world.work}/plain.bin`, 100_000);
+  const put = await world.ferry(["put", "--encrypt", "secret.bin"], { env: WITH_PASSPHRASE });
+  assert.equal(put.code, 0, put.stderr);
+  assert.equal((await world.ferry(["put", "plain.bin"])).code, 0);
+  const client = await world.connect();
+  try {
+    const keys = new FileKeys({ passphrase: PASSPHRASE });
+    // As a server that lies about (or has not yet probed) the file would say.
+    const unmarked = { keys, remoteEncrypted: false };
+    const back = await downloadFile(client, "secret.bin", `${world.work}/secret.out`, unmarked);
+    assert.equal("encrypted" in back && back.encrypted, true);
+    assert.equal(await sha256File(`${world.work}/secret.out`), secret);
+    const again = await downloadFile(client, "plain.bin", `${world.work}/plain.out`, unmarked);
+    assert.equal("encrypted" in again && again.encrypted, false);
+    assert.equal(await sha256File(`${world.work}/plain.out`), plain);
+    assert.deepEqual(
+      (await listTree(world.work)).filter((name) => name.includes(".ferry-part")),
+      [],
+    );
+  } finally {
+    await client.close();
+  }
 });

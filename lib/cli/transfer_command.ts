@@ -170,7 +170,7 @@ export async function runGet(context: TransferContext, options: CommandOptions):
     const entry = await client.stat(remote);
     const target = plan.destIsFolder ? joinLocal(base, lastSegment(remote) || "root") : base;
     if (entry.kind === "file") {
-      jobs.push({ local: target, remote, size: entry.size });
+      jobs.push({ local: target, remote, size: entry.size, encrypted: entry.encrypted === true });
       hinted ||= entry.encrypted === true;
       continue;
     }
@@ -191,6 +191,7 @@ export async function runGet(context: TransferContext, options: CommandOptions):
         local: joinLocal(target, file.rel),
         remote: joinRemotePath(remote, file.rel),
         size: file.size,
+        encrypted: file.encrypted === true,
       });
       hinted ||= file.encrypted === true;
     }
@@ -205,6 +206,7 @@ export async function runGet(context: TransferContext, options: CommandOptions):
       downloadFile(client, job.remote, job.local, {
         ...transferFlags(options),
         onProgress,
+        remoteEncrypted: job.encrypted === true,
         ...(keys ? { keys } : {}),
       }),
   );

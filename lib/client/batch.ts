@@ -17,6 +17,8 @@ export interface Job {
   remote: string;
   /** Its size when known up front (for overall progress). */
   size: number;
+  /** Downloads: the server marked the remote file as encrypted. */
+  encrypted?: boolean;
 }
 
 /** What became of one job. */

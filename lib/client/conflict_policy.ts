@@ -35,6 +35,12 @@ export interface FileTransferOptions {
    * file is encrypted). Without them, files are saved as stored (`get --raw`).
    */
   keys?: FileKeys;
+  /**
+   * Downloads: the server marked the file as encrypted (its listing's
+   * `encrypted`), so it goes straight to decrypting. Unmarked files are
+   * fetched as stored and checked: an encrypted one is fetched again.
+   */
+  remoteEncrypted?: boolean;
 }
 
 /** A transfer that was not needed. */

@@ -24,6 +24,7 @@ import {
   resumableAsStored,
 } from "./decrypting_download.ts";
 import { localError, PARTIAL_SUFFIX } from "./local_files.ts";
+import { ENCRYPTED_MAGIC, isEncryptedFile } from "../file_crypto/mod.ts";
 
 /**
  * What is at a local path, or `undefined`. Local metadata calls here are
@@ -104,19 +105,49 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** Downloads the stored bytes as they are into `partial`, continuing it when `resume`. */
+/** Thrown when a file fetched as plain turns out to be encrypted: fetch it again, decrypting. */
+class LooksEncrypted extends Error {}
+
+/**
+ * A write callback that first checks the file's opening bytes: an encrypted
+ * file (its magic) stops the download with {@linkcode LooksEncrypted}.
+ */
+function refusingEncrypted(
+  write: (chunk: Uint8Array) => Promise<void>,
+): (chunk: Uint8Array) => Promise<void> {
+  let head: Uint8Array | undefined = new Uint8Array(0);
+  return async (chunk: Uint8Array): Promise<void> => {
+    if (head !== undefined) {
+      const more = chunk.subarray(0, ENCRYPTED_MAGIC.byteLength - head.byteLength);
+      head = new Uint8Array([...head, ...more]);
+      if (head.byteLength >= ENCRYPTED_MAGIC.byteLength) {
+        if (isEncryptedFile(head)) throw new LooksEncrypted();
+        head = undefined;
+      }
+    }
+    await write(chunk);
+  };
+}
+
+/**
+ * Downloads the stored bytes as they are into `partial`, continuing it when
+ * `resume`. With `plainOnly`, an encrypted file stops it with
+ * {@linkcode LooksEncrypted} before any byte is written.
+ */
 async function receiveStored(
   client: FerryClient,
   remote: string,
   partial: string,
   options: FileTransferOptions,
   resume: boolean,
+  plainOnly = false,
 ): Promise<TransferResult> {
   const { file, offset, hash } = await openPartial(partial, resume);
+  const write = (chunk: Uint8Array): Promise<void> => writeAll(file, chunk);
   let result: TransferResult;
   try {
     // Plain writes, no stream per file: many small files pay for every step.
-    result = await client.download(remote, (chunk) => writeAll(file, chunk), {
+    result = await client.download(remote, plainOnly ? refusingEncrypted(write) : write, {
       offset,
       hash,
       compress: options.compress ?? false,
@@ -157,6 +188,16 @@ async function receive(
   }
   if (state === "stored" && await resumableAsStored(partial, keys)) {
     return await receiveStored(client, remote, partial, options, true);
+  }
+  // A file the server did not mark as encrypted is fetched as stored, with no
+  // decrypting pipeline (the bulk of a small file's cost), unless its first
+  // bytes say it is encrypted after all: then it is fetched again, decrypting.
+  if (state !== "decrypted" && !options.remoteEncrypted && !keys.requireEncrypted) {
+    try {
+      return await receiveStored(client, remote, partial, options, false, true);
+    } catch (error) {
+      if (!(error instanceof LooksEncrypted)) throw error;
+    }
   }
   return await receiveDecrypting(client, remote, partial, {
     keys,

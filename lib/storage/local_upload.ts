@@ -11,7 +11,7 @@ import { FerryError } from "../errors.ts";
 import { DirectorySyncs } from "./directory_sync.ts";
 import { fsError } from "./fs_error.ts";
 import type { Jail } from "./jail.ts";
-import type { PartialFiles } from "./partial_files.ts";
+import { DIRECT_IO_MAX_BYTES, type PartialFiles } from "./partial_files.ts";
 import type { PathLock } from "./path_locks.ts";
 import { keepBothName, MAX_KEEP_BOTH } from "./keep_both_name.ts";
 import { quotePath } from "./remote_path.ts";
@@ -162,8 +162,12 @@ export class LocalUpload implements UploadSink {
       throw new FerryError("too_large", `${action}: more data than the announced ${size} bytes`);
     }
     try {
-      let done = 0;
-      while (done < chunk.byteLength) done += await file.write(chunk.subarray(done));
+      if (size <= DIRECT_IO_MAX_BYTES) {
+        writeNow(file, chunk);
+      } else {
+        let done = 0;
+        while (done < chunk.byteLength) done += await file.write(chunk.subarray(done));
+      }
     } catch (error) {
       this.#state = "broken";
       throw fsError(error, action);
@@ -275,6 +279,11 @@ function place(partial: string, target: string, how: "new" | "keep-both" | "repl
     }
   }
   throw new FerryError("exists", `Cannot keep both copies of "${name}": too many copies exist`);
+}
+
+/** Writes all of a small upload's chunk: see {@linkcode DIRECT_IO_MAX_BYTES}. */
+function writeNow(file: Deno.FsFile, chunk: Uint8Array): void {
+  for (let done = 0; done < chunk.byteLength;) done += file.writeSync(chunk.subarray(done));
 }
 
 /** Sets the modification (and access) time the sender announced. */
