@@ -152,7 +152,8 @@ async function profileOne(
       server: `127.0.0.1:${port}`,
     });
     const name = tree ? "tree" : "big.bin";
-    const args = [op, ...(tree ? ["-r"] : []), name, op === "put" ? name : `back-${name}`];
+    // `put tree tree` would upload the tree twice (the second "tree" is a local source too).
+    const args = [op, ...(tree ? ["-r"] : []), name, ...(op === "get" ? [`back-${name}`] : [])];
     await run(
       [
         "run",
