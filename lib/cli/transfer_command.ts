@@ -20,6 +20,7 @@ import { downloadFile } from "../client/file_download.ts";
 import { uploadFile } from "../client/file_upload.ts";
 import type { FerryClient } from "../client/ferry_client.ts";
 import { downloadToStdout, localError } from "../client/local_files.ts";
+import { freeTargets } from "../client/local_names.ts";
 import { walkLocalTree } from "../client/local_tree.ts";
 import { ensureRemoteDir, joinRemotePath, walkRemoteTree } from "../client/remote_tree.ts";
 import { FerryError, isFerryError } from "../errors.ts";
@@ -197,6 +198,7 @@ export async function runGet(context: TransferContext, options: CommandOptions):
     }
   }
   const keys = await downloadKeys(options, context.keys, hinted);
+  const free = freeTargets(jobs.map((job) => job.local));
   const code = await runJobs(
     "get",
     jobs,
@@ -207,6 +209,7 @@ export async function runGet(context: TransferContext, options: CommandOptions):
         ...transferFlags(options),
         onProgress,
         remoteEncrypted: job.encrypted === true,
+        knownFree: free.has(job.local),
         ...(keys ? { keys } : {}),
       }),
   );

@@ -41,6 +41,11 @@ export interface FileTransferOptions {
    * fetched as stored and checked: an encrypted one is fetched again.
    */
   remoteEncrypted?: boolean;
+  /**
+   * Downloads: neither the target nor its partial existed when the command
+   * started (see `freeTargets`), so the local checks before it are skipped.
+   */
+  knownFree?: boolean;
 }
 
 /** A transfer that was not needed. */

@@ -179,11 +179,11 @@ async function receive(
   options: FileTransferOptions,
   resume: boolean,
 ): Promise<TransferResult> {
-  const state = resume ? partialState(partial) : "none";
+  const state = resume && !options.knownFree ? partialState(partial) : "none";
   const { keys } = options;
   if (!keys) {
     // A partial of decrypted plaintext cannot continue as stored bytes.
-    if (state !== "stored") discardPartial(partial);
+    if (state !== "stored" && !options.knownFree) discardPartial(partial);
     return await receiveStored(client, remote, partial, options, state === "stored");
   }
   if (state === "stored" && await resumableAsStored(partial, keys)) {
@@ -245,7 +245,7 @@ export async function downloadFile(
   local: string,
   options: FileTransferOptions = {},
 ): Promise<TransferResult | Skipped> {
-  const existing = localInfo(local);
+  const existing = options.knownFree ? undefined : localInfo(local);
   if (existing?.isDirectory) {
     throw new FerryError("local_io", `Cannot download to "${local}": it is a folder`);
   }

@@ -7,6 +7,7 @@
 import { FerryError } from "../errors.ts";
 import { statKind, toEntry } from "./entry_info.ts";
 import { fileByteStream } from "./file_stream.ts";
+import { DIRECT_IO_MAX_BYTES } from "./partial_files.ts";
 import { fsError } from "./fs_error.ts";
 import type { Jail } from "./jail.ts";
 import { baseName, quotePath } from "./remote_path.ts";
@@ -55,10 +56,10 @@ export async function openLocalRead(
   try {
     // Checked before opening: a pipe or device is never opened (it could block).
     const real = jail.resolveExisting(path, action);
-    if (statKind(real, action).isDirectory) {
-      throw new FerryError("is_directory", `${action}: it is a folder`);
-    }
-    file = await Deno.open(real, { read: true });
+    const seen = statKind(real, action);
+    if (seen.isDirectory) throw new FerryError("is_directory", `${action}: it is a folder`);
+    const small = seen.size <= DIRECT_IO_MAX_BYTES;
+    file = small ? openNow(real) : await Deno.open(real, { read: true });
     const info = checkOpened(file, real, action);
     if (offset > info.size) {
       throw new FerryError(
@@ -67,7 +68,10 @@ export async function openLocalRead(
       );
     }
     if (offset > 0) seekTo(file, offset);
-    return { entry: toEntry(baseName(path), info), readable: fileByteStream(file, path) };
+    const readable = small
+      ? byteStreamOf(readNow(file, info.size - offset))
+      : fileByteStream(file, path);
+    return { entry: toEntry(baseName(path), info), readable };
   } catch (error) {
     file?.close();
     throw fsError(error, action);
@@ -86,6 +90,42 @@ function checkOpened(file: Deno.FsFile, real: string, action: string): Deno.File
     throw new FerryError("busy", `${action}: it changed while being opened`);
   }
   return info;
+}
+
+/** Opens a small file for reading: see {@linkcode DIRECT_IO_MAX_BYTES}. */
+function openNow(real: string): Deno.FsFile {
+  return Deno.openSync(real, { read: true });
+}
+
+/**
+ * Reads up to `length` bytes of a small file from its position (the size it
+ * had when opened: a file that grows meanwhile is sent as it was), then
+ * closes it. Direct calls: see {@linkcode DIRECT_IO_MAX_BYTES}.
+ */
+function readNow(file: Deno.FsFile, length: number): Uint8Array {
+  try {
+    const bytes = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = file.readSync(bytes.subarray(done));
+      if (n === null) break;
+      done += n;
+    }
+    return bytes.subarray(0, done);
+  } finally {
+    file.close();
+  }
+}
+
+/** A byte stream (`type: "bytes"`, so BYOB readers work) of bytes already read. */
+function byteStreamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    type: "bytes",
+    start(controller): void {
+      if (bytes.byteLength > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 function seekTo(file: Deno.FsFile, offset: number): void {
