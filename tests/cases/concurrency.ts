@@ -6,7 +6,13 @@
  */
 
 import assert from "node:assert/strict";
-import { sha256File, type World, writeRandomFile } from "../harness/fixture.ts";
+import { createHash } from "node:crypto";
+import { ClientConnection } from "../../lib/client/client_connection.ts";
+import { encodeJsonMessage, encodeMessage } from "../../lib/protocol/codec.ts";
+import { MAX_DATA_BYTES } from "../../lib/protocol/data_stream.ts";
+import { MessageType } from "../../lib/protocol/message_type.ts";
+import { isCode } from "../harness/error_code.ts";
+import { ALICE_PASSWORD, sha256File, type World, writeRandomFile } from "../harness/fixture.ts";
 import type { WorldCase } from "../harness/world_case.ts";
 
 async function twentyClients(world: World): Promise<void> {
@@ -57,6 +63,47 @@ async function pipelined(world: World): Promise<void> {
   }
 }
 
+/** A `DATA` message of `length` zero bytes for request `id`. */
+function dataMessage(id: number, length: number): Uint8Array {
+  return encodeMessage(MessageType.DATA, id, new Uint8Array(length));
+}
+
+/** The `END` of an upload of `bytes`. */
+function endMessage(id: number, bytes: Uint8Array): Uint8Array {
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  return encodeJsonMessage(MessageType.END, id, { size: bytes.byteLength, sha256 });
+}
+
+async function eagerPutBounds(world: World): Promise<void> {
+  const connection = await ClientConnection.connect({
+    hostname: "127.0.0.1",
+    port: world.server.port,
+    user: "alice",
+    password: ALICE_PASSWORD,
+    verifyServerKey: async () => {},
+  });
+  try {
+    assert.ok(connection.serverFeatures.has("eager-put"));
+    const put = { op: "put", force: false, resume: false, eager: true } as const;
+    // More than one message's worth may not come unasked.
+    const big = connection.start({ ...put, path: "big.bin", size: MAX_DATA_BYTES + 1 });
+    await assert.rejects(connection.finalReply(big.id), isCode("bad_request"));
+    // Bytes past the announced size are refused, and nothing is left behind.
+    const over = connection.start({ ...put, path: "over.bin", size: 3 });
+    await connection.send(dataMessage(over.id, 4));
+    await assert.rejects(connection.finalReply(over.id), isCode("too_large"));
+    await assert.rejects(connection.request({ op: "stat", path: "over.bin" }), isCode("not_found"));
+    // The connection goes on.
+    const ok = connection.start({ ...put, path: "ok.bin", size: 4 });
+    await connection.send(dataMessage(ok.id, 4));
+    await connection.send(endMessage(ok.id, new Uint8Array(4)));
+    const done = await connection.finalReply(ok.id) as { entry: { size: number } };
+    assert.equal(done.entry.size, 4);
+  } finally {
+    await connection.close();
+  }
+}
+
 /** The concurrency cases. */
 export const CONCURRENCY_CASES: readonly WorldCase[] = [
   {
@@ -64,4 +111,8 @@ export const CONCURRENCY_CASES: readonly WorldCase[] = [
     run: twentyClients,
   },
   { name: "FerryClient - pipelined requests on one connection all complete", run: pipelined },
+  {
+    name: "ferryd - an eager put carries at most one message, never more than announced",
+    run: eagerPutBounds,
+  },
 ];
