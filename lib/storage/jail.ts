@@ -154,6 +154,20 @@ export class Jail {
     }
   }
 
+  /**
+   * Resolves the place of a new entry without looking at the entry itself,
+   * for a caller that creates it with a call that fails when the name is
+   * taken (a hard link, `createNew`): one lookup fewer per file.
+   *
+   * @param path A normalised remote path other than the root.
+   * @param action The start of an error message, such as `Cannot commit "a"`.
+   * @returns The absolute path, in a folder inside the root.
+   * @throws {FerryError} As {@linkcode Jail.resolveForCreate} for the folder.
+   */
+  resolveNewEntry(path: RemotePath, action = `Cannot create ${quotePath(path)}`): string {
+    return `${this.#parent(path, action)}/${baseName(path)}`;
+  }
+
   /** The real path of the folder holding `path`, which must be a folder inside. */
   #parent(path: RemotePath, action: string): string {
     if (path === "") {

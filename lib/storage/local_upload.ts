@@ -195,18 +195,15 @@ export class LocalUpload implements UploadSink {
       await file.syncData();
       this.#closeFile();
       const partial = this.#partials.locate(this.#path).data;
-      const target = this.#jail.resolveForCreate(this.#path, action);
+      const how = overwrite ? "replace" : this.#options.keepBoth ? "keep-both" : "new";
+      // A new file is placed by a hard link, which fails when the name is taken: no need to look.
+      const target = how === "new"
+        ? { path: this.#jail.resolveNewEntry(this.#path, action), existing: undefined }
+        : this.#jail.resolveForCreate(this.#path, action);
       if (target.existing?.isDirectory) {
         throw new FerryError("is_directory", `${action}: a folder with that name exists`);
       }
-      if (target.existing !== undefined && !overwrite && !this.#options.keepBoth) {
-        throw new FerryError("exists", `${action}: a file with that name exists`);
-      }
-      const placed = place(
-        partial,
-        target.path,
-        overwrite ? "replace" : this.#options.keepBoth ? "keep-both" : "new",
-      );
+      const placed = place(partial, target.path, how);
       await FOLDER_SYNCS.sync(placed.slice(0, placed.lastIndexOf("/")) || "/");
       try {
         this.#partials.discard(this.#path, this.#withMeta);
