@@ -24,6 +24,7 @@ import {
   resumableAsStored,
 } from "./decrypting_download.ts";
 import { localError, PARTIAL_SUFFIX } from "./local_files.ts";
+import { BufferedFileWriter } from "../storage/buffered_file_writer.ts";
 import { ENCRYPTED_MAGIC, isEncryptedFile } from "../file_crypto/mod.ts";
 
 /**
@@ -143,10 +144,12 @@ async function receiveStored(
   plainOnly = false,
 ): Promise<TransferResult> {
   const { file, offset, hash } = await openPartial(partial, resume);
-  const write = (chunk: Uint8Array): Promise<void> => writeAll(file, chunk);
+  // Plain writes, no stream per file (many small files pay for every step),
+  // gathered into fewer writes for a big one.
+  const out = new BufferedFileWriter(file);
+  const write = (chunk: Uint8Array): Promise<void> => out.write(chunk);
   let result: TransferResult;
   try {
-    // Plain writes, no stream per file: many small files pay for every step.
     result = await client.download(remote, plainOnly ? refusingEncrypted(write) : write, {
       offset,
       hash,
@@ -154,18 +157,20 @@ async function receiveStored(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } catch (error) {
+    await out.flush().catch(() => {}); // what arrived is kept for a resume
     file.close();
     const useless = isFerryError(error, "integrity") || localInfo(partial)?.size === 0;
     if (useless) removeQuietly(partial);
     throw error;
   }
-  file.close();
+  try {
+    await out.flush();
+  } catch (error) {
+    throw localError(error, partial);
+  } finally {
+    file.close();
+  }
   return result;
-}
-
-/** Writes all of `chunk` (a file write may take part of it). */
-async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
-  for (let done = 0; done < chunk.byteLength;) done += await file.write(chunk.subarray(done));
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 
 import { FerryError } from "../errors.ts";
+import { BufferedFileWriter } from "./buffered_file_writer.ts";
 import { DirectorySyncs } from "./directory_sync.ts";
 import { fsError } from "./fs_error.ts";
 import type { Jail } from "./jail.ts";
@@ -53,6 +54,8 @@ export class LocalUpload implements UploadSink {
   #hashes: HashCache;
   #partialPath: string;
   #file: Deno.FsFile | undefined;
+  /** Gathers a big upload's messages into fewer file writes. */
+  #out: BufferedFileWriter | undefined;
   #hash: ResumableHash;
   #withMeta: boolean;
   #offset: number;
@@ -76,6 +79,7 @@ export class LocalUpload implements UploadSink {
     this.#partials = init.partials;
     this.#lock = init.lock;
     this.#file = file;
+    if (init.options.size > DIRECT_IO_MAX_BYTES) this.#out = new BufferedFileWriter(file);
     this.#hash = hash;
     this.#offset = offset;
     this.#written = offset;
@@ -142,12 +146,18 @@ export class LocalUpload implements UploadSink {
    * resume, and releases the lock.
    */
   abort(): Promise<void> {
-    return this.#serial(() => {
-      if (this.#state === "finished") return Promise.resolve();
-      const snapshot = this.#state === "open" ? this.#hash.snapshot() : undefined;
+    return this.#serial(async () => {
+      if (this.#state === "finished") return;
+      // The hash state is kept only if the file holds every byte it covers.
+      let resumable = this.#state === "open";
+      try {
+        await this.#out?.flush();
+      } catch {
+        resumable = false;
+      }
+      const snapshot = resumable ? this.#hash.snapshot() : undefined;
       if (snapshot) this.#hashes.put(this.#partialPath, snapshot);
       this.#finish();
-      return Promise.resolve();
     });
   }
 
@@ -162,12 +172,8 @@ export class LocalUpload implements UploadSink {
       throw new FerryError("too_large", `${action}: more data than the announced ${size} bytes`);
     }
     try {
-      if (size <= DIRECT_IO_MAX_BYTES) {
-        writeNow(file, chunk);
-      } else {
-        let done = 0;
-        while (done < chunk.byteLength) done += await file.write(chunk.subarray(done));
-      }
+      if (this.#out) await this.#out.write(chunk);
+      else writeNow(file, chunk);
     } catch (error) {
       this.#state = "broken";
       throw fsError(error, action);
@@ -191,6 +197,7 @@ export class LocalUpload implements UploadSink {
         this.#partials.discard(this.#path, this.#withMeta);
         throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
       }
+      await this.#out?.flush();
       if (mtime !== undefined) setTimes(file, mtime);
       await file.syncData();
       this.#closeFile();
