@@ -10,11 +10,11 @@
 import { FerryError } from "../errors.ts";
 import { BufferedFileWriter } from "./buffered_file_writer.ts";
 import { DirectorySyncs } from "./directory_sync.ts";
+import { placeUpload } from "./place_upload.ts";
 import { fsError } from "./fs_error.ts";
 import type { Jail } from "./jail.ts";
 import { DIRECT_IO_MAX_BYTES, type PartialFiles } from "./partial_files.ts";
 import type { PathLock } from "./path_locks.ts";
-import { keepBothName, MAX_KEEP_BOTH } from "./keep_both_name.ts";
 import { quotePath } from "./remote_path.ts";
 import { type HashCache, ResumableHash } from "./resumable_hash.ts";
 import type { RemotePath } from "./remote_path.ts";
@@ -210,7 +210,7 @@ export class LocalUpload implements UploadSink {
       if (target.existing?.isDirectory) {
         throw new FerryError("is_directory", `${action}: a folder with that name exists`);
       }
-      const placed = place(partial, target.path, how);
+      const placed = placeUpload(partial, target.path, how);
       await FOLDER_SYNCS.sync(placed.slice(0, placed.lastIndexOf("/")) || "/");
       try {
         this.#partials.discard(this.#path, this.#withMeta);
@@ -257,32 +257,6 @@ export class LocalUpload implements UploadSink {
     this.#file = undefined;
     file?.close();
   }
-}
-
-/**
- * Moves the verified partial into place and returns where it landed. A new
- * file is hard-linked, so that a file which appeared meanwhile is never
- * replaced; "keep both" links at the first free `name (n).ext` beside the
- * target; "replace" renames over it. Direct calls, like the jail's (see
- * jail.ts).
- */
-function place(partial: string, target: string, how: "new" | "keep-both" | "replace"): string {
-  if (how === "replace") Deno.renameSync(partial, target);
-  if (how === "new") Deno.linkSync(partial, target); // AlreadyExists: someone was faster
-  if (how !== "keep-both") return target;
-  const slash = target.lastIndexOf("/");
-  const folder = target.slice(0, slash);
-  const name = target.slice(slash + 1);
-  for (let n = 0; n <= MAX_KEEP_BOTH; n++) {
-    const candidate = n === 0 ? target : `${folder}/${keepBothName(name, n)}`;
-    try {
-      Deno.linkSync(partial, candidate);
-      return candidate;
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    }
-  }
-  throw new FerryError("exists", `Cannot keep both copies of "${name}": too many copies exist`);
 }
 
 /** Writes all of a small upload's chunk: see {@linkcode DIRECT_IO_MAX_BYTES}. */
