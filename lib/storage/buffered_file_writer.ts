@@ -7,11 +7,13 @@
 
 /**
  * Bytes gathered before one file write. Received files arrive in messages of
- * up to 64 KiB; writing them 512 KiB at a time took ferryd's CPU for a 512 MiB
- * upload from 0.84 to 0.74 s and its rate up 15 % (docs/PERFORMANCE.md): each
- * write is an async op, a hop to Deno's thread pool and back.
+ * up to 64 KiB; writing them 128 KiB at a time took ferryd's CPU for a 512 MiB
+ * upload from 0.84 to about 0.78 s and its rate up 15–20 % (docs/PERFORMANCE.md):
+ * each write is an async op, a hop to Deno's thread pool and back. Larger
+ * buffers bought no more speed and cost memory: 16 uploads at once peaked at
+ * 127–132 MiB with 128 KiB, 139–146 with 256 KiB, 161–165 with 512 KiB.
  */
-export const FILE_WRITE_BYTES = 512 * 1024;
+export const FILE_WRITE_BYTES = 128 * 1024;
 
 /**
  * Appends chunks to an open file, {@linkcode FILE_WRITE_BYTES} at a time.
