@@ -68,10 +68,12 @@ export async function openLocalRead(
       );
     }
     if (offset > 0) seekTo(file, offset);
-    const readable = small
-      ? byteStreamOf(readNow(file, info.size - offset))
-      : fileByteStream(file, path);
-    return { entry: toEntry(baseName(path), info), readable };
+    if (!small) {
+      return { entry: toEntry(baseName(path), info), readable: fileByteStream(file, path) };
+    }
+    const bytes = readNow(file, info.size - offset);
+    file.close();
+    return { entry: toEntry(baseName(path), info), readable: byteStreamOf(bytes) };
   } catch (error) {
     file?.close();
     throw fsError(error, action);
@@ -99,22 +101,18 @@ function openNow(real: string): Deno.FsFile {
 
 /**
  * Reads up to `length` bytes of a small file from its position (the size it
- * had when opened: a file that grows meanwhile is sent as it was), then
- * closes it. Direct calls: see {@linkcode DIRECT_IO_MAX_BYTES}.
+ * had when opened: a file that grows meanwhile is sent as it was). Direct
+ * calls: see {@linkcode DIRECT_IO_MAX_BYTES}.
  */
 function readNow(file: Deno.FsFile, length: number): Uint8Array {
-  try {
-    const bytes = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = file.readSync(bytes.subarray(done));
-      if (n === null) break;
-      done += n;
-    }
-    return bytes.subarray(0, done);
-  } finally {
-    file.close();
+  const bytes = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = file.readSync(bytes.subarray(done));
+    if (n === null) break;
+    done += n;
   }
+  return bytes.subarray(0, done);
 }
 
 /** A byte stream (`type: "bytes"`, so BYOB readers work) of bytes already read. */

@@ -163,9 +163,9 @@ async function admitUpload(
  * client sends `DATA`/`DATA_DEFLATE`… and `END { size, sha256 }`; the file is
  * committed only if the hash matches, then `REPLY { entry, path, sha256 }`
  * (`path` differs from the request with `rename`: keep both). With `eager`
- * (a file of at most {@linkcode MAX_DATA_BYTES}, never resumed), the bytes follow the
- * request unasked and there is no `REPLY { offset }`; a refusal is an
- * `ERROR`, and the bytes already sent for it are dropped.
+ * (a file of at most {@linkcode MAX_DATA_BYTES}, never resumed), the bytes
+ * follow the request unasked and there is no `REPLY { offset }`; a refusal is
+ * an `ERROR`, and the bytes already sent for it are dropped.
  */
 export async function put(request: PutRequest, context: RequestContext): Promise<AuditDetail> {
   const path = normalizeRemotePath(request.path);
