@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
 import { CHUNK_BYTES, HEADER_BYTES } from "../lib/file_crypto/mod.ts";
+import { concat } from "../lib/file_crypto/_test_helpers.ts";
 import { chunkAt } from "./harness/encrypted_files.ts";
 import { listTree, openWorld, writeRandomFile } from "./harness/fixture.ts";
 
 /** Four chunks: three full ones and a final one of 1000 bytes. */
 const PLAIN_SIZE = 3 * CHUNK_BYTES + 1000;
-
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 function flipped(bytes: Uint8Array, at: number): Uint8Array {
   const copy = bytes.slice();
@@ -44,13 +35,13 @@ function tamperings(stored: Uint8Array): { name: string; bytes: Uint8Array; mess
     },
     {
       name: "dropped",
-      bytes: cat(header, chunk(0), chunk(2), final),
+      bytes: concat([header, chunk(0), chunk(2), final]),
       message:
         /Cannot decrypt "dropped\.bin": chunk 1: it holds chunk 2: chunks were dropped, duplicated or reordered/,
     },
     {
       name: "swapped",
-      bytes: cat(header, chunk(1), chunk(0), chunk(2), final),
+      bytes: concat([header, chunk(1), chunk(0), chunk(2), final]),
       message: /Cannot decrypt "swapped\.bin": chunk 0: it holds chunk 1: chunks were dropped/,
     },
     {
@@ -69,7 +60,7 @@ function tamperings(stored: Uint8Array): { name: string; bytes: Uint8Array; mess
     },
     {
       name: "appended",
-      bytes: cat(stored, chunk(1)),
+      bytes: concat([stored, chunk(1)]),
       message: new RegExp(
         `Cannot decrypt "appended\\.bin": data follows the final chunk: the file is longer than its ${stored.length} bytes`,
       ),

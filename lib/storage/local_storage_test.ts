@@ -2,6 +2,12 @@ import assert from "node:assert/strict";
 import { LocalStorage } from "./local_storage.ts";
 import { listNames, putText, readText, rejectsWith, tempData } from "./_test_helpers.ts";
 import type { TempData } from "./_test_helpers.ts";
+import {
+  checkFileMoves,
+  checkFolderMoves,
+  checkFolders,
+  checkRemoveFiles,
+} from "./_storage_contract.ts";
 
 const NO_OVERWRITE = { overwrite: false, resume: false, size: 1 };
 
@@ -135,61 +141,19 @@ Deno.test("LocalStorage.openRead() reads from an offset into a reused BYOB buffe
 
 Deno.test("LocalStorage.makeDirectory() and removeDirectory() behave", async () => {
   await using t = await tempData();
-  const s = t.storage;
-  await s.makeDirectory("d");
-  await rejectsWith(s.makeDirectory("d"), "exists");
-  await rejectsWith(s.makeDirectory(""), "exists");
-  const missing = await rejectsWith(s.makeDirectory("x/y"), "not_found");
-  assert.equal(missing, 'Cannot create folder "x/y": folder "x" does not exist');
-  await s.makeDirectory("d/e");
-  await putText(s, "d/e/f.txt", "f");
-  await rejectsWith(s.makeDirectory("d/e/f.txt"), "exists");
-  await rejectsWith(s.removeDirectory("d", { recursive: false }), "not_empty");
-  await rejectsWith(s.removeDirectory("d/e/f.txt", { recursive: false }), "not_directory");
-  await rejectsWith(s.removeDirectory("", { recursive: true }), "invalid_path");
-  await rejectsWith(s.removeDirectory("none", { recursive: true }), "not_found");
-  await s.removeDirectory("d", { recursive: true });
-  await s.makeDirectory("empty");
-  await s.removeDirectory("empty", { recursive: false });
-  assert.deepEqual(await listNames(s, ""), []);
+  await checkFolders(t.storage);
   assert.equal((await Deno.stat(t.files)).isDirectory, true);
 });
 
 Deno.test("LocalStorage.remove() removes files only", async () => {
   await using t = await tempData();
-  const s = t.storage;
-  await putText(s, "a.txt", "a");
-  await s.makeDirectory("d");
-  await rejectsWith(s.remove("d"), "is_directory");
-  await rejectsWith(s.remove(""), "is_directory");
-  await s.remove("a.txt");
-  await rejectsWith(s.remove("a.txt"), "not_found");
+  await checkRemoveFiles(t.storage);
 });
 
 Deno.test("LocalStorage.rename() moves files and folders with the checks", async () => {
   await using t = await tempData();
-  const s = t.storage;
-  await putText(s, "a.txt", "a");
-  await putText(s, "b.txt", "b");
-  await s.makeDirectory("d");
-  await s.makeDirectory("d/e");
-  await rejectsWith(s.rename("a.txt", "b.txt", { overwrite: false }), "exists");
-  await s.rename("a.txt", "b.txt", { overwrite: true });
-  assert.equal(await readText((await s.openRead("b.txt", 0)).readable), "a");
-  await s.rename("b.txt", "d/e/c.txt", { overwrite: false });
-  await rejectsWith(s.rename("none", "x", { overwrite: false }), "not_found");
-  await rejectsWith(s.rename("d", "x/y", { overwrite: false }), "not_found");
-  await rejectsWith(s.rename("d", "d/e/inner", { overwrite: false }), "invalid_path");
-  await rejectsWith(s.rename("d/e", "d", { overwrite: true }), "exists");
-  await rejectsWith(s.rename("", "x", { overwrite: false }), "invalid_path");
-  await rejectsWith(s.rename("d", "", { overwrite: true }), "invalid_path");
-  await putText(s, "f.txt", "f");
-  await rejectsWith(s.rename("d", "f.txt", { overwrite: true }), "is_directory");
-  await rejectsWith(s.rename("f.txt", "d/e", { overwrite: true }), "is_directory");
-  await s.rename("d", "moved", { overwrite: false });
-  await s.rename("moved", "moved", { overwrite: false });
-  assert.deepEqual(await listNames(s, ""), ["f.txt", "moved"]);
-  assert.equal(await readText((await s.openRead("moved/e/c.txt", 0)).readable), "a");
+  await checkFileMoves(t.storage);
+  await checkFolderMoves(t.storage);
 });
 
 Deno.test("LocalStorage.rename() refuses moving a folder into itself through a link", async () => {

@@ -24,6 +24,34 @@ const WORDS: Readonly<Record<LockPurpose, { verb: string; article: string; noun:
   rename: { verb: "move", article: "a", noun: "move" },
 };
 
+/** Whether `value` names a {@linkcode LockPurpose} (a lease read back from a store). */
+export function isLockPurpose(value: string): value is LockPurpose {
+  return Object.hasOwn(WORDS, value);
+}
+
+/** `Cannot <verb> "path"`: how errors about an operation for `purpose` begin. */
+export function lockedAction(path: RemotePath, purpose: LockPurpose): string {
+  return `Cannot ${WORDS[purpose].verb} ${quotePath(path)}`;
+}
+
+/**
+ * The `busy` error of an operation on `path` for `purpose` that meets a lock
+ * held on `other` (the path itself, a folder above it or a path below) for
+ * `otherPurpose`, worded for both: `Cannot write "a": a removal is in progress`.
+ */
+export function busyError(
+  path: RemotePath,
+  purpose: LockPurpose,
+  other: RemotePath,
+  otherPurpose: LockPurpose,
+): FerryError {
+  const words = WORDS[otherPurpose];
+  const holder = other === path
+    ? `${otherPurpose === purpose ? "another" : words.article} ${words.noun} is in progress`
+    : `${words.article} ${words.noun} of ${quotePath(other)} is in progress`;
+  return new FerryError("busy", `${lockedAction(path, purpose)}: ${holder}`);
+}
+
 /** A held lock. Releasing it twice is harmless; `using` releases it too. */
 export interface PathLock extends Disposable {
   /** The locked path. */
@@ -75,14 +103,7 @@ export class PathLocks {
    */
   tryAcquire(path: RemotePath, purpose: LockPurpose): PathLock {
     const conflict = this.#conflict(path);
-    if (conflict !== undefined) {
-      const [other, otherPurpose] = conflict;
-      const words = WORDS[otherPurpose];
-      const holder = other === path
-        ? `${otherPurpose === purpose ? "another" : words.article} ${words.noun} is in progress`
-        : `${words.article} ${words.noun} of ${quotePath(other)} is in progress`;
-      throw new FerryError("busy", `Cannot ${WORDS[purpose].verb} ${quotePath(path)}: ${holder}`);
-    }
+    if (conflict !== undefined) throw busyError(path, purpose, conflict[0], conflict[1]);
     this.#held.set(path, purpose);
     this.#forEachAncestor(path, (folder) => {
       this.#below.set(folder, (this.#below.get(folder) ?? 0) + 1);

@@ -1,12 +1,18 @@
 /**
- * S3 cases: folders, listings, removal and moves, with the semantics of
- * `lib/storage/local_storage_test.ts`.
+ * S3 cases: folders, listings, removal and moves. The steps both back ends
+ * share are in `lib/storage/_storage_contract.ts`; these add what is S3's own.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { listNames, putText, readText, rejectsWith } from "../../lib/storage/_test_helpers.ts";
+import {
+  checkFileMoves,
+  checkFolderMoves,
+  checkFolders,
+  checkRemoveFiles,
+} from "../../lib/storage/_storage_contract.ts";
+import { listNames, putText, rejectsWith } from "../../lib/storage/_test_helpers.ts";
 import { mapLimit } from "../../lib/storage/s3/s3_tree.ts";
 import type { S3Case } from "./_cases_transfer.ts";
 import type { S3World } from "./_world.ts";
@@ -62,68 +68,23 @@ async function listingPages(world: S3World): Promise<void> {
 }
 
 async function folders(world: S3World): Promise<void> {
-  const s = await world.open(world.newPrefix("folders"));
-  await s.makeDirectory("d");
-  await rejectsWith(s.makeDirectory("d"), "exists");
-  await rejectsWith(s.makeDirectory(""), "exists");
-  const missing = await rejectsWith(s.makeDirectory("x/y"), "not_found");
-  assert.equal(missing, 'Cannot create folder "x/y": folder "x" does not exist');
-  await s.makeDirectory("d/e");
-  assert.deepEqual(await listNames(s, "d/e"), [], "an empty folder stays");
-  await putText(s, "d/e/f.txt", "f");
-  await rejectsWith(s.makeDirectory("d/e/f.txt"), "exists");
-  await rejectsWith(s.makeDirectory("d/e/f.txt/g"), "not_directory");
-  await rejectsWith(s.removeDirectory("d", { recursive: false }), "not_empty");
-  await rejectsWith(s.removeDirectory("d/e/f.txt", { recursive: false }), "not_directory");
-  await rejectsWith(s.removeDirectory("", { recursive: true }), "invalid_path");
-  await rejectsWith(s.removeDirectory("none", { recursive: true }), "not_found");
-  await s.removeDirectory("d", { recursive: true });
-  await s.makeDirectory("empty");
-  await s.removeDirectory("empty", { recursive: false });
-  assert.deepEqual(await listNames(s, ""), []);
+  await checkFolders(await world.open(world.newPrefix("folders")));
 }
 
 async function removeFiles(world: S3World): Promise<void> {
-  const s = await world.open(world.newPrefix("remove"));
-  await putText(s, "a.txt", "a");
-  await s.makeDirectory("d");
-  await rejectsWith(s.remove("d"), "is_directory");
-  await rejectsWith(s.remove(""), "is_directory");
-  await s.remove("a.txt");
-  await rejectsWith(s.remove("a.txt"), "not_found");
-  assert.deepEqual(await listNames(s, ""), ["d"]);
+  await checkRemoveFiles(await world.open(world.newPrefix("remove")));
 }
 
 async function rename(world: S3World): Promise<void> {
   const prefix = world.newPrefix("rename");
   const s = await world.open(prefix, { pageSize: 50 });
-  await putText(s, "a.txt", "a", { mtime: 5_000 });
-  await putText(s, "b.txt", "b");
-  await s.makeDirectory("d");
-  await s.makeDirectory("d/e");
-  await rejectsWith(s.rename("a.txt", "b.txt", { overwrite: false }), "exists");
-  await s.rename("a.txt", "b.txt", { overwrite: true });
-  assert.equal(await readText((await s.openRead("b.txt", 0)).readable), "a");
-  assert.equal((await s.stat("b.txt")).mtime, 5_000, "metadata travels with the copy");
-  await s.rename("b.txt", "d/e/c.txt", { overwrite: false });
-  await rejectsWith(s.rename("none", "x", { overwrite: false }), "not_found");
-  await rejectsWith(s.rename("d", "x/y", { overwrite: false }), "not_found");
-  await rejectsWith(s.rename("d", "d/e/inner", { overwrite: false }), "invalid_path");
-  await rejectsWith(s.rename("d/e", "d", { overwrite: true }), "exists");
-  await rejectsWith(s.rename("", "x", { overwrite: false }), "invalid_path");
-  await rejectsWith(s.rename("d", "", { overwrite: true }), "invalid_path");
-  await putText(s, "f.txt", "f");
-  await rejectsWith(s.rename("d", "f.txt", { overwrite: true }), "is_directory");
-  await rejectsWith(s.rename("f.txt", "d/e", { overwrite: true }), "is_directory");
+  await checkFileMoves(s);
   // A folder with more keys than a page moves whole, empty subfolders included.
   await s.makeDirectory("d/empty");
   for (let i = 0; i < 120; i++) await world.raw().put(`${prefix}files/d/e/n${i}`, String(i));
-  await s.rename("d", "moved", { overwrite: false });
-  await s.rename("moved", "moved", { overwrite: false });
-  assert.deepEqual(await listNames(s, ""), ["f.txt", "moved"]);
+  await checkFolderMoves(s);
   assert.deepEqual(await listNames(s, "moved"), ["e", "empty"]);
   assert.equal((await listNames(s, "moved/e")).length, 121);
-  assert.equal(await readText((await s.openRead("moved/e/c.txt", 0)).readable), "a");
   assert.deepEqual(await world.keys(`${prefix}files/d/`), [], "nothing left at the source");
   assert.deepEqual(await world.keys(`${prefix}state/`), [], "every lease was released");
 }

@@ -15,9 +15,9 @@
  */
 
 import { FerryError } from "../../errors.ts";
-import { PathLocks } from "../path_locks.ts";
+import { busyError, isLockPurpose, lockedAction, PathLocks } from "../path_locks.ts";
 import type { LockPurpose } from "../path_locks.ts";
-import { parentOf, quotePath } from "../remote_path.ts";
+import { parentOf } from "../remote_path.ts";
 import type { RemotePath } from "../remote_path.ts";
 import type { ObjectHead } from "./s3_client.ts";
 import type { S3Context } from "./s3_context.ts";
@@ -26,14 +26,6 @@ import { HeldLease } from "./_held_lease.ts";
 import type { Lease } from "./_held_lease.ts";
 
 export type { Lease } from "./_held_lease.ts";
-
-const WORDS: Readonly<Record<LockPurpose, { verb: string; article: string; noun: string }>> = {
-  upload: { verb: "write", article: "an", noun: "upload" },
-  remove: { verb: "remove", article: "a", noun: "removal" },
-  makeDirectory: { verb: "create", article: "a", noun: "folder creation" },
-  removeDirectory: { verb: "remove", article: "a", noun: "folder removal" },
-  rename: { verb: "move", article: "a", noun: "move" },
-};
 
 /** The leases of one server (one owner id). */
 export class LeaseLocks {
@@ -58,13 +50,13 @@ export class LeaseLocks {
    */
   async acquire(path: RemotePath, purpose: LockPurpose): Promise<Lease> {
     const local = this.#local.tryAcquire(path, purpose);
-    const action = `Cannot ${WORDS[purpose].verb} ${quotePath(path)}`;
+    const action = lockedAction(path, purpose);
     const key = this.#ctx.keys.lock(path);
     let etag: string | undefined;
     try {
       etag = await this.#create(key, path, purpose, action);
       const conflict = await this.#conflict(path);
-      if (conflict !== undefined) throw busy(path, purpose, conflict[0], conflict[1]);
+      if (conflict !== undefined) throw busyError(path, purpose, conflict[0], conflict[1]);
       return new HeldLease(this, key, path, purpose, etag, local);
     } catch (error) {
       if (etag !== undefined) await this.remove(key).catch(() => {});
@@ -111,7 +103,7 @@ export class LeaseLocks {
       if (created !== undefined) return created;
       const held = await this.#ctx.client.head(key);
       if (held === undefined) continue; // released meanwhile: try again
-      if (this.#isLive(held)) throw busy(path, purpose, path, purposeOf(held));
+      if (this.#isLive(held)) throw busyError(path, purpose, path, purposeOf(held));
       const taken = await this.write(key, path, purpose, held.etag);
       if (taken !== undefined) return taken;
     }
@@ -172,18 +164,5 @@ export class LeaseLocks {
 
 function purposeOf(head: ObjectHead): LockPurpose {
   const purpose = head.meta.purpose;
-  return purpose !== undefined && purpose in WORDS ? purpose as LockPurpose : "upload";
-}
-
-function busy(
-  path: RemotePath,
-  purpose: LockPurpose,
-  other: RemotePath,
-  otherPurpose: LockPurpose,
-): FerryError {
-  const words = WORDS[otherPurpose];
-  const holder = other === path
-    ? `${otherPurpose === purpose ? "another" : words.article} ${words.noun} is in progress`
-    : `${words.article} ${words.noun} of ${quotePath(other)} is in progress`;
-  return new FerryError("busy", `Cannot ${WORDS[purpose].verb} ${quotePath(path)}: ${holder}`);
+  return purpose !== undefined && isLockPurpose(purpose) ? purpose : "upload";
 }

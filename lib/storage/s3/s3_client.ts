@@ -10,7 +10,7 @@ import { AwsClient } from "aws4fetch";
 import { createHash } from "node:crypto";
 import { escapeXml, xmlElements, xmlText } from "./_xml.ts";
 import type { ResolvedS3Config } from "./s3_config.ts";
-import { s3ErrorCode, S3RequestError } from "./s3_errors.ts";
+import { s3Error, s3ErrorCode, S3RequestError } from "./s3_errors.ts";
 import { encodeKey, encodeSegment, objectHead, serverTime, unquote } from "./s3_http.ts";
 import type { ListPage, ObjectHead } from "./s3_http.ts";
 
@@ -255,4 +255,26 @@ export class S3Client {
       .join("&");
     return `${path}?${search}`;
   }
+}
+
+/**
+ * A client for the configured bucket, which is checked now (and created when
+ * `createBucket` says so), so that a wrong bucket fails at start.
+ *
+ * @param config The resolved settings.
+ * @param what What is being opened, for the error: `storage`, `server state`.
+ * @returns The client.
+ * @throws {Error} When the bucket is missing or cannot be reached.
+ */
+export async function connectBucket(config: ResolvedS3Config, what: string): Promise<S3Client> {
+  const client = new S3Client(config);
+  const where = `Cannot open ${what} in bucket "${config.bucket}"`;
+  let exists: boolean;
+  try {
+    exists = await client.ensureBucket(config.createBucket);
+  } catch (error) {
+    throw new Error(`${where}: ${s3Error(error, "the request failed").message}`, { cause: error });
+  }
+  if (!exists) throw new Error(`${where}: it does not exist`);
+  return client;
 }

@@ -10,7 +10,7 @@
  */
 
 import type { StateObject, StateStore } from "../state_store.ts";
-import { S3Client } from "./s3_client.ts";
+import { connectBucket, type S3Client } from "./s3_client.ts";
 import { resolveS3Config } from "./s3_config.ts";
 import type { S3StorageConfig } from "./s3_config.ts";
 import { s3Error } from "./s3_errors.ts";
@@ -43,17 +43,7 @@ export class S3StateStore implements StateStore {
     options: { createBucket?: boolean } = {},
   ): Promise<S3StateStore> {
     const resolved = resolveS3Config(config, options);
-    const client = new S3Client(resolved);
-    const where = `Cannot open server state in bucket "${resolved.bucket}"`;
-    let exists: boolean;
-    try {
-      exists = await client.ensureBucket(resolved.createBucket);
-    } catch (error) {
-      throw new Error(`${where}: ${s3Error(error, "the request failed").message}`, {
-        cause: error,
-      });
-    }
-    if (!exists) throw new Error(`${where}: it does not exist`);
+    const client = await connectBucket(resolved, "server state");
     return new S3StateStore(client, resolved.bucket, resolved.statePrefix);
   }
 

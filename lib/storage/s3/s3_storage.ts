@@ -23,7 +23,7 @@ import type {
 import { KeyMap } from "./key_map.ts";
 import { LeaseLocks } from "./lease_locks.ts";
 import type { Lease } from "./lease_locks.ts";
-import { S3Client } from "./s3_client.ts";
+import { connectBucket } from "./s3_client.ts";
 import { MAX_OBJECT_SIZE, resolveS3Config } from "./s3_config.ts";
 import type { S3StorageConfig, S3StorageOptions } from "./s3_config.ts";
 import type { S3Context } from "./s3_context.ts";
@@ -79,17 +79,7 @@ export class S3Storage implements Storage {
    */
   static async open(config: S3StorageConfig, options: S3StorageOptions = {}): Promise<S3Storage> {
     const resolved = resolveS3Config(config, options);
-    const client = new S3Client(resolved);
-    const where = `Cannot open storage in bucket "${resolved.bucket}"`;
-    let exists: boolean;
-    try {
-      exists = await client.ensureBucket(resolved.createBucket);
-    } catch (error) {
-      throw new Error(`${where}: ${s3Error(error, "the request failed").message}`, {
-        cause: error,
-      });
-    }
-    if (!exists) throw new Error(`${where}: it does not exist`);
+    const client = await connectBucket(resolved, "storage");
     const keys = new KeyMap(resolved.filesPrefix, resolved.statePrefix);
     return new S3Storage({ client, keys, config: resolved });
   }
