@@ -18,6 +18,7 @@ import type { Entry } from "../protocol/entry.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
+import { type ByteSource, cancelUnread } from "../wire/byte_source.ts";
 import { ClientConnection, type ConnectOptions } from "./client_connection.ts";
 
 export type { ConnectOptions } from "./client_connection.ts";
@@ -228,16 +229,17 @@ export class FerryClient {
   }
 
   /**
-   * Uploads a file. `readable` must yield the whole file from byte 0: when
+   * Uploads a file. `source` must yield the whole file from byte 0: when
    * the server resumes a partial upload, the bytes before its offset are
    * hashed but not sent.
    *
-   * @param readable The file's bytes (a BYOB-capable byte stream).
+   * @param source The file's bytes: an open file as a `ByteSource` (no Web
+   *   Streams on the way), or a stream (a BYOB-capable byte stream saves a copy).
    * @param path The remote path.
    * @param options Size and policy.
    */
   async upload(
-    readable: ReadableStream<Uint8Array>,
+    source: ByteSource | ReadableStream<Uint8Array>,
     path: string,
     options: UploadOptions,
   ): Promise<TransferResult> {
@@ -261,11 +263,11 @@ export class FerryClient {
       try {
         if (!eager) ({ offset } = await this.#connection.expectReply(id) as { offset: number });
       } catch (error) {
-        await readable.cancel().catch(() => {});
+        await cancelUnread(source).catch(() => {});
         throw error;
       }
       const stop = new AbortController();
-      const sent = sendDataStream((message) => this.#connection.send(message), id, readable, {
+      const sent = sendDataStream((message) => this.#connection.send(message), id, source, {
         offset,
         signal: stop.signal,
         onProgress: (done) => options.onProgress?.(done, options.size),

@@ -144,9 +144,9 @@ async function receiveStored(
   plainOnly = false,
 ): Promise<TransferResult> {
   const { file, offset, hash } = await openPartial(partial, resume);
-  // Plain writes, no stream per file (many small files pay for every step),
-  // gathered into fewer writes for a big one.
-  const out = new BufferedFileWriter(file);
+  // Plain direct writes, no stream per file (many small files pay for every
+  // step), gathered into fewer writes for a big one.
+  const out = new BufferedFileWriter(file, { direct: true });
   const write = (chunk: Uint8Array): Promise<void> => out.write(chunk);
   let result: TransferResult;
   try {

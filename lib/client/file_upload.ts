@@ -16,6 +16,8 @@ import { identicalEncrypted } from "./encrypted_compare.ts";
 import { type EncryptedSource, encryptForUpload } from "./encrypted_upload.ts";
 import type { FerryClient, TransferResult } from "./ferry_client.ts";
 import { localError } from "./local_files.ts";
+import { fileByteSource } from "../storage/file_byte_source.ts";
+import type { ByteSource } from "../wire/byte_source.ts";
 
 async function remoteHashIfFile(client: FerryClient, remote: string): Promise<string | undefined> {
   try {
@@ -54,18 +56,31 @@ function statLocalFile(local: string): Deno.FileInfo {
   return info;
 }
 
-/** The bytes of a file sent as it is: read at once when small, else streamed. */
+/**
+ * The bytes of a file sent as it is: read at once when small, else chunk by
+ * chunk with direct reads (see {@linkcode fileByteSource}).
+ */
 async function plainSource(
   local: string,
   info: Deno.FileInfo,
-): Promise<{ readable: ReadableStream<Uint8Array>; size: number }> {
+): Promise<{ source: ByteSource | ReadableStream<Uint8Array>; size: number }> {
   try {
     if (info.size <= READ_WHOLE_MAX_BYTES) {
       const bytes = readSmallFile(local);
-      return { readable: ReadableStream.from([bytes]), size: bytes.byteLength };
+      return { source: ReadableStream.from([bytes]), size: bytes.byteLength };
     }
     const file = await Deno.open(local, { read: true });
-    return { readable: file.readable, size: (await file.stat()).size };
+    let size: number;
+    try {
+      size = (await file.stat()).size;
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    return {
+      source: fileByteSource(file, { direct: true, explain: (error) => localError(error, local) }),
+      size,
+    };
   } catch (error) {
     throw localError(error, local);
   }
@@ -86,8 +101,8 @@ async function sendOnce(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
   if (!options.encryption) {
-    const { readable, size } = await plainSource(local, info);
-    return await client.upload(readable, remote, {
+    const { source, size } = await plainSource(local, info);
+    return await client.upload(source, remote, {
       ...common,
       size,
       resume,

@@ -10,6 +10,7 @@ import { MAX_PLAINTEXT_BYTES } from "../channel/secure_channel.ts";
 import { type ChunkCompressor, decompressChunk } from "./chunk_compression.ts";
 import { encodeJsonMessage, encodeMessage, type Message, writeMessageHeader } from "./codec.ts";
 import { MESSAGE_HEADER_BYTES, MessageType } from "./message_type.ts";
+import { type ByteSource, ViewReader } from "../wire/byte_source.ts";
 
 /** The most file bytes one `DATA` message carries. */
 export const MAX_DATA_BYTES = MAX_PLAINTEXT_BYTES - MESSAGE_HEADER_BYTES;
@@ -23,52 +24,14 @@ export interface TransferEnd {
 }
 
 /**
- * Reads a stream into caller-supplied buffers: with a BYOB reader (no copy)
- * when the stream is a byte stream, else by copying its chunks.
+ * Marks a promise as observed at once: a send may fail (the peer is gone)
+ * while the loop awaits the next read, or a read while the loop awaits a
+ * send, before the loop awaits it; an unobserved rejection would end the
+ * process.
  */
-class ChunkReader {
-  #byob: ReadableStreamBYOBReader | undefined;
-  #plain: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  #leftover: Uint8Array = new Uint8Array(0);
-
-  constructor(readable: ReadableStream<Uint8Array>) {
-    try {
-      this.#byob = readable.getReader({ mode: "byob" });
-    } catch {
-      this.#plain = readable.getReader();
-    }
-  }
-
-  async read(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
-    if (this.#byob) return await this.#byob.read(view);
-    if (this.#leftover.byteLength === 0) {
-      const { value, done } = await (this.#plain as ReadableStreamDefaultReader<Uint8Array>).read();
-      if (done) return { value: view.subarray(0, 0), done: true };
-      this.#leftover = value;
-    }
-    const n = Math.min(view.byteLength, this.#leftover.byteLength);
-    view.set(this.#leftover.subarray(0, n));
-    this.#leftover = this.#leftover.subarray(n);
-    return { value: view.subarray(0, n), done: false };
-  }
-
-  async cancel(): Promise<void> {
-    await (this.#byob ?? this.#plain)?.cancel();
-  }
-
-  releaseLock(): void {
-    (this.#byob ?? this.#plain)?.releaseLock();
-  }
-}
-
-/**
- * Marks a send as observed at once: it may fail (the peer is gone) while the
- * loop awaits the next file read, before the loop awaits the send itself,
- * and an unobserved rejection would end the process.
- */
-function observed(sending: Promise<void>): Promise<void> {
-  sending.catch(() => {});
-  return sending;
+function observed<T>(pending: Promise<T>): Promise<T> {
+  pending.catch(() => {});
+  return pending;
 }
 
 /** Options of {@linkcode sendDataStream}. */
@@ -107,63 +70,67 @@ export function receivedBytes(message: Message): Promise<Uint8Array> | Uint8Arra
 }
 
 /**
- * Reads `readable` from its start, hashes every byte, sends the bytes from
- * `offset` on as `DATA` messages and ends with `END`. Reading the next chunk
- * overlaps with sending the previous one; one buffer is reused throughout.
- * With `options.sha256`, `readable` starts at `offset` instead and is not
- * hashed.
+ * Reads `source` from its start, hashes every byte, sends the bytes from
+ * `offset` on as `DATA` messages and ends with `END`. The next chunk is read
+ * while this one is hashed, encrypted and sent; two buffers are reused
+ * throughout. With `options.sha256`, `source` starts at `offset` instead and
+ * is not hashed.
  *
  * @param send Encrypts and queues one message (see `SecureChannel.send`); it must
  *   have consumed the bytes by the time it returns, as the buffer is reused.
  * @param id The request id.
- * @param readable The whole file (from `offset` with `options.sha256`); a byte
- *   stream (BYOB) avoids one copy per chunk.
+ * @param source The whole file (from `offset` with `options.sha256`): a
+ *   {@linkcode ByteSource} (an open file: no Web Streams on the way) or a
+ *   stream; a byte stream (BYOB) avoids one copy per chunk.
  * @param options Offset, progress, cancellation.
  * @returns What was sent in `END`.
  */
 export async function sendDataStream(
   send: (message: Uint8Array) => Promise<void>,
   id: number,
-  readable: ReadableStream<Uint8Array>,
+  source: ByteSource | ReadableStream<Uint8Array>,
   options: SendDataStreamOptions = {},
 ): Promise<SentData> {
   const offset = options.offset ?? 0;
   let wireBytes = 0;
   const hash = options.sha256 === undefined ? createHash("sha256") : undefined;
-  const reader = new ChunkReader(readable);
-  let buffer = new ArrayBuffer(MESSAGE_HEADER_BYTES + MAX_DATA_BYTES);
+  const reader = new ViewReader(source);
+  const chunkView = (buffer: ArrayBuffer): Uint8Array =>
+    new Uint8Array(buffer, MESSAGE_HEADER_BYTES, MAX_DATA_BYTES);
+  // Two buffers: the next chunk is read while this one is hashed, encrypted
+  // and sent.
+  let spare = new ArrayBuffer(MESSAGE_HEADER_BYTES + MAX_DATA_BYTES);
+  let reading = observed(reader.read(chunkView(new ArrayBuffer(spare.byteLength))));
   let position = hash === undefined ? offset : 0;
   let sending: Promise<void> = Promise.resolve();
   try {
     for (;;) {
       options.signal?.throwIfAborted();
-      const { value, done } = await reader.read(
-        new Uint8Array(buffer, MESSAGE_HEADER_BYTES, MAX_DATA_BYTES),
-      );
-      if (value) buffer = value.buffer as ArrayBuffer;
-      if (!value || value.byteLength === 0) {
-        if (done) break;
-        continue;
-      }
+      const value = await reading;
+      if (value === null) break;
+      reading = observed(reader.read(chunkView(spare)));
+      const buffer = value.buffer as ArrayBuffer;
       hash?.update(value);
       const start = position;
       position += value.byteLength;
-      if (position <= offset) continue;
-      const fresh = start >= offset ? value : value.subarray(offset - start);
-      const packed = options.compressor ? await options.compressor.compress(fresh) : null;
-      await sending;
-      if (packed) {
-        sending = observed(send(encodeMessage(MessageType.DATA_DEFLATE, id, packed)));
-      } else if (start >= offset) {
-        const message = new Uint8Array(buffer, 0, MESSAGE_HEADER_BYTES + value.byteLength);
-        writeMessageHeader(message, MessageType.DATA, id);
-        sending = observed(send(message));
-      } else {
-        sending = observed(send(encodeMessage(MessageType.DATA, id, fresh)));
+      if (value.byteLength > 0 && position > offset) {
+        const fresh = start >= offset ? value : value.subarray(offset - start);
+        const packed = options.compressor ? await options.compressor.compress(fresh) : null;
+        await sending;
+        if (packed) {
+          sending = observed(send(encodeMessage(MessageType.DATA_DEFLATE, id, packed)));
+        } else if (start >= offset) {
+          const message = new Uint8Array(buffer, 0, MESSAGE_HEADER_BYTES + value.byteLength);
+          writeMessageHeader(message, MessageType.DATA, id);
+          sending = observed(send(message));
+        } else {
+          sending = observed(send(encodeMessage(MessageType.DATA, id, fresh)));
+        }
+        wireBytes += packed?.byteLength ?? fresh.byteLength;
+        options.onProgress?.(position);
       }
-      wireBytes += packed?.byteLength ?? fresh.byteLength;
-      options.onProgress?.(position);
-      if (done) break;
+      // send() has consumed the bytes (encrypted into its own frame).
+      spare = buffer;
     }
     await sending;
   } catch (error) {

@@ -57,7 +57,7 @@ export async function checkFileMoves(s: Storage): Promise<void> {
   await s.makeDirectory("d/e");
   await rejectsWith(s.rename("a.txt", "b.txt", { overwrite: false }), "exists");
   await s.rename("a.txt", "b.txt", { overwrite: true });
-  assert.equal(await readText((await s.openRead("b.txt", 0)).readable), "a");
+  assert.equal(await readText((await s.openRead("b.txt", 0)).bytes), "a");
   assert.equal((await s.stat("b.txt")).mtime, 5_000, "metadata travels with the file");
   await s.rename("b.txt", "d/e/c.txt", { overwrite: false });
   await rejectsWith(s.rename("none", "x", { overwrite: false }), "not_found");
@@ -76,5 +76,5 @@ export async function checkFolderMoves(s: Storage): Promise<void> {
   await s.rename("d", "moved", { overwrite: false });
   await s.rename("moved", "moved", { overwrite: false });
   assert.deepEqual(await listNames(s, ""), ["f.txt", "moved"]);
-  assert.equal(await readText((await s.openRead("moved/e/c.txt", 0)).readable), "a");
+  assert.equal(await readText((await s.openRead("moved/e/c.txt", 0)).bytes), "a");
 }

@@ -10,6 +10,7 @@ import { isFerryError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
 import { LocalStorage } from "./local_storage.ts";
 import type { Entry, Storage, UploadOptions } from "./storage.ts";
+import { type ByteInput, ViewReader } from "../wire/byte_source.ts";
 
 /** A temporary data folder with an open storage and a folder outside it. */
 export interface TempData extends AsyncDisposable {
@@ -90,13 +91,38 @@ export async function putText(
 }
 
 /**
- * Reads a whole stream as text.
+ * Reads all of a download's bytes, through one reused buffer of `chunkBytes`.
  *
- * @param readable The stream.
- * @returns Its bytes, decoded as UTF-8.
+ * @param input The bytes (`ReadSource.bytes`).
+ * @param chunkBytes The buffer's size.
+ * @returns Them, in one array.
  */
-export async function readText(readable: ReadableStream<Uint8Array>): Promise<string> {
-  return await new Response(readable).text();
+export async function readBytes(input: ByteInput, chunkBytes = 65_536): Promise<Uint8Array> {
+  const reader = new ViewReader(input);
+  const parts: Uint8Array[] = [];
+  let buffer = new ArrayBuffer(chunkBytes);
+  for (let read = await reader.read(new Uint8Array(buffer)); read !== null;) {
+    parts.push(read.slice());
+    buffer = read.buffer as ArrayBuffer;
+    read = await reader.read(new Uint8Array(buffer));
+  }
+  const all = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.byteLength;
+  }
+  return all;
+}
+
+/**
+ * Reads all of a download's bytes as text.
+ *
+ * @param input The bytes (`ReadSource.bytes`).
+ * @returns Them, decoded as UTF-8.
+ */
+export async function readText(input: ByteInput): Promise<string> {
+  return new TextDecoder().decode(await readBytes(input));
 }
 
 /**

@@ -6,7 +6,8 @@
 
 import { FerryError } from "../errors.ts";
 import { statKind, toEntry } from "./entry_info.ts";
-import { fileByteStream } from "./file_stream.ts";
+import { memoryByteSource } from "../wire/byte_source.ts";
+import { fileByteSource } from "./file_byte_source.ts";
 import { DIRECT_IO_MAX_BYTES } from "./partial_files.ts";
 import { fsError } from "./fs_error.ts";
 import type { Jail } from "./jail.ts";
@@ -27,18 +28,21 @@ import type { ReadSource } from "./storage.ts";
  * ```ts
  * import { Jail } from "./jail.ts";
  * import { openLocalRead } from "./local_read.ts";
+ * import { ViewReader } from "../wire/byte_source.ts";
  * import assert from "node:assert/strict";
  * const root = await Deno.realPath(await Deno.makeTempDir());
  * await Deno.writeTextFile(`${root}/a.txt`, "hello");
  * const source = await openLocalRead(new Jail(root), "a.txt", 1);
- * assert.equal(await new Response(source.readable).text(), "ello");
+ * const reader = new ViewReader(source.bytes);
+ * const read = await reader.read(new Uint8Array(16));
+ * assert.equal(new TextDecoder().decode(read ?? undefined), "ello");
  * await Deno.remove(root, { recursive: true });
  * ```
  *
  * @param jail The jail of the shared folder.
  * @param path The file.
  * @param offset Where to start, at most the file's size.
- * @returns The entry as opened and a byte stream that owns the open file; the
+ * @returns The entry as opened and its bytes, which own the open file; the
  * caller reads it to its end or cancels it.
  * @throws {FerryError} `bad_request` for a bad offset, `is_directory` for a
  * folder, `not_found`, `invalid_path`.
@@ -69,11 +73,12 @@ export async function openLocalRead(
     }
     if (offset > 0) seekTo(file, offset);
     if (!small) {
-      return { entry: toEntry(baseName(path), info), readable: fileByteStream(file, path) };
+      const bytes = fileByteSource(file, { explain: (error) => fsError(error, action) });
+      return { entry: toEntry(baseName(path), info), bytes };
     }
     const bytes = readNow(file, info.size - offset);
     file.close();
-    return { entry: toEntry(baseName(path), info), readable: byteStreamOf(bytes) };
+    return { entry: toEntry(baseName(path), info), bytes: memoryByteSource(bytes) };
   } catch (error) {
     file?.close();
     throw fsError(error, action);
@@ -113,17 +118,6 @@ function readNow(file: Deno.FsFile, length: number): Uint8Array {
     done += n;
   }
   return bytes.subarray(0, done);
-}
-
-/** A byte stream (`type: "bytes"`, so BYOB readers work) of bytes already read. */
-function byteStreamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    type: "bytes",
-    start(controller): void {
-      if (bytes.byteLength > 0) controller.enqueue(bytes);
-      controller.close();
-    },
-  });
 }
 
 function seekTo(file: Deno.FsFile, offset: number): void {

@@ -39,6 +39,7 @@ const LOCK_TABLES = new Map<string, PathLocks>();
  * @example Writing and reading a file
  * ```ts
  * import { LocalStorage } from "./local_storage.ts";
+ * import { ViewReader } from "../wire/byte_source.ts";
  * import { createHash } from "node:crypto";
  * import assert from "node:assert/strict";
  * const data = await Deno.makeTempDir();
@@ -47,8 +48,8 @@ const LOCK_TABLES = new Map<string, PathLocks>();
  * const upload = await storage.openUpload("a.txt", { size: 5, overwrite: false, resume: false });
  * await upload.write(bytes);
  * await upload.commit(createHash("sha256").update(bytes).digest("hex"));
- * const { readable } = await storage.openRead("a.txt", 0);
- * assert.equal(await new Response(readable).text(), "hello");
+ * const read = await new ViewReader((await storage.openRead("a.txt", 0)).bytes).read(new Uint8Array(8));
+ * assert.equal(new TextDecoder().decode(read ?? undefined), "hello");
  * await Deno.remove(data, { recursive: true });
  * ```
  */

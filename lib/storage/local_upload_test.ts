@@ -156,8 +156,8 @@ Deno.test("LocalUpload with overwrite leaves open readers on the old version", a
   await putText(t.storage, "a.txt", "old version");
   const reading = await t.storage.openRead("a.txt", 0);
   await putText(t.storage, "a.txt", "new version", { overwrite: true });
-  assert.equal(await readText(reading.readable), "old version");
-  assert.equal(await readText((await t.storage.openRead("a.txt", 0)).readable), "new version");
+  assert.equal(await readText(reading.bytes), "old version");
+  assert.equal(await readText((await t.storage.openRead("a.txt", 0)).bytes), "new version");
 });
 
 Deno.test("LocalUpload.commit() waits for a pending write", async () => {

@@ -12,6 +12,7 @@
  */
 
 export type { RemotePath } from "./remote_path.ts";
+import type { ByteInput } from "../wire/byte_source.ts";
 import type { RemotePath } from "./remote_path.ts";
 
 /** What kind of thing an entry is. */
@@ -34,10 +35,12 @@ export interface ReadSource {
   /** The file as it was when opened. */
   entry: Entry;
   /**
-   * The bytes from the requested offset to the end, as a byte stream
-   * (`type: "bytes"`), so a reader can pass its own buffer (BYOB) and reuse it.
+   * The bytes from the requested offset to the end, read into the reader's
+   * own buffer: an open file as a `ByteSource` (no Web Streams on the way),
+   * or a stream. Read them with `ViewReader`; the reader reads them to the
+   * end or cancels them (they may hold an open file).
    */
-  readable: ReadableStream<Uint8Array>;
+  bytes: ByteInput;
   /**
    * The whole file's SHA-256 (lower-case hex), when the back end keeps it
    * (S3 stores the hash verified at upload). With it, a download from an

@@ -5,6 +5,7 @@
  */
 
 import { FerryError } from "../errors.ts";
+import { type ByteSource, ViewReader } from "./byte_source.ts";
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 
 /** Options of {@linkcode FrameReader}. */
@@ -16,32 +17,6 @@ export interface FrameReaderOptions {
    * @default {MAX_FRAME_BYTES}
    */
   maxFrameBytes?: number;
-}
-
-/**
- * A source of bytes read into the caller's buffer, such as a `Deno.Conn`:
- * `read` fills part of `view` and says how much, or `null` at the end.
- */
-export interface ByteSource {
-  /** Reads into `view`; resolves with the count, or `null` at the end. */
-  read(view: Uint8Array): Promise<number | null>;
-  /** Stops reading (optional). */
-  cancel?(): Promise<void>;
-}
-
-/** Reads a byte stream (`type: "bytes"`) with a BYOB reader, as a {@linkcode ByteSource}. */
-function byobSource(readable: ReadableStream<Uint8Array>): ByteSource & { buffer?: ArrayBuffer } {
-  const reader = readable.getReader({ mode: "byob" });
-  return {
-    async read(view: Uint8Array): Promise<number | null> {
-      const { value, done } = await reader.read(view);
-      if (value) this.buffer = value.buffer as ArrayBuffer;
-      return done ? null : value?.byteLength ?? 0;
-    },
-    async cancel(): Promise<void> {
-      await reader.cancel().catch(() => {});
-    },
-  };
 }
 
 /**
@@ -63,7 +38,7 @@ function byobSource(readable: ReadableStream<Uint8Array>): ByteSource & { buffer
  * ```
  */
 export class FrameReader {
-  #source: ByteSource & { buffer?: ArrayBuffer };
+  #source: ViewReader;
   #buffer: ArrayBuffer;
   #start = 0;
   #end = 0;
@@ -79,7 +54,7 @@ export class FrameReader {
     options: FrameReaderOptions = {},
   ) {
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
-    this.#source = source instanceof ReadableStream ? byobSource(source) : source;
+    this.#source = new ViewReader(source);
     this.#buffer = new ArrayBuffer(2 * (FRAME_HEADER_BYTES + this.#maxFrameBytes));
   }
 
@@ -120,7 +95,7 @@ export class FrameReader {
 
   /** Stops reading and releases the stream. */
   async cancel(): Promise<void> {
-    await this.#source.cancel?.().catch(() => {});
+    await this.#source.cancel().catch(() => {});
   }
 
   /** Makes `need` bytes available from `#start`; false on EOF before any byte. */
@@ -132,14 +107,14 @@ export class FrameReader {
     }
     while (this.#end - this.#start < need) {
       const view = new Uint8Array(this.#buffer, this.#end, this.#buffer.byteLength - this.#end);
-      const n = await this.#source.read(view);
-      // A BYOB reader hands back the buffer it took (transferred); keep using that one.
-      if (this.#source.buffer) this.#buffer = this.#source.buffer;
-      if (n !== null) this.#end += n;
-      if (n === null) {
+      const filled = await this.#source.read(view);
+      if (filled === null) {
         if (eofAllowed && this.#end === this.#start) return false;
         throw new FerryError("protocol", "Connection closed in the middle of a frame");
       }
+      // A BYOB read hands back the buffer it took (transferred); keep using that one.
+      this.#buffer = filled.buffer as ArrayBuffer;
+      this.#end += filled.byteLength;
     }
     return true;
   }

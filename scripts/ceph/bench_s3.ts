@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { S3Storage } from "../../lib/storage/s3/s3_storage.ts";
+import { ViewReader } from "../../lib/wire/byte_source.ts";
 import { startCephCluster, stopCephCluster } from "./cluster.ts";
 import type { CephClusterInfo } from "./cluster.ts";
 
@@ -83,15 +84,12 @@ async function main(): Promise<void> {
     start = performance.now();
     const source = await storage.openRead("big.bin", 0);
     const check = createHash("sha256");
-    const reader = source.readable.getReader({ mode: "byob" });
-    let buffer = new ArrayBuffer(CHUNK);
+    const reader = new ViewReader(source.bytes);
+    const buffer = new Uint8Array(CHUNK);
     let received = 0;
-    while (true) {
-      const { value, done } = await reader.read(new Uint8Array(buffer));
-      if (done) break;
-      check.update(value);
-      received += value.byteLength;
-      buffer = value.buffer as ArrayBuffer;
+    for (let read = await reader.read(buffer); read !== null; read = await reader.read(buffer)) {
+      check.update(read);
+      received += read.byteLength;
     }
     const getSeconds = (performance.now() - start) / 1000;
     const ok = received === size && check.digest("hex") === digest && source.sha256 === digest;

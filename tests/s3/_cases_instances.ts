@@ -7,7 +7,13 @@
 
 import assert from "node:assert/strict";
 import { isFerryError } from "../../lib/errors.ts";
-import { putText, readText, rejectsWith, sha256Hex } from "../../lib/storage/_test_helpers.ts";
+import {
+  putText,
+  readBytes,
+  readText,
+  rejectsWith,
+  sha256Hex,
+} from "../../lib/storage/_test_helpers.ts";
 import type { UploadSink } from "../../lib/storage/storage.ts";
 import type { S3Case } from "./_cases_transfer.ts";
 import type { S3World } from "./_world.ts";
@@ -43,7 +49,7 @@ async function resumeElsewhere(world: S3World): Promise<void> {
   const read = await first.openRead("big.bin", 0);
   assert.equal(read.sha256, sha256Hex(bytes));
   assert.equal(
-    sha256Hex(new Uint8Array(await new Response(read.readable).arrayBuffer())),
+    sha256Hex(await readBytes(read.bytes)),
     sha256Hex(bytes),
   );
   assert.deepEqual(await world.keys(`${prefix}state/`), []);
@@ -75,7 +81,7 @@ async function twoWriters(world: S3World): Promise<void> {
     const [sink, index] = winners[0] as readonly [UploadSink, number];
     await sink.write(new TextEncoder().encode(text[index]));
     await sink.commit(sha256Hex(text[index] ?? ""));
-    assert.equal(await readText((await b.openRead("race.txt", 0)).readable), text[index]);
+    assert.equal(await readText((await b.openRead("race.txt", 0)).bytes), text[index]);
   }
   // The lock covers folders across servers too.
   await a.makeDirectory("d");
@@ -127,7 +133,7 @@ async function killedServer(world: S3World): Promise<void> {
     await resumed.commit(sha256Hex(bytes));
     const read = await other.openRead("big.bin", 0);
     assert.equal(
-      sha256Hex(new Uint8Array(await new Response(read.readable).arrayBuffer())),
+      sha256Hex(await readBytes(read.bytes)),
       sha256Hex(bytes),
     );
   } finally {

@@ -5,7 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import { putText, readText, rejectsWith, sha256Hex } from "../../lib/storage/_test_helpers.ts";
+import {
+  putText,
+  readBytes,
+  readText,
+  rejectsWith,
+  sha256Hex,
+} from "../../lib/storage/_test_helpers.ts";
 import type { S3World } from "./_world.ts";
 import { randomBytes, writeAll } from "./_world.ts";
 
@@ -38,8 +44,8 @@ async function smallRoundTrip(world: S3World): Promise<void> {
   const read = await s.openRead("d/a.txt", 7);
   assert.equal(read.sha256, sha256Hex(bytes));
   assert.equal(read.entry.size, 12);
-  assert.equal(await readText(read.readable), "ferry");
-  assert.equal(await readText((await s.openRead("d/a.txt", 12)).readable), "");
+  assert.equal(await readText(read.bytes), "ferry");
+  assert.equal(await readText((await s.openRead("d/a.txt", 12)).bytes), "");
   await rejectsWith(s.openRead("d/a.txt", 13), "bad_request");
   await rejectsWith(s.openRead("d/a.txt", -1), "bad_request");
   await rejectsWith(s.openRead("d", 0), "is_directory");
@@ -47,7 +53,7 @@ async function smallRoundTrip(world: S3World): Promise<void> {
   await rejectsWith(s.openRead("none", 0), "not_found");
   await putText(s, "empty", "");
   assert.equal((await s.stat("empty")).size, 0);
-  assert.equal(await readText((await s.openRead("empty", 0)).readable), "");
+  assert.equal(await readText((await s.openRead("empty", 0)).bytes), "");
   assert.deepEqual(await world.keys(`${prefix}state/`), [], "no state left behind");
 }
 
@@ -75,18 +81,8 @@ async function largeRoundTrip(world: S3World): Promise<void> {
   const offset = 7 * MIB + 3;
   const read = await s.openRead("big.bin", offset);
   assert.equal(read.entry.size, bytes.byteLength);
-  const reader = read.readable.getReader({ mode: "byob" });
-  const got = new Uint8Array(bytes.byteLength - offset);
-  let at = 0;
-  let buffer = new ArrayBuffer(100_000);
-  while (true) {
-    const { value, done } = await reader.read(new Uint8Array(buffer));
-    if (done) break;
-    got.set(value, at);
-    at += value.byteLength;
-    buffer = value.buffer as ArrayBuffer;
-  }
-  assert.equal(at, got.byteLength);
+  const got = await readBytes(read.bytes, 100_000);
+  assert.equal(got.byteLength, bytes.byteLength - offset);
   assert.equal(sha256Hex(got), sha256Hex(bytes.subarray(offset)));
   assert.deepEqual(await world.multipartUploads(prefix), []);
 }
@@ -123,7 +119,7 @@ async function sizeChecks(world: S3World): Promise<void> {
   await resumed.write(encoder.encode("d"));
   await rejectsWith(resumed.write(encoder.encode("e")), "too_large");
   await resumed.commit(sha256Hex("abcd"));
-  assert.equal(await readText((await s.openRead("a.txt", 0)).readable), "abcd");
+  assert.equal(await readText((await s.openRead("a.txt", 0)).bytes), "abcd");
   for (const size of [-1, 1.5, Number.NaN, 2 ** 60]) {
     await rejectsWith(s.openUpload("b", { size, overwrite: false, resume: false }), "bad_request");
   }
@@ -141,22 +137,22 @@ async function overwriteAndReaders(world: S3World): Promise<void> {
   await rejectsWith(putText(s, "d", "x", { overwrite: true }), "is_directory");
   const reading = await s.openRead("a.txt", 0);
   await putText(s, "a.txt", "new version", { overwrite: true });
-  assert.equal(await readText(reading.readable), "old version");
-  assert.equal(await readText((await s.openRead("a.txt", 0)).readable), "new version");
+  assert.equal(await readText(reading.bytes), "old version");
+  assert.equal(await readText((await s.openRead("a.txt", 0)).bytes), "new version");
   // A file that appears before the commit (another tool): `exists`, data kept.
   const sink = await s.openUpload("b.txt", { size: 3, overwrite: false, resume: false });
   await sink.write(encoder.encode("new"));
   await world.raw().put(`${prefix}files/b.txt`, "sneaky");
   await rejectsWith(sink.commit(sha256Hex("new")), "exists");
-  assert.equal(await readText((await s.openRead("b.txt", 0)).readable), "sneaky");
+  assert.equal(await readText((await s.openRead("b.txt", 0)).bytes), "sneaky");
   const forced = await s.openUpload("b.txt", { size: 3, overwrite: true, resume: true });
   assert.equal(forced.offset, 3, "the verified bytes were kept");
   await forced.commit(sha256Hex("new"));
-  assert.equal(await readText((await s.openRead("b.txt", 0)).readable), "new");
+  assert.equal(await readText((await s.openRead("b.txt", 0)).bytes), "new");
   // Keep both: the second copy gets the next free name.
   const both = await putText(s, "a.txt", "third", { keepBoth: true });
   assert.equal(both.name, "a (1).txt");
-  assert.equal(await readText((await s.openRead("a (1).txt", 0)).readable), "third");
+  assert.equal(await readText((await s.openRead("a (1).txt", 0)).bytes), "third");
 }
 
 /** The transfer cases. */

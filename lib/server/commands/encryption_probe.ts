@@ -11,6 +11,7 @@ import type { Entry } from "../../protocol/entry.ts";
 import { ENCRYPTED_MAGIC, encryptedSize, isEncryptedFile } from "../../file_crypto/mod.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { joinRemote, type RemotePath } from "../../storage/remote_path.ts";
+import { type ByteInput, ViewReader } from "../../wire/byte_source.ts";
 
 /** The smallest encrypted file: a header and one empty final chunk. */
 const SMALLEST = encryptedSize(0);
@@ -18,24 +19,16 @@ const SMALLEST = encryptedSize(0);
 /** Files opened at once while marking one page of a listing. */
 export const PROBES_AT_ONCE = 8;
 
-async function readHead(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+async function readHead(bytes: ByteInput): Promise<Uint8Array> {
   const head = new Uint8Array(ENCRYPTED_MAGIC.length);
   let length = 0;
-  let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
-  try {
-    reader = readable.getReader({ mode: "byob" });
-  } catch {
-    reader = readable.getReader();
-  }
+  const reader = new ViewReader(bytes);
   try {
     while (length < head.length) {
-      const next = reader instanceof ReadableStreamBYOBReader
-        ? await reader.read(new Uint8Array(head.length - length))
-        : await reader.read();
-      if (next.done || !next.value) break;
-      const part = next.value.subarray(0, head.length - length);
+      const part = await reader.read(new Uint8Array(head.length - length));
+      if (part === null) break;
       head.set(part, length);
-      length += part.length;
+      length += part.byteLength;
     }
   } finally {
     await reader.cancel().catch(() => {});
@@ -60,8 +53,7 @@ export async function isStoredEncrypted(
 ): Promise<boolean> {
   if (entry.kind !== "file" || entry.size < SMALLEST) return false;
   try {
-    const { readable } = await storage.openRead(path, 0);
-    return isEncryptedFile(await readHead(readable));
+    return isEncryptedFile(await readHead((await storage.openRead(path, 0)).bytes));
   } catch {
     return false;
   }

@@ -11,7 +11,11 @@ import type { Entry } from "../../protocol/entry.ts";
 import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath } from "../../storage/remote_path.ts";
 import type { RequestContext } from "../request_context.ts";
+import { ViewReader } from "../../wire/byte_source.ts";
 import { isStoredEncrypted } from "./encryption_probe.ts";
+
+/** Bytes read at a time to hash a stored file. */
+const HASH_READ_BYTES = 64 * 1024;
 
 /** `STAT path`: `REPLY { entry }`, with `sha256` for a file when `hash` is set. */
 export async function stat(
@@ -27,11 +31,19 @@ export async function stat(
     await context.reply({ entry });
     return;
   }
-  const { readable } = await context.storage.openRead(path, 0);
+  const reader = new ViewReader((await context.storage.openRead(path, 0)).bytes);
   const hash = createHash("sha256");
-  for await (const chunk of readable) {
-    context.signal.throwIfAborted();
-    hash.update(chunk);
+  try {
+    let buffer = new ArrayBuffer(HASH_READ_BYTES);
+    for (let read = await reader.read(new Uint8Array(buffer)); read !== null;) {
+      context.signal.throwIfAborted();
+      hash.update(read);
+      buffer = read.buffer as ArrayBuffer;
+      read = await reader.read(new Uint8Array(buffer));
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
   }
   await context.reply({ entry, sha256: hash.digest("hex") });
 }

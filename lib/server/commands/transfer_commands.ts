@@ -20,6 +20,7 @@ import { normalizeRemotePath, parentOf, type RemotePath } from "../../storage/re
 import type { Entry, ReadSource, Storage } from "../../storage/storage.ts";
 import type { Reservation } from "../folder_usage.ts";
 import type { AuditDetail, RequestContext } from "../request_context.ts";
+import { cancelUnread } from "../../wire/byte_source.ts";
 
 type GetRequest = Extract<Request, { op: "get" }>;
 type PutRequest = Extract<Request, { op: "put" }>;
@@ -45,7 +46,7 @@ async function openSource(
       if (!isFerryError(error, "bad_request")) throw error;
     }
     if (source?.sha256 !== undefined) return { source, fromOffset: true };
-    await source?.readable.cancel();
+    if (source) await cancelUnread(source.bytes);
   }
   return { source: await storage.openRead(path, 0), fromOffset: false };
 }
@@ -58,7 +59,7 @@ export async function get(request: GetRequest, context: RequestContext): Promise
   const path = normalizeRemotePath(request.path);
   const { source, fromOffset } = await openSource(context.storage, path, request.offset);
   if (request.offset > source.entry.size) {
-    await source.readable.cancel();
+    await cancelUnread(source.bytes);
     throw new FerryError(
       "bad_request",
       `Cannot resume "${request.path}" at byte ${request.offset}: the file has ${source.entry.size} bytes`,
@@ -68,7 +69,7 @@ export async function get(request: GetRequest, context: RequestContext): Promise
   const end = await sendDataStream(
     (message) => context.send(message),
     context.id,
-    source.readable,
+    source.bytes,
     {
       offset: request.offset,
       ...(fromOffset && source.sha256 !== undefined ? { sha256: source.sha256 } : {}),

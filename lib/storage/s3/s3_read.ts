@@ -1,11 +1,12 @@
 /**
  * Opening an object for download, for {@linkcode S3Storage.openRead}: one
- * ranged GET from the offset, streamed.
+ * ranged GET from the offset, read as it arrives.
  *
  * @module
  */
 
 import { FerryError } from "../../errors.ts";
+import { type ByteSource, memoryByteSource } from "../../wire/byte_source.ts";
 import { baseName, quotePath } from "../remote_path.ts";
 import type { RemotePath } from "../remote_path.ts";
 import type { Entry, ReadSource } from "../storage.ts";
@@ -29,8 +30,8 @@ export interface S3ReadSource extends ReadSource {
  * @param ctx The storage's context.
  * @param path The file.
  * @param offset Where to start, at most the file's size.
- * @returns The entry, the stored SHA-256 and a byte stream; the caller reads
- * it to its end or cancels it.
+ * @returns The entry, the stored SHA-256 and the bytes; the caller reads them
+ * to the end or cancels them.
  * @throws {FerryError} `bad_request` for a bad offset, `is_directory` for a
  * folder, `not_found`.
  */
@@ -69,9 +70,9 @@ export async function openS3Read(
           `${action} from offset ${offset}: the file has only ${head.size} bytes`,
         );
       }
-      return source(path, head, emptyStream());
+      return source(path, head, memoryByteSource(new Uint8Array(0)));
     }
-    return source(path, objectHead(response), byteStream(response.body, action));
+    return source(path, objectHead(response), bodySource(response.body, action));
   } catch (error) {
     throw s3Error(error, action);
   }
@@ -80,7 +81,7 @@ export async function openS3Read(
 function source(
   path: RemotePath,
   head: ObjectHead,
-  readable: ReadableStream<Uint8Array>,
+  bytes: ByteSource,
 ): S3ReadSource {
   const entry: Entry = {
     name: baseName(path),
@@ -88,64 +89,37 @@ function source(
     size: head.size,
     mtime: fileMtime(head),
   };
-  return { entry, readable, sha256: head.meta.sha256 };
-}
-
-function emptyStream(): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    type: "bytes",
-    start(controller): void {
-      controller.close();
-    },
-  });
+  return { entry, bytes, sha256: head.meta.sha256 };
 }
 
 /**
- * Re-exposes a response body as a `type: "bytes"` stream, so a reader may
- * bring its own buffer; failures become {@linkcode FerryError}s.
+ * A response body as a {@linkcode ByteSource}: each read copies the next part
+ * of the body into the caller's buffer; failures become
+ * {@linkcode FerryError}s.
  */
-function byteStream(
-  body: ReadableStream<Uint8Array> | null,
-  action: string,
-): ReadableStream<Uint8Array> {
-  if (body === null) return emptyStream();
+function bodySource(body: ReadableStream<Uint8Array> | null, action: string): ByteSource {
+  if (body === null) return memoryByteSource(new Uint8Array(0));
   const reader = body.getReader();
-  let pending: Uint8Array | undefined;
-  return new ReadableStream({
-    type: "bytes",
-    autoAllocateChunkSize: 65_536,
-    async pull(controller): Promise<void> {
-      let chunk = pending;
-      pending = undefined;
-      while (chunk === undefined || chunk.byteLength === 0) {
+  let pending: Uint8Array = new Uint8Array(0);
+  return {
+    async read(view: Uint8Array): Promise<number | null> {
+      while (pending.byteLength === 0) {
         let next: ReadableStreamReadResult<Uint8Array>;
         try {
           next = await reader.read();
         } catch (error) {
-          controller.error(s3Error(error, action));
-          return;
+          throw s3Error(error, action);
         }
-        if (next.done) {
-          controller.close();
-          controller.byobRequest?.respond(0);
-          return;
-        }
-        chunk = next.value;
+        if (next.done) return null;
+        pending = next.value;
       }
-      const request = controller.byobRequest;
-      const view = request?.view ?? null;
-      if (request === null || view === null) {
-        controller.enqueue(chunk);
-        return;
-      }
-      const target = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-      const n = Math.min(target.byteLength, chunk.byteLength);
-      target.set(chunk.subarray(0, n));
-      if (n < chunk.byteLength) pending = chunk.subarray(n);
-      request.respond(n);
+      const n = Math.min(view.byteLength, pending.byteLength);
+      view.set(pending.subarray(0, n));
+      pending = pending.subarray(n);
+      return n;
     },
-    async cancel(reason): Promise<void> {
-      await reader.cancel(reason);
+    async cancel(): Promise<void> {
+      await reader.cancel();
     },
-  });
+  };
 }

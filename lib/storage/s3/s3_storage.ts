@@ -55,7 +55,7 @@ import { prepareUpload } from "./upload_resume.ts";
  * const upload = await storage.openUpload("a.txt", { size: 5, overwrite: false, resume: false });
  * await upload.write(bytes);
  * await upload.commit(createHash("sha256").update(bytes).digest("hex"));
- * const { readable, sha256 } = await storage.openRead("a.txt", 0);
+ * const { bytes, sha256 } = await storage.openRead("a.txt", 0);
  * ```
  */
 export class S3Storage implements Storage {
