@@ -185,6 +185,30 @@ async function resumedDownload(s3: S3World): Promise<void> {
   assert.deepEqual([whole?.offset, whole?.sha256], [0, sent]);
 }
 
+async function statHashIsStored(s3: S3World): Promise<void> {
+  const prefix = s3.newPrefix("stat-hash");
+  await using world = await openWorld({ s3: s3.config(prefix) });
+  await writeRandomFile(`${world.work}/x.bin`, 3 * MIB + 7);
+  assert.equal((await world.ferry(["put", "x.bin", "-q"])).code, 0);
+  // The same file again: skipped as identical by the stored SHA-256.
+  const same = await world.ferry(["put", "x.bin", "--json"]);
+  assert.equal(same.code, 0, same.stderr);
+  assert.equal(JSON.parse(same.stdout).skipped, "identical");
+  // STAT reports the stored hash without reading the object: with a wrong one
+  // stored by another tool, the file no longer counts as identical, and `put`
+  // refuses (never skips a file that differs).
+  const key = `${prefix}files/x.bin`;
+  const meta = (await s3.raw().head(key))?.meta ?? {};
+  await s3.raw().copy(key, key, {
+    "x-amz-metadata-directive": "REPLACE",
+    "x-amz-meta-mtime": meta.mtime ?? "0",
+    "x-amz-meta-sha256": "0".repeat(64),
+  });
+  const refused = await world.ferry(["put", "x.bin", "-q"]);
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /exists/);
+}
+
 /** Kills a child with SIGKILL unless it has ended already. */
 function killIfRunning(child: Deno.ChildProcess): void {
   try {
@@ -267,5 +291,6 @@ export const FERRYD_INSTANCE_CASES: S3Case[] = [
   ["a client killed mid-upload resumes through the other ferryd: identical", resumeThroughOther],
   ["two writers through two ferryd: one wins, the other gets busy (exit 3)", twoWriters],
   ["a resumed download reads only the rest, ending with the stored SHA-256", resumedDownload],
+  ["STAT's hash is the stored SHA-256", statHashIsStored],
   ["no object holds part of a file while clients and a ferryd are killed", noHalfObjects],
 ];

@@ -1,7 +1,8 @@
 /**
  * `STAT path [hash]`: describe an entry (marked `encrypted` when it starts
  * like an encrypted file), optionally with the SHA-256 of a file (read on
- * demand; the client uses it to skip identical files).
+ * demand, or the one the back end kept at upload; the client uses it to skip
+ * identical files).
  *
  * @module
  */
@@ -11,7 +12,7 @@ import type { Entry } from "../../protocol/entry.ts";
 import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath } from "../../storage/remote_path.ts";
 import type { RequestContext } from "../request_context.ts";
-import { ViewReader } from "../../wire/byte_source.ts";
+import { cancelUnread, ViewReader } from "../../wire/byte_source.ts";
 import { isStoredEncrypted } from "./encryption_probe.ts";
 
 /** Bytes read at a time to hash a stored file. */
@@ -31,7 +32,14 @@ export async function stat(
     await context.reply({ entry });
     return;
   }
-  const reader = new ViewReader((await context.storage.openRead(path, 0)).bytes);
+  const source = await context.storage.openRead(path, 0);
+  if (source.sha256 !== undefined) {
+    // The back end keeps the hash it verified at upload (S3): no need to read it all.
+    await cancelUnread(source.bytes);
+    await context.reply({ entry, sha256: source.sha256 });
+    return;
+  }
+  const reader = new ViewReader(source.bytes);
   const hash = createHash("sha256");
   try {
     let buffer = new ArrayBuffer(HASH_READ_BYTES);
