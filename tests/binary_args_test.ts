@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type BuildStep, compilePlan } from "../scripts/compile.ts";
+import { type BuildStep, compilePlan } from "../scripts/compile/plan.ts";
 import { freePort } from "./harness/ferryd_process.ts";
 import { runToEnd } from "./harness/run_process.ts";
 import { sha256File, writeRandomFile } from "./harness/fixture.ts";

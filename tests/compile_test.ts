@@ -5,7 +5,8 @@ import {
   S3_ENV_VARS,
   serverDenoFlags,
 } from "../lib/sandbox/permission_flags.ts";
-import { compilePlan, diagnoseFailure } from "../scripts/compile.ts";
+import { diagnoseFailure } from "../scripts/compile.ts";
+import { compilePlan } from "../scripts/compile/plan.ts";
 import { freePort, ROOT } from "./harness/ferryd_process.ts";
 
 // `deno compile` itself needs denort from dl.deno.land, which this machine

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compilePlan } from "../scripts/compile.ts";
+import { compilePlan } from "../scripts/compile/plan.ts";
 import { freePort, ROOT } from "./harness/ferryd_process.ts";
 
 interface ProbeLine {
