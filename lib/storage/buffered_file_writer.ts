@@ -5,6 +5,8 @@
  * @module
  */
 
+import { DirectIo } from "./direct_io.ts";
+
 /**
  * Bytes gathered before one file write. Received files arrive in messages of
  * up to 64 KiB; writing them 128 KiB at a time took ferryd's CPU for a 512 MiB
@@ -39,7 +41,7 @@ export const FILE_WRITE_BYTES = 128 * 1024;
  */
 export class BufferedFileWriter {
   #file: Deno.FsFile;
-  #write: (file: Deno.FsFile, bytes: Uint8Array) => Promise<void>;
+  #direct: boolean | DirectIo;
   #buffer: Uint8Array | undefined;
   #length = 0;
   #started = false;
@@ -47,14 +49,14 @@ export class BufferedFileWriter {
   /**
    * @param file Open for writing, positioned where the bytes go.
    * @param options `direct`: write with direct calls (`writeSync`) instead of
-   *   async ops. The receiving client uses it: a write to the page cache
-   *   costs less in the calling thread than the hop to Deno's thread pool,
-   *   but blocks the event loop while the disk is slow, which a server
-   *   cannot afford. @default {false}
+   *   async ops: always (`true`, the receiving client), or while the server's
+   *   {@linkcode DirectIo} allows it. A write to the page cache costs less in
+   *   the calling thread than the hop to Deno's thread pool, but blocks the
+   *   event loop while it lasts. @default {false}
    */
-  constructor(file: Deno.FsFile, options: { direct?: boolean } = {}) {
+  constructor(file: Deno.FsFile, options: { direct?: boolean | DirectIo } = {}) {
     this.#file = file;
-    this.#write = options.direct ? writeAllNow : writeAll;
+    this.#direct = options.direct ?? false;
   }
 
   /** Bytes taken but not yet written to the file. */
@@ -67,7 +69,7 @@ export class BufferedFileWriter {
     if (this.#length + chunk.byteLength > FILE_WRITE_BYTES) await this.flush();
     if (!this.#started || chunk.byteLength >= FILE_WRITE_BYTES) {
       this.#started = true;
-      await this.#write(this.#file, chunk);
+      await this.#writeOut(chunk);
       return;
     }
     this.#buffer ??= new Uint8Array(FILE_WRITE_BYTES);
@@ -80,7 +82,16 @@ export class BufferedFileWriter {
     if (this.#length === 0 || this.#buffer === undefined) return;
     const pending = this.#buffer.subarray(0, this.#length);
     this.#length = 0;
-    await this.#write(this.#file, pending);
+    await this.#writeOut(pending);
+  }
+
+  #writeOut(bytes: Uint8Array): Promise<void> {
+    const direct = this.#direct;
+    if (direct === true) return writeAllNow(this.#file, bytes);
+    if (direct instanceof DirectIo && direct.allowed) {
+      return direct.run(() => writeAllNow(this.#file, bytes));
+    }
+    return writeAll(this.#file, bytes);
   }
 }
 

@@ -5,18 +5,19 @@
  */
 
 import type { ByteSource } from "../wire/byte_source.ts";
+import { DirectIo } from "./direct_io.ts";
 
 /** Options of {@linkcode fileByteSource}. */
 export interface FileByteSourceOptions {
   /**
-   * Read with direct calls (`readSync`) instead of async ops. A page-cache
-   * read of 64 KiB in the calling thread costs less than the hop to Deno's
-   * thread pool and back; the client sends with it (docs/PERFORMANCE.md). It
-   * blocks the event loop while the disk works, which a client can afford
-   * and a server cannot.
+   * Read with direct calls (`readSync`) instead of async ops: always
+   * (`true`, the sending client), or while the server's {@linkcode DirectIo}
+   * allows it. A page-cache read of 64 KiB in the calling thread costs less
+   * than the hop to Deno's thread pool and back (docs/PERFORMANCE.md), but
+   * blocks the event loop while it lasts.
    * @default {false}
    */
-  direct?: boolean;
+  direct?: boolean | DirectIo;
   /** Turns a read failure into the error to throw. @default {the failure itself} */
   explain?: (error: unknown) => unknown;
 }
@@ -60,15 +61,20 @@ export function fileByteSource(file: Deno.FsFile, options: FileByteSourceOptions
     close();
     return Promise.reject(explain(error));
   };
+  const direct = options.direct ?? false;
+  const readNow = (view: Uint8Array): Promise<number | null> => {
+    try {
+      return Promise.resolve(ended(file.readSync(view)));
+    } catch (error) {
+      return failed(error);
+    }
+  };
   return {
     read(view: Uint8Array): Promise<number | null> {
       if (!open) return Promise.resolve(null);
-      if (!options.direct) return file.read(view).then(ended, failed);
-      try {
-        return Promise.resolve(ended(file.readSync(view)));
-      } catch (error) {
-        return failed(error);
-      }
+      if (direct === true) return readNow(view);
+      if (direct instanceof DirectIo && direct.allowed) return direct.run(() => readNow(view));
+      return file.read(view).then(ended, failed);
     },
     cancel(): Promise<void> {
       close();

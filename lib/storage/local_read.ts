@@ -7,6 +7,7 @@
 import { FerryError } from "../errors.ts";
 import { statKind, toEntry } from "./entry_info.ts";
 import { memoryByteSource } from "../wire/byte_source.ts";
+import type { DirectIo } from "./direct_io.ts";
 import { fileByteSource } from "./file_byte_source.ts";
 import { DIRECT_IO_MAX_BYTES } from "./partial_files.ts";
 import { fsError } from "./fs_error.ts";
@@ -42,6 +43,8 @@ import type { ReadSource } from "./storage.ts";
  * @param jail The jail of the shared folder.
  * @param path The file.
  * @param offset Where to start, at most the file's size.
+ * @param directIo Whether a big file may be read with direct calls now
+ *   (else async reads).
  * @returns The entry as opened and its bytes, which own the open file; the
  * caller reads it to its end or cancels it.
  * @throws {FerryError} `bad_request` for a bad offset, `is_directory` for a
@@ -51,6 +54,7 @@ export async function openLocalRead(
   jail: Jail,
   path: RemotePath,
   offset: number,
+  directIo?: DirectIo,
 ): Promise<ReadSource> {
   const action = `Cannot read ${quotePath(path)}`;
   if (!Number.isSafeInteger(offset) || offset < 0) {
@@ -73,7 +77,10 @@ export async function openLocalRead(
     }
     if (offset > 0) seekTo(file, offset);
     if (!small) {
-      const bytes = fileByteSource(file, { explain: (error) => fsError(error, action) });
+      const bytes = fileByteSource(file, {
+        ...(directIo ? { direct: directIo } : {}),
+        explain: (error) => fsError(error, action),
+      });
       return { entry: toEntry(baseName(path), info), bytes };
     }
     const bytes = readNow(file, info.size - offset);

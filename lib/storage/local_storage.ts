@@ -13,6 +13,7 @@ import { fsError } from "./fs_error.ts";
 import { Jail } from "./jail.ts";
 import { listDirectory } from "./local_list.ts";
 import { openLocalRead } from "./local_read.ts";
+import { DirectIo } from "./direct_io.ts";
 import { LocalUpload } from "./local_upload.ts";
 import { PartialFiles } from "./partial_files.ts";
 import { PathLocks } from "./path_locks.ts";
@@ -58,6 +59,7 @@ export class LocalStorage implements Storage {
   #locks: PathLocks;
   #partials: PartialFiles;
   #hashes = new HashCache();
+  #directIo = new DirectIo();
 
   private constructor(jail: Jail, locks: PathLocks, partials: PartialFiles) {
     this.#jail = jail;
@@ -129,7 +131,7 @@ export class LocalStorage implements Storage {
    * end or cancel it, which closes the file.
    */
   openRead(path: RemotePath, offset: number): Promise<ReadSource> {
-    return openLocalRead(this.#jail, path, offset);
+    return openLocalRead(this.#jail, path, offset, this.#directIo);
   }
 
   /** Starts or resumes an upload; the returned sink holds the path's lock. */
@@ -154,6 +156,7 @@ export class LocalStorage implements Storage {
       jail: this.#jail,
       partials: this.#partials,
       hashes: this.#hashes,
+      directIo: this.#directIo,
       lock,
     });
   }

@@ -9,6 +9,7 @@
 
 import { FerryError } from "../errors.ts";
 import { BufferedFileWriter } from "./buffered_file_writer.ts";
+import type { DirectIo } from "./direct_io.ts";
 import { DirectorySyncs } from "./directory_sync.ts";
 import { placeUpload } from "./place_upload.ts";
 import { fsError } from "./fs_error.ts";
@@ -32,6 +33,8 @@ export interface LocalUploadInit {
   partials: PartialFiles;
   /** Hash states of aborted uploads in this process. */
   hashes: HashCache;
+  /** Whether big writes may be direct calls now (shared by the storage). */
+  directIo: DirectIo;
   /** The write lock on `path`; the upload owns it from now on. */
   lock: PathLock;
 }
@@ -79,7 +82,9 @@ export class LocalUpload implements UploadSink {
     this.#partials = init.partials;
     this.#lock = init.lock;
     this.#file = file;
-    if (init.options.size > DIRECT_IO_MAX_BYTES) this.#out = new BufferedFileWriter(file);
+    if (init.options.size > DIRECT_IO_MAX_BYTES) {
+      this.#out = new BufferedFileWriter(file, { direct: init.directIo });
+    }
     this.#hash = hash;
     this.#offset = offset;
     this.#written = offset;
@@ -172,8 +177,14 @@ export class LocalUpload implements UploadSink {
       throw new FerryError("too_large", `${action}: more data than the announced ${size} bytes`);
     }
     try {
-      if (this.#out) await this.#out.write(chunk);
-      else writeNow(file, chunk);
+      if (this.#out) {
+        await this.#out.write(chunk);
+        // The background hash reads what is in the file up to the bytes
+        // counted as written: none may wait in the buffer meanwhile.
+        if (this.#hash.catchingUp) await this.#out.flush();
+      } else {
+        writeNow(file, chunk);
+      }
     } catch (error) {
       this.#state = "broken";
       throw fsError(error, action);
@@ -192,12 +203,12 @@ export class LocalUpload implements UploadSink {
       if (this.#written !== size) {
         throw new FerryError("integrity", `${action}: received ${this.#written} of ${size} bytes`);
       }
+      await this.#out?.flush();
       if (await this.#hash.digest() !== sha256Hex.toLowerCase()) {
         this.#closeFile();
         this.#partials.discard(this.#path, this.#withMeta);
         throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
       }
-      await this.#out?.flush();
       if (mtime !== undefined) setTimes(file, mtime);
       await file.syncData();
       this.#closeFile();

@@ -134,6 +134,29 @@ Deno.test("LocalUpload resumes from the partial length and commits the right byt
   assert.deepEqual(await Deno.readFile(`${t.files}/big.bin`), whole);
 });
 
+Deno.test("LocalUpload resumed after a restart hashes the partial in the background, buffered writes or not", async () => {
+  await using t = await tempData();
+  const whole = new Uint8Array(6 * 1024 * 1024 + 5).map((_, i) => (i * 31) % 253);
+  const options = { size: whole.byteLength, overwrite: false, resume: true, mtime: 1_000 };
+  const cut = 4 * 1024 * 1024;
+  const first = await t.storage.openUpload("big.bin", options);
+  for (let at = 0; at < cut; at += 65_514) {
+    await first.write(whole.subarray(at, Math.min(cut, at + 65_514)));
+  }
+  await first.abort();
+  // A new storage has no hash state in memory (as after a restart): the bytes
+  // already on disk are hashed by a background reader while the rest arrives
+  // in messages that the writer buffers.
+  const restarted = await LocalStorage.open(t.data, { resumeMinBytes: 0 });
+  const second = await restarted.openUpload("big.bin", options);
+  assert.equal(second.offset, cut);
+  for (let at = cut; at < whole.byteLength; at += 65_514) {
+    await second.write(whole.subarray(at, at + 65_514));
+  }
+  await second.commit(sha256Hex(whole));
+  assert.deepEqual(await Deno.readFile(`${t.files}/big.bin`), whole);
+});
+
 Deno.test("LocalUpload without resume truncates an earlier partial", async () => {
   await using t = await tempData();
   const options = { size: 6, overwrite: false, resume: true };

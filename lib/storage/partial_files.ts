@@ -50,7 +50,8 @@ export const RESUME_MIN_BYTES = 1024 * 1024;
  * Uploads up to this size are created and written with direct (synchronous)
  * calls: for a small file the hops to Deno's thread pool cost more than the
  * calls (ferryd's CPU for 1,000 × 4 KiB uploads: −16 %, docs/PERFORMANCE.md).
- * Larger ones stay async, so the event loop never waits on a long write.
+ * Larger ones are opened with async calls, and their data goes through
+ * direct calls only while they stay fast (see `DirectIo`).
  */
 export const DIRECT_IO_MAX_BYTES = 64 * 1024;
 

@@ -66,6 +66,15 @@ export class ResumableHash {
     return new ResumableHash(path, createHash("sha256"), 0, length);
   }
 
+  /**
+   * Whether the background reader is still hashing bytes from the file.
+   * Meanwhile every byte recorded by {@linkcode ResumableHash.update} must be
+   * in the file already (not held in a write buffer): it reads up to them.
+   */
+  get catchingUp(): boolean {
+    return this.#catchingUp !== undefined;
+  }
+
   /** Records bytes just appended to the file (already written). */
   update(chunk: Uint8Array): void {
     if (this.#hashed === this.#written && this.#catchingUp === undefined) {
