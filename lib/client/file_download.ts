@@ -23,7 +23,7 @@ import {
   receiveDecrypting,
   resumableAsStored,
 } from "./decrypting_download.ts";
-import { localError, PARTIAL_SUFFIX } from "./local_files.ts";
+import { LOCAL_DIRECT_IO, localError, PARTIAL_SUFFIX } from "./local_files.ts";
 import { BufferedFileWriter } from "../storage/buffered_file_writer.ts";
 import { ENCRYPTED_MAGIC, isEncryptedFile } from "../file_crypto/mod.ts";
 
@@ -146,7 +146,7 @@ async function receiveStored(
   const { file, offset, hash } = await openPartial(partial, resume);
   // Plain direct writes, no stream per file (many small files pay for every
   // step), gathered into fewer writes for a big one.
-  const out = new BufferedFileWriter(file, { direct: true });
+  const out = new BufferedFileWriter(file, { direct: LOCAL_DIRECT_IO });
   const write = (chunk: Uint8Array): Promise<void> => out.write(chunk);
   let result: TransferResult;
   try {

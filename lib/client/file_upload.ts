@@ -15,7 +15,7 @@ import {
 import { identicalEncrypted } from "./encrypted_compare.ts";
 import { type EncryptedSource, encryptForUpload } from "./encrypted_upload.ts";
 import type { FerryClient, TransferResult } from "./ferry_client.ts";
-import { localError } from "./local_files.ts";
+import { LOCAL_DIRECT_IO, localError } from "./local_files.ts";
 import { fileByteSource } from "../storage/file_byte_source.ts";
 import type { ByteSource } from "../wire/byte_source.ts";
 
@@ -78,7 +78,10 @@ async function plainSource(
       throw error;
     }
     return {
-      source: fileByteSource(file, { direct: true, explain: (error) => localError(error, local) }),
+      source: fileByteSource(file, {
+        direct: LOCAL_DIRECT_IO,
+        explain: (error) => localError(error, local),
+      }),
       size,
     };
   } catch (error) {

@@ -1,12 +1,13 @@
 /**
- * Local-file helpers of the client: the partial-download suffix, the one
- * mapping of local file system errors to clear errors, and streaming a
- * download to standard output.
+ * Local-file helpers of the client: the partial-download suffix, how local
+ * files are read and written, the one mapping of local file system errors to
+ * clear errors, and streaming a download to standard output.
  *
  * @module
  */
 
 import { FerryError } from "../errors.ts";
+import { DirectIo } from "../storage/direct_io.ts";
 import { explainRefusal } from "../sandbox/refusal.ts";
 import { downloadDecrypting } from "./download_pipe.ts";
 import type { FerryClient, TransferResult } from "./ferry_client.ts";
@@ -14,6 +15,14 @@ import type { FileKeys } from "./file_keys.ts";
 
 /** The suffix of a download in progress. */
 export const PARTIAL_SUFFIX = ".ferry-part";
+
+/**
+ * How the client reads the files it sends and writes the ones it receives:
+ * with direct calls while they stay fast (see {@linkcode DirectIo}), for the
+ * whole process. Sending 1 GiB took 1.65 CPU-s with async reads through a
+ * stream and 1.48 with direct ones (docs/PERFORMANCE.md).
+ */
+export const LOCAL_DIRECT_IO: DirectIo = new DirectIo();
 
 /** Options of {@linkcode downloadToStdout}. */
 export interface StdoutDownloadOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DirectIo } from "./direct_io.ts";
+import type { DirectIo } from "./direct_io.ts";
 
 /**
  * Bytes gathered before one file write. Received files arrive in messages of
@@ -41,7 +41,7 @@ export const FILE_WRITE_BYTES = 128 * 1024;
  */
 export class BufferedFileWriter {
   #file: Deno.FsFile;
-  #direct: boolean | DirectIo;
+  #direct: DirectIo | undefined;
   #buffer: Uint8Array | undefined;
   #length = 0;
   #started = false;
@@ -49,14 +49,13 @@ export class BufferedFileWriter {
   /**
    * @param file Open for writing, positioned where the bytes go.
    * @param options `direct`: write with direct calls (`writeSync`) instead of
-   *   async ops: always (`true`, the receiving client), or while the server's
-   *   {@linkcode DirectIo} allows it. A write to the page cache costs less in
-   *   the calling thread than the hop to Deno's thread pool, but blocks the
-   *   event loop while it lasts. @default {false}
+   *   async ops while this {@linkcode DirectIo} allows it. A write to the page
+   *   cache costs less in the calling thread than the hop to Deno's thread
+   *   pool, but blocks the event loop while it lasts. @default {async writes only}
    */
-  constructor(file: Deno.FsFile, options: { direct?: boolean | DirectIo } = {}) {
+  constructor(file: Deno.FsFile, options: { direct?: DirectIo } = {}) {
     this.#file = file;
-    this.#direct = options.direct ?? false;
+    this.#direct = options.direct;
   }
 
   /** Bytes taken but not yet written to the file. */
@@ -87,10 +86,7 @@ export class BufferedFileWriter {
 
   #writeOut(bytes: Uint8Array): Promise<void> {
     const direct = this.#direct;
-    if (direct === true) return writeAllNow(this.#file, bytes);
-    if (direct instanceof DirectIo && direct.allowed) {
-      return direct.run(() => writeAllNow(this.#file, bytes));
-    }
+    if (direct?.allowed) return direct.run(() => writeAllNow(this.#file, bytes));
     return writeAll(this.#file, bytes);
   }
 }
@@ -99,11 +95,6 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   for (let done = 0; done < bytes.byteLength;) done += await file.write(bytes.subarray(done));
 }
 
-function writeAllNow(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  try {
-    for (let done = 0; done < bytes.byteLength;) done += file.writeSync(bytes.subarray(done));
-    return Promise.resolve();
-  } catch (error) {
-    return Promise.reject(error);
-  }
+function writeAllNow(file: Deno.FsFile, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.byteLength;) done += file.writeSync(bytes.subarray(done));
 }

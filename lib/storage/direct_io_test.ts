@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { setImmediate } from "node:timers";
 import { BufferedFileWriter, FILE_WRITE_BYTES } from "./buffered_file_writer.ts";
 import { ASYNC_HOLD_MS, DirectIo, SLOW_DIRECT_CALL_MS } from "./direct_io.ts";
 import { fileByteSource } from "./file_byte_source.ts";
@@ -9,12 +10,13 @@ function manualClock(): { io: DirectIo; advance: (ms: number) => void } {
   return { io: new DirectIo({ now: () => clock }), advance: (ms) => (clock += ms) };
 }
 
-Deno.test("DirectIo allows direct calls until one is slow, then not for ASYNC_HOLD_MS", () => {
+Deno.test("DirectIo allows direct calls until one is slow, then not for ASYNC_HOLD_MS", async () => {
   const { io, advance } = manualClock();
   assert.equal(io.allowed, true);
-  assert.equal(io.run(() => (advance(SLOW_DIRECT_CALL_MS), 42)), 42, "returns what the call did");
+  const ran = io.run(() => (advance(SLOW_DIRECT_CALL_MS), 42));
+  assert.equal(await ran, 42, "resolves with what the call returned");
   assert.equal(io.allowed, true, "a call of exactly the limit is not slow");
-  io.run(() => advance(SLOW_DIRECT_CALL_MS + 1));
+  await io.run(() => advance(SLOW_DIRECT_CALL_MS + 1));
   assert.equal(io.allowed, false);
   advance(ASYNC_HOLD_MS - 1);
   assert.equal(io.allowed, false);
@@ -22,14 +24,34 @@ Deno.test("DirectIo allows direct calls until one is slow, then not for ASYNC_HO
   assert.equal(io.allowed, true);
 });
 
-Deno.test("DirectIo times a call that throws, and rethrows", () => {
+Deno.test("DirectIo times a call that throws, and rejects with its error", async () => {
   const { io, advance } = manualClock();
-  assert.throws(() =>
+  await assert.rejects(
     io.run(() => {
       advance(100);
       throw new Error("disk gone");
-    }), /disk gone/);
+    }),
+    /disk gone/,
+  );
   assert.equal(io.allowed, false);
+});
+
+Deno.test("DirectIo runs the call at once and settles on a later turn of the event loop", async () => {
+  const io = new DirectIo();
+  const order: string[] = [];
+  const queued = new Promise<void>((resolve) =>
+    setImmediate(() => {
+      order.push("task queued before");
+      resolve();
+    })
+  );
+  const ran = io.run(() => order.push("call"));
+  assert.deepEqual(order, ["call"], "the direct call ran before run() returned");
+  await ran;
+  order.push("settled");
+  await queued;
+  // Settling right away (a resolved promise) would come before the queued task.
+  assert.deepEqual(order, ["call", "task queued before", "settled"]);
 });
 
 Deno.test("BufferedFileWriter and fileByteSource move the same bytes with direct calls on or off", async () => {
@@ -38,7 +60,7 @@ Deno.test("BufferedFileWriter and fileByteSource move the same bytes with direct
   try {
     for (const on of [true, false]) {
       const { io, advance } = manualClock();
-      if (!on) io.run(() => advance(SLOW_DIRECT_CALL_MS + 1));
+      if (!on) await io.run(() => advance(SLOW_DIRECT_CALL_MS + 1));
       assert.equal(io.allowed, on);
       {
         using file = await Deno.open(path, { write: true, truncate: true });

@@ -5,19 +5,18 @@
  */
 
 import type { ByteSource } from "../wire/byte_source.ts";
-import { DirectIo } from "./direct_io.ts";
+import type { DirectIo } from "./direct_io.ts";
 
 /** Options of {@linkcode fileByteSource}. */
 export interface FileByteSourceOptions {
   /**
-   * Read with direct calls (`readSync`) instead of async ops: always
-   * (`true`, the sending client), or while the server's {@linkcode DirectIo}
-   * allows it. A page-cache read of 64 KiB in the calling thread costs less
-   * than the hop to Deno's thread pool and back (docs/PERFORMANCE.md), but
-   * blocks the event loop while it lasts.
-   * @default {false}
+   * Read with direct calls (`readSync`) instead of async ops while this
+   * {@linkcode DirectIo} allows it. A page-cache read of 64 KiB in the calling
+   * thread costs less than the hop to Deno's thread pool and back
+   * (docs/PERFORMANCE.md), but blocks the event loop while it lasts.
+   * @default {async reads only}
    */
-  direct?: boolean | DirectIo;
+  direct?: DirectIo;
   /** Turns a read failure into the error to throw. @default {the failure itself} */
   explain?: (error: unknown) => unknown;
 }
@@ -61,20 +60,12 @@ export function fileByteSource(file: Deno.FsFile, options: FileByteSourceOptions
     close();
     return Promise.reject(explain(error));
   };
-  const direct = options.direct ?? false;
-  const readNow = (view: Uint8Array): Promise<number | null> => {
-    try {
-      return Promise.resolve(ended(file.readSync(view)));
-    } catch (error) {
-      return failed(error);
-    }
-  };
+  const direct = options.direct;
   return {
     read(view: Uint8Array): Promise<number | null> {
       if (!open) return Promise.resolve(null);
-      if (direct === true) return readNow(view);
-      if (direct instanceof DirectIo && direct.allowed) return direct.run(() => readNow(view));
-      return file.read(view).then(ended, failed);
+      const reading = direct?.allowed ? direct.run(() => file.readSync(view)) : file.read(view);
+      return reading.then(ended, failed);
     },
     cancel(): Promise<void> {
       close();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FerryError } from "../errors.ts";
 import { ViewReader } from "../wire/byte_source.ts";
+import { DirectIo } from "./direct_io.ts";
 import { fileByteSource } from "./file_byte_source.ts";
 
 async function withFile(
@@ -21,7 +22,10 @@ for (const direct of [false, true]) {
   const how = direct ? "direct" : "async";
   Deno.test(`fileByteSource() (${how}) fills a reused buffer until the end, then closes`, async () => {
     await withFile(200_003, async (path, bytes) => {
-      const source = fileByteSource(await Deno.open(path), { direct });
+      const source = fileByteSource(
+        await Deno.open(path),
+        direct ? { direct: new DirectIo() } : {},
+      );
       const received = new Uint8Array(bytes.byteLength);
       const buffer = new Uint8Array(4096);
       let total = 0;
@@ -53,7 +57,7 @@ Deno.test("fileByteSource() starts at the file's position and closes on cancel",
 
 Deno.test("fileByteSource() of an empty file ends at once", async () => {
   await withFile(0, async (path) => {
-    const source = fileByteSource(await Deno.open(path), { direct: true });
+    const source = fileByteSource(await Deno.open(path), { direct: new DirectIo() });
     assert.equal(await source.read(new Uint8Array(8)), null);
   });
 });
@@ -64,7 +68,7 @@ Deno.test("fileByteSource() explains a failed read and closes the file", async (
     for (const direct of [false, true]) {
       // Reading a folder fails (EISDIR) after a successful open.
       const source = fileByteSource(await Deno.open(folder), {
-        direct,
+        ...(direct ? { direct: new DirectIo() } : {}),
         explain: (error) => new FerryError("local_io", "Cannot read it", { cause: error }),
       });
       await assert.rejects(source.read(new Uint8Array(8)), (error: unknown) => {

@@ -1,6 +1,7 @@
 /**
  * Micro-benchmarks of what ferry's hot path is made of, in this Deno: the
- * AEAD as `lib/noise` calls it, SHA-256, copies, file writes and loopback TCP,
+ * AEAD as `lib/noise` calls it, SHA-256, copies, file reads and writes (async
+ * ops and direct calls) and loopback TCP,
  * each at several chunk sizes. The numbers give the cost model behind the
  * proposals in docs/PERFORMANCE.md.
  *
@@ -94,13 +95,21 @@ async function filePrimitives(totalBytes: number, chunk: number): Promise<Primit
     const write = await timeAsync(totalBytes, chunk, async () => {
       for (let done = 0; done < chunk;) done += await file.write(buffer.subarray(done));
     });
+    await file.seek(0, Deno.SeekMode.Start);
+    const writeNow = timeIt(totalBytes, chunk, () => {
+      for (let done = 0; done < chunk;) done += file.writeSync(buffer.subarray(done));
+    });
     using reader = await Deno.open(path, { read: true });
     const read = await timeAsync(totalBytes, chunk, async () => {
       await reader.read(buffer);
     });
+    await reader.seek(0, Deno.SeekMode.Start);
+    const readNow = timeIt(totalBytes, chunk, () => reader.readSync(buffer));
     return [
       { name: "file write (await file.write)", chunkBytes: chunk, mbPerSecond: write },
+      { name: "file write (direct: file.writeSync)", chunkBytes: chunk, mbPerSecond: writeNow },
       { name: "file read (await file.read)", chunkBytes: chunk, mbPerSecond: read },
+      { name: "file read (direct: file.readSync)", chunkBytes: chunk, mbPerSecond: readNow },
     ];
   } finally {
     await Deno.remove(path);
