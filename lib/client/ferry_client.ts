@@ -18,7 +18,7 @@ import type { Entry } from "../protocol/entry.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
-import { type ByteSource, cancelUnread } from "../wire/byte_source.ts";
+import { type ByteInput, cancelUnread } from "../wire/byte_source.ts";
 import { ClientConnection, type ConnectOptions } from "./client_connection.ts";
 
 export type { ConnectOptions } from "./client_connection.ts";
@@ -239,7 +239,7 @@ export class FerryClient {
    * @param options Size and policy.
    */
   async upload(
-    source: ByteSource | ReadableStream<Uint8Array>,
+    source: ByteInput,
     path: string,
     options: UploadOptions,
   ): Promise<TransferResult> {

@@ -17,7 +17,7 @@ import { type EncryptedSource, encryptForUpload } from "./encrypted_upload.ts";
 import type { FerryClient, TransferResult } from "./ferry_client.ts";
 import { LOCAL_DIRECT_IO, localError } from "./local_files.ts";
 import { fileByteSource } from "../storage/file_byte_source.ts";
-import type { ByteSource } from "../wire/byte_source.ts";
+import { type ByteInput, memoryByteSource } from "../wire/byte_source.ts";
 
 async function remoteHashIfFile(client: FerryClient, remote: string): Promise<string | undefined> {
   try {
@@ -63,11 +63,11 @@ function statLocalFile(local: string): Deno.FileInfo {
 async function plainSource(
   local: string,
   info: Deno.FileInfo,
-): Promise<{ source: ByteSource | ReadableStream<Uint8Array>; size: number }> {
+): Promise<{ source: ByteInput; size: number }> {
   try {
     if (info.size <= READ_WHOLE_MAX_BYTES) {
       const bytes = readSmallFile(local);
-      return { source: ReadableStream.from([bytes]), size: bytes.byteLength };
+      return { source: memoryByteSource(bytes), size: bytes.byteLength };
     }
     const file = await Deno.open(local, { read: true });
     let size: number;

@@ -10,7 +10,7 @@ import { MAX_PLAINTEXT_BYTES } from "../channel/secure_channel.ts";
 import { type ChunkCompressor, decompressChunk } from "./chunk_compression.ts";
 import { encodeJsonMessage, encodeMessage, type Message, writeMessageHeader } from "./codec.ts";
 import { MESSAGE_HEADER_BYTES, MessageType } from "./message_type.ts";
-import { type ByteSource, ViewReader } from "../wire/byte_source.ts";
+import { type ByteInput, ViewReader } from "../wire/byte_source.ts";
 
 /** The most file bytes one `DATA` message carries. */
 export const MAX_DATA_BYTES = MAX_PLAINTEXT_BYTES - MESSAGE_HEADER_BYTES;
@@ -79,16 +79,16 @@ export function receivedBytes(message: Message): Promise<Uint8Array> | Uint8Arra
  * @param send Encrypts and queues one message (see `SecureChannel.send`); it must
  *   have consumed the bytes by the time it returns, as the buffer is reused.
  * @param id The request id.
- * @param source The whole file (from `offset` with `options.sha256`): a
- *   {@linkcode ByteSource} (an open file: no Web Streams on the way) or a
- *   stream; a byte stream (BYOB) avoids one copy per chunk.
+ * @param source The whole file (from `offset` with `options.sha256`): an
+ *   open file as a `ByteSource` (no Web Streams on the way) or a stream; a
+ *   byte stream (BYOB) avoids one copy per chunk.
  * @param options Offset, progress, cancellation.
  * @returns What was sent in `END`.
  */
 export async function sendDataStream(
   send: (message: Uint8Array) => Promise<void>,
   id: number,
-  source: ByteSource | ReadableStream<Uint8Array>,
+  source: ByteInput,
   options: SendDataStreamOptions = {},
 ): Promise<SentData> {
   const offset = options.offset ?? 0;

@@ -11,6 +11,7 @@ import type { ErrorCode } from "../errors.ts";
 import { LocalStorage } from "./local_storage.ts";
 import type { Entry, Storage, UploadOptions } from "./storage.ts";
 import { type ByteInput, ViewReader } from "../wire/byte_source.ts";
+import { concat } from "../file_crypto/_test_helpers.ts";
 
 /** A temporary data folder with an open storage and a folder outside it. */
 export interface TempData extends AsyncDisposable {
@@ -106,13 +107,7 @@ export async function readBytes(input: ByteInput, chunkBytes = 65_536): Promise<
     buffer = read.buffer as ArrayBuffer;
     read = await reader.read(new Uint8Array(buffer));
   }
-  const all = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.byteLength;
-  }
-  return all;
+  return concat(parts);
 }
 
 /**

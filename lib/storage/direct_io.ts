@@ -1,6 +1,6 @@
 /**
- * Whether ferryd reads and writes file data with direct calls or with async
- * ops, decided by how fast the disk answers.
+ * Whether file data is read and written with direct calls or with async ops,
+ * decided by how fast the disk answers.
  *
  * @module
  */
@@ -25,12 +25,12 @@ export interface DirectIoOptions {
 
 /**
  * Chooses between direct (synchronous) file reads and writes and async ops,
- * for the whole server.
+ * for a whole process: one for ferryd's local storage, one for the client.
  *
  * A direct call on data in the page cache costs less CPU than an async op,
- * which hops to Deno's thread pool and back: with direct writes, 16 uploads
- * at once went from 356 to 413 MB/s and ferryd's CPU from 1.96 to 1.66 s
- * (docs/PERFORMANCE.md). But a direct call blocks the event loop, and so
+ * which hops to Deno's thread pool and back: with direct file calls, 16
+ * uploads at once went from 377 to 413 MB/s and ferryd's CPU from 1.93 to
+ * 1.73 s (docs/PERFORMANCE.md). But a direct call blocks the event loop, and so
  * every connection, for as long as it lasts. So each direct call is timed,
  * and one slower than {@linkcode SLOW_DIRECT_CALL_MS} sends all file data
  * through async ops for {@linkcode ASYNC_HOLD_MS}: when the disk pushes back,

@@ -5,7 +5,7 @@
  */
 
 import { FerryError } from "../errors.ts";
-import { type ByteSource, ViewReader } from "./byte_source.ts";
+import { type ByteInput, ViewReader } from "./byte_source.ts";
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 
 /** Options of {@linkcode FrameReader}. */
@@ -23,7 +23,7 @@ export interface FrameReaderOptions {
  * Cuts a byte stream into frames: a 4-byte big-endian length, then that many
  * bytes. It reads into one buffer that it keeps for the life of the
  * connection, so the hot path allocates nothing. Given a `Deno.Conn` (a
- * {@linkcode ByteSource}) it reads with plain `read` calls: no Web Streams on
+ * `ByteSource`) it reads with plain `read` calls: no Web Streams on
  * the path of every message.
  *
  * End of stream at a frame boundary is a clean close (`null`); inside a frame
@@ -45,12 +45,12 @@ export class FrameReader {
   #maxFrameBytes: number;
 
   /**
-   * @param source The connection (or any {@linkcode ByteSource}), or a byte
+   * @param source The connection (or any `ByteSource`), or a byte
    *   stream (`type: "bytes"`, read with a BYOB reader).
    * @param options Limits.
    */
   constructor(
-    source: ByteSource | ReadableStream<Uint8Array>,
+    source: ByteInput,
     options: FrameReaderOptions = {},
   ) {
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
