@@ -8,6 +8,7 @@ import {
 import { diagnoseFailure } from "../scripts/compile.ts";
 import { compilePlan } from "../scripts/compile/plan.ts";
 import { freePort, ROOT } from "./harness/ferryd_process.ts";
+import { runToEnd } from "./harness/run_process.ts";
 
 // `deno compile` itself needs denort from dl.deno.land, which this machine
 // cannot reach: these tests prove everything up to it, and what happens
@@ -19,21 +20,17 @@ async function runCompile(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: Record<string, string> = { ...Deno.env.toObject(), NO_COLOR: "1", ...options.env };
   for (const name of options.unset ?? []) delete env[name];
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...compilerPermissionFlags(), `${ROOT}/scripts/compile.ts`, ...args],
-    cwd: options.cwd,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return await runToEnd(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", ...compilerPermissionFlags(), `${ROOT}/scripts/compile.ts`, ...args],
+      cwd: options.cwd,
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }),
+  );
 }
 
 function parseCommand(line: string): { flags: string[]; output: string; rest: string[] } {

@@ -6,6 +6,7 @@ import {
   serverDenoFlags,
 } from "../lib/sandbox/permission_flags.ts";
 import { freePort, ROOT } from "./harness/ferryd_process.ts";
+import { runToEnd } from "./harness/run_process.ts";
 
 const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
 const tasks: Record<string, string> = config.tasks;
@@ -25,20 +26,16 @@ async function dryRun(
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { flags, script, args: fixed } = taskParts(task);
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, script, "--dry-run", ...fixed, ...args],
-    cwd: ROOT,
-    env: { HOME: "/home/ann", ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return await runToEnd(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", ...flags, script, "--dry-run", ...fixed, ...args],
+      cwd: ROOT,
+      env: { HOME: "/home/ann", ...env },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }),
+  );
 }
 
 /** The command the launcher would start. */

@@ -8,6 +8,7 @@
  */
 
 import { FerryError } from "../errors.ts";
+import { SerialQueue } from "../serial_queue.ts";
 import { BufferedFileWriter } from "./buffered_file_writer.ts";
 import type { DirectIo } from "./direct_io.ts";
 import { DirectorySyncs } from "./directory_sync.ts";
@@ -64,7 +65,7 @@ export class LocalUpload implements UploadSink {
   #offset: number;
   #written: number;
   #state: "open" | "broken" | "finished" = "open";
-  #queue: Promise<unknown> = Promise.resolve();
+  #serial = new SerialQueue();
 
   private constructor(
     init: LocalUploadInit,
@@ -126,7 +127,7 @@ export class LocalUpload implements UploadSink {
    * @throws {TypeError} After commit or abort.
    */
   write(chunk: Uint8Array): Promise<void> {
-    return this.#serial(() => this.#write(chunk));
+    return this.#serial.run(() => this.#write(chunk));
   }
 
   /**
@@ -143,7 +144,7 @@ export class LocalUpload implements UploadSink {
    * @throws {TypeError} After commit or abort.
    */
   commit(sha256Hex: string): Promise<Entry> {
-    return this.#serial(() => this.#commit(sha256Hex));
+    return this.#serial.run(() => this.#commit(sha256Hex));
   }
 
   /**
@@ -151,7 +152,7 @@ export class LocalUpload implements UploadSink {
    * resume, and releases the lock.
    */
   abort(): Promise<void> {
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       if (this.#state === "finished") return;
       // The hash state is kept only if the file holds every byte it covers.
       let resumable = this.#state === "open";
@@ -248,12 +249,6 @@ export class LocalUpload implements UploadSink {
     return this.#file;
   }
 
-  #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task);
-    this.#queue = run.catch(ignore);
-    return run;
-  }
-
   #finish(): void {
     this.#state = "finished";
     try {
@@ -283,5 +278,3 @@ function setTimes(file: Deno.FsFile, mtime: number): void {
 
 /** Folder syncs of this process, coalesced across uploads (group commit). */
 const FOLDER_SYNCS = new DirectorySyncs();
-
-function ignore(): void {}

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { SerialQueue } from "../serial_queue.ts";
+
 /**
  * A source of bytes read into the caller's buffer, such as a `Deno.Conn` or
  * a `Deno.FsFile`: `read` fills part of `view` and says how much, or `null`
@@ -86,7 +88,7 @@ export class ViewReader {
   #byob: ReadableStreamBYOBReader | undefined;
   #plain: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #leftover: Uint8Array = new Uint8Array(0);
-  #previous: Promise<unknown> = Promise.resolve();
+  #inOrder = new SerialQueue();
 
   /** @param input The source, or a stream (a byte stream is read with a BYOB reader). */
   constructor(input: ByteInput) {
@@ -112,9 +114,7 @@ export class ViewReader {
     // A BYOB reader queues overlapping reads itself; a file's position and the
     // leftover of a copied chunk need the reads one after the other.
     if (this.#byob) return this.#readByob(this.#byob, view);
-    const next = this.#previous.then(() => this.#readInOrder(view));
-    this.#previous = next.catch(() => {});
-    return next;
+    return this.#inOrder.run(() => this.#readInOrder(view));
   }
 
   /** Stops reading and releases the input. */

@@ -10,8 +10,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { clientPermissionFlags, serverDenoFlags } from "../../lib/sandbox/permission_flags.ts";
-import { addUser, freePort, ROOT } from "../../tests/harness/ferryd_process.ts";
+import { clientPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
+import { addUser, ROOT, startFerryd } from "../../tests/harness/ferryd_process.ts";
 import { makeRandomFile, makeTree, removeQuietly } from "./fixtures.ts";
 
 /** Self time of one function or layer. */
@@ -112,39 +112,12 @@ async function profileOne(
   work: string,
   tree: boolean,
 ): Promise<void> {
-  const port = freePort();
-  const server = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      `--cpu-prof`,
-      `--cpu-prof-dir=${dir}/${op}-server`,
-      ...serverDenoFlags({ dataDir, hostname: "127.0.0.1", port }),
-      `${ROOT}/server.ts`,
-      "serve",
-      "--data",
-      dataDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--log-level",
-      "warn",
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  for (let text = ""; !/Host key fingerprint/.test(text);) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`Cannot start ferryd: ${text}`);
-    text += value;
-  }
-  // Keep draining stderr: a full pipe would block the server.
-  const draining = (async () => {
-    while (!(await reader.read()).done) {
-      // discard
-    }
-  })();
+  const server = await startFerryd({
+    dataDir,
+    args: ["--log-level", "warn"],
+    denoFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}/${op}-server`],
+  });
+  const port = server.port;
   try {
     const flags = clientPermissionFlags({
       workDir: work,
@@ -171,9 +144,8 @@ async function profileOne(
       { FERRY_HOME: `${work}/.ferry`, FERRY_USER: "bench", FERRY_PASSWORD: "bench-password" },
     );
   } finally {
-    Deno.kill(server.pid, "SIGTERM");
-    await server.status;
-    await draining;
+    // A clean stop, so that V8 writes the profile.
+    await server.stop("SIGTERM");
   }
 }
 

@@ -28,6 +28,8 @@ export interface StartFerrydOptions {
   port?: number;
   /** More `serve` arguments. */
   args?: string[];
+  /** Deno flags before the sandbox's, such as `--cpu-prof` (scripts/bench/profile.ts). */
+  denoFlags?: string[];
   /**
    * Keep the files (and host key, users, partial uploads) in S3: written
    * to `DATA/state/s3.json` before the start.
@@ -140,6 +142,7 @@ export async function startFerryd(
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      ...(options.denoFlags ?? []),
       ...flags,
       `${ROOT}/server.ts`,
       "serve",

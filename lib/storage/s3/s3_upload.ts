@@ -10,6 +10,7 @@
  */
 
 import { FerryError } from "../../errors.ts";
+import { SerialQueue } from "../../serial_queue.ts";
 import { baseName, quotePath } from "../remote_path.ts";
 import type { RemotePath } from "../remote_path.ts";
 import type { Entry, UploadOptions, UploadSink } from "../storage.ts";
@@ -56,7 +57,7 @@ export class S3Upload implements UploadSink {
   #sent: number;
   #offset: number;
   #state: "open" | "broken" | "finished" = "open";
-  #queue: Promise<unknown> = Promise.resolve();
+  #serial = new SerialQueue();
 
   /** @param init The context, path, options, lease and starting point. */
   constructor(init: S3UploadInit) {
@@ -87,7 +88,7 @@ export class S3Upload implements UploadSink {
    * @throws {TypeError} After commit or abort.
    */
   write(chunk: Uint8Array): Promise<void> {
-    return this.#serial(() => this.#write(chunk));
+    return this.#serial.run(() => this.#write(chunk));
   }
 
   /**
@@ -102,12 +103,12 @@ export class S3Upload implements UploadSink {
    * @throws {TypeError} After commit or abort.
    */
   commit(sha256Hex: string): Promise<Entry> {
-    return this.#serial(() => this.#commit(sha256Hex));
+    return this.#serial.run(() => this.#commit(sha256Hex));
   }
 
   /** Keeps what was received for a resume (parts, tail) and releases the lease. */
   abort(): Promise<void> {
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       if (this.#state === "finished") return;
       try {
         if (this.#state === "open") await this.#saveForResume(this.#hasher.save());
@@ -264,12 +265,6 @@ export class S3Upload implements UploadSink {
 
   #assertOpen(action: string): void {
     if (this.#state === "finished") throw new TypeError(`${action}: the upload is finished`);
-  }
-
-  #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task);
-    this.#queue = run.catch(() => {});
-    return run;
   }
 
   async #finish(): Promise<void> {
