@@ -8,6 +8,11 @@
  * exact flags, and runs `deno run <flags> <entry> <arguments>` with the
  * terminal passed through, exiting with the program's code.
  *
+ * `deno task` runs a task in the folder of `deno.json`; the program runs in
+ * the folder the user started the task from instead (`INIT_CWD`, which
+ * `deno task` sets), so relative paths, the client's working folder and its
+ * grant, and ferryd's `./data` are where the user is, as with any command.
+ *
  * With `ferryd --storage s3`, the grant also names the S3 endpoint, which
  * ferryd itself reads from `DATA/state/s3.json` or the environment: when
  * `FERRY_S3_ENDPOINT` is set, the environment is the source (ferryd may then
@@ -71,10 +76,11 @@ function takeS3Endpoint(args: string[]): { endpoint: string | undefined; rest: s
 function ferrydSandbox(
   args: string[],
   s3EnvEndpoint: string | undefined,
+  cwd: string,
 ): { sandbox: ServerSandboxConfig; rest: string[] } {
   const { endpoint, rest } = takeS3Endpoint(args);
   const config = serverSandboxConfig(rest);
-  const sandbox: ServerSandboxConfig = { ...config, dataDir: resolve(config.dataDir) };
+  const sandbox: ServerSandboxConfig = { ...config, dataDir: resolve(cwd, config.dataDir) };
   if (config.storage !== "s3") {
     if (endpoint !== undefined) {
       throw new FerryError("usage", 'Cannot use "--s3-endpoint" without "--storage s3"');
@@ -104,21 +110,27 @@ function ferrydSandbox(
  * The `deno` arguments that run `program` with `args` in its sandbox:
  * `run`, the flags from the shared function, the entry point, `args`
  * unchanged (but for the launcher's `--s3-endpoint`). Relative folders are
- * granted as absolute paths, resolved against the current folder as the
- * program will resolve them.
+ * granted as absolute paths, resolved against `cwd`, where the program runs
+ * and resolves them too.
  *
  * @param program `ferryd` or `ferry`.
  * @param args The program's arguments.
- * @param s3EnvEndpoint `FERRY_S3_ENDPOINT`, when set: the environment holds
- * ferryd's S3 settings.
+ * @param options `cwd`: the folder the program runs in (default: this
+ * process's); `s3EnvEndpoint`: `FERRY_S3_ENDPOINT`, when set: the
+ * environment holds ferryd's S3 settings.
  * @throws {FerryError} `usage` when the arguments cannot be read.
  */
-export function launchArgs(program: Program, args: string[], s3EnvEndpoint?: string): string[] {
+export function launchArgs(
+  program: Program,
+  args: string[],
+  options: { cwd?: string; s3EnvEndpoint?: string | undefined } = {},
+): string[] {
+  const cwd = options.cwd ?? Deno.cwd();
   if (program === "ferryd") {
-    const { sandbox, rest } = ferrydSandbox(args, s3EnvEndpoint);
+    const { sandbox, rest } = ferrydSandbox(args, options.s3EnvEndpoint, cwd);
     return ["run", ...serverDenoFlags(sandbox), `${ROOT}/server.ts`, ...rest];
   }
-  const config = clientSandboxConfig(parseClientOptions(args));
+  const config = clientSandboxConfig(parseClientOptions(args, cwd));
   // --help and --version need no state folder.
   const flags = clientPermissionFlags({ ...config, stateDir: config.stateDir || config.workDir });
   return ["run", ...flags, `${ROOT}/client.ts`, ...args];
@@ -134,9 +146,25 @@ export async function denoCommand(): Promise<string> {
   return exact.state === "granted" ? Deno.execPath() : "deno";
 }
 
-async function run(command: string, args: string[]): Promise<number> {
+/** A variable of the environment, if this launcher may read it and it is set. */
+async function granted(variable: string): Promise<string | undefined> {
+  const { state } = await Deno.permissions.query({ name: "env", variable });
+  return state === "granted" ? Deno.env.get(variable) || undefined : undefined;
+}
+
+/**
+ * Where the program runs: the folder `deno task` was started from
+ * (`INIT_CWD`), else this process's own.
+ */
+async function userFolder(): Promise<string> {
+  const initCwd = await granted("INIT_CWD");
+  return initCwd !== undefined && initCwd.startsWith("/") ? initCwd : Deno.cwd();
+}
+
+async function run(command: string, args: string[], cwd: string): Promise<number> {
   const child = new Deno.Command(command, {
     args,
+    cwd,
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",
@@ -175,10 +203,12 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   let denoArgs: string[];
+  const cwd = await userFolder();
   try {
-    const granted = await Deno.permissions.query({ name: "env", variable: "FERRY_S3_ENDPOINT" });
-    const s3Env = granted.state === "granted" ? Deno.env.get("FERRY_S3_ENDPOINT") : undefined;
-    denoArgs = launchArgs(program, args, s3Env || undefined);
+    denoArgs = launchArgs(program, args, {
+      cwd,
+      s3EnvEndpoint: await granted("FERRY_S3_ENDPOINT"),
+    });
   } catch (error) {
     writeStderr(`${program}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
@@ -186,7 +216,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = await denoCommand();
   if (dryRun) {
     const line = new TextEncoder().encode(
-      JSON.stringify({ command, args: denoArgs, cwd: Deno.cwd() }) + "\n",
+      JSON.stringify({ command, args: denoArgs, cwd }) + "\n",
     );
     for (let done = 0; done < line.byteLength;) {
       done += await Deno.stdout.write(line.subarray(done));
@@ -194,7 +224,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await run(command, denoArgs);
+    return await run(command, denoArgs, cwd);
   } catch (error) {
     const hint = command === "deno" ? " (the launcher runs the deno on PATH)" : "";
     writeStderr(`${program}: Cannot start "${command}"${hint}: ${(error as Error).message}\n`);

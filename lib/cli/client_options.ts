@@ -210,9 +210,12 @@ export function parseCommandLine(words: string[]): CommandOptions {
 /**
  * Parses the command line and the `FERRY_*` environment.
  *
+ * @param argv The arguments.
+ * @param cwd The folder relative `--work` and `--home` are resolved against:
+ *   the one the user ran the command from. @default {Deno.cwd()}
  * @throws {FerryError} `usage` for unknown options or bad values.
  */
-export function parseClientOptions(argv: string[]): ClientOptions {
+export function parseClientOptions(argv: string[], cwd: string = Deno.cwd()): ClientOptions {
   const { values, positionals } = parse(argv, { ...COMMAND_FLAGS, ...CONNECTION_FLAGS });
   const connection = values as {
     server?: string;
@@ -242,11 +245,11 @@ export function parseClientOptions(argv: string[]): ClientOptions {
       : "ask",
     batch: connection.batch,
     stateDir: connection.home !== undefined
-      ? resolve(connection.home)
+      ? resolve(cwd, connection.home)
       : connection.help || connection.version
       ? ""
-      : resolve(clientStateDir()),
-    workDir: resolve(connection.work ?? "."),
+      : resolve(cwd, clientStateDir()),
+    workDir: resolve(cwd, connection.work ?? "."),
     help: connection.help,
     version: connection.version,
     fileKey: connection["file-key"],

@@ -230,12 +230,18 @@ export function clientPermissionFlags(config: ClientSandboxConfig): string[] {
  * The flags of `scripts/launch.ts`, the launcher behind the `serve`, `user`
  * and `client` tasks: it may start `deno` and nothing else; it also reads
  * the variables that decide the program's grant (for ferryd, whether
- * `FERRY_S3_ENDPOINT` makes the environment the source of the S3 settings).
+ * `FERRY_S3_ENDPOINT` makes the environment the source of the S3 settings),
+ * and `INIT_CWD`, the folder `deno task` was started from, where the
+ * program then runs.
  */
 export function launcherPermissionFlags(program: "ferryd" | "ferry"): string[] {
   return program === "ferryd"
-    ? ["--no-prompt", "--allow-run=deno", "--allow-env=FERRY_S3_ENDPOINT"]
-    : ["--no-prompt", "--allow-run=deno", `--allow-env=${CLIENT_ENV_VARS.join(",")}`];
+    ? ["--no-prompt", "--allow-run=deno", "--allow-env=FERRY_S3_ENDPOINT,INIT_CWD"]
+    : [
+      "--no-prompt",
+      "--allow-run=deno",
+      `--allow-env=${[...CLIENT_ENV_VARS, "INIT_CWD"].join(",")}`,
+    ];
 }
 
 /**
