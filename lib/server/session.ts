@@ -16,6 +16,7 @@ import { toWireError } from "../protocol/wire_error.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import { FrameWriter } from "../wire/frame_writer.ts";
 import type { Account } from "./authenticate.ts";
+import { CountedStorage } from "./counted_storage.ts";
 import { login } from "./login.ts";
 import { RequestDispatcher } from "./request_dispatch.ts";
 import {
@@ -107,11 +108,12 @@ async function serveRequests(
   let lastActivity = Date.now();
   let draining = false;
   const close = (): void => closeQuietly(conn);
+  const usage = usageFor(environment, account, storage);
   const dispatcher = new RequestDispatcher({
     environment,
     account,
-    storage,
-    usage: usageFor(environment, account, storage),
+    storage: usage ? new CountedStorage(storage, usage) : storage,
+    usage,
     address,
     send: (message) => channel.send(message),
     onIdle: () => {
