@@ -103,16 +103,17 @@ async function serveRequests(
   environment: SessionEnvironment,
   address: string,
 ): Promise<void> {
-  const storage = await storageFor(environment, account);
+  const home = await storageFor(environment, account);
+  const usage = usageFor(environment, account, home);
+  const storage = usage ? new CountedStorage(home, usage) : home;
   const idleMs = environment.config.idleTimeoutSeconds * 1000;
   let lastActivity = Date.now();
   let draining = false;
   const close = (): void => closeQuietly(conn);
-  const usage = usageFor(environment, account, storage);
   const dispatcher = new RequestDispatcher({
     environment,
     account,
-    storage: usage ? new CountedStorage(storage, usage) : storage,
+    storage,
     usage,
     address,
     send: (message) => channel.send(message),
