@@ -53,7 +53,11 @@ async function sweepPartials(environment: SessionEnvironment): Promise<void> {
   try {
     const maxAge = environment.config.partialMaxAgeHours * 3600 * 1000;
     const removed = await environment.storage.removeStalePartials(maxAge);
-    if (removed > 0) environment.log.info(`Removed ${removed} stale partial upload(s)`);
+    if (removed > 0) {
+      environment.log.info(`Removed ${removed} stale partial upload(s)`);
+      // The quotas count what is left at their next use.
+      for (const usage of environment.usage.values()) usage.invalidatePartials();
+    }
   } catch (error) {
     environment.log.warn(`Cannot clean partial uploads: ${String(error)}`);
   }

@@ -16,6 +16,7 @@ import { toWireError } from "../protocol/wire_error.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import { FrameWriter } from "../wire/frame_writer.ts";
 import type { Account } from "./authenticate.ts";
+import { CountedStorage } from "./counted_storage.ts";
 import { login } from "./login.ts";
 import { RequestDispatcher } from "./request_dispatch.ts";
 import {
@@ -102,7 +103,9 @@ async function serveRequests(
   environment: SessionEnvironment,
   address: string,
 ): Promise<void> {
-  const storage = await storageFor(environment, account);
+  const home = await storageFor(environment, account);
+  const usage = usageFor(environment, account, home);
+  const storage = usage ? new CountedStorage(home, usage) : home;
   const idleMs = environment.config.idleTimeoutSeconds * 1000;
   let lastActivity = Date.now();
   let draining = false;
@@ -111,7 +114,7 @@ async function serveRequests(
     environment,
     account,
     storage,
-    usage: usageFor(environment, account, storage),
+    usage,
     address,
     send: (message) => channel.send(message),
     onIdle: () => {

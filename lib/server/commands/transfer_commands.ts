@@ -136,20 +136,24 @@ async function admitUpload(
   const replaced = force && before?.kind === "file" ? before.size : 0;
   const newFile = !force;
   const now = await usage.current();
-  if (
-    account.quotaBytes !== undefined && now.bytes + request.size - replaced > account.quotaBytes
-  ) {
+  // This path's own partial upload is resumed or replaced by this upload: it does not count twice.
+  const own = usage.partials(path);
+  const bytes = now.bytes - own.bytes + request.size - replaced;
+  const parked = usage.partials().bytes - own.bytes;
+  const inPartials = parked > 0 ? ` (${parked} of them in unfinished uploads)` : "";
+  if (account.quotaBytes !== undefined && bytes > account.quotaBytes) {
     throw new FerryError(
       "quota",
-      `Cannot upload "${request.path}": it would take ${
-        now.bytes + request.size - replaced
-      } bytes, over the quota of ${account.quotaBytes} bytes`,
+      `Cannot upload "${request.path}": it would take ${bytes} bytes${inPartials}, over the quota of ${account.quotaBytes} bytes`,
     );
   }
-  if (account.quotaFiles !== undefined && newFile && now.files + 1 > account.quotaFiles) {
+  const files = now.files - own.files + (newFile ? 1 : 0);
+  if (account.quotaFiles !== undefined && newFile && files > account.quotaFiles) {
     throw new FerryError(
       "quota",
-      `Cannot upload "${request.path}": the quota of ${account.quotaFiles} files is reached`,
+      `Cannot upload "${request.path}": the quota of ${account.quotaFiles} files is reached${
+        usage.partials().files > own.files ? " (counting unfinished uploads)" : ""
+      }`,
     );
   }
   return {
