@@ -17,7 +17,7 @@
 import { type AddressRelay, startAddressRelay } from "../tests/harness/address_relay.ts";
 import { addUser, startFerryd } from "../tests/harness/ferryd_process.ts";
 import { removeQuietly } from "./bench/fixtures.ts";
-import { capture, RssSampler } from "./bench/proc_stats.ts";
+import { capture, cpuTimes, RssSampler } from "./bench/proc_stats.ts";
 import { runLoadSession, type SessionResult, type SessionTarget } from "./load/load_session.ts";
 import { parseLoadOptions, USAGE } from "./load/options.ts";
 import { type LoadReport, spreadOf, tally, toText } from "./load/report.ts";
@@ -90,6 +90,7 @@ async function main(): Promise<number> {
     const before = await residentMiB(pid);
     note(`${opts.sessions} sessions from ${addresses} addresses`);
     const sampler = RssSampler.start(pid);
+    const cpuBefore = (await cpuTimes(pid)).self;
     const started = performance.now();
     const results: SessionResult[] = await Promise.all(
       Array.from({ length: opts.sessions }, (_, i) => {
@@ -100,6 +101,7 @@ async function main(): Promise<number> {
       }),
     );
     const stormSeconds = (performance.now() - started) / 1000;
+    const serverCpuSeconds = (await cpuTimes(pid)).self - cpuBefore;
     const probe = await stopProbe();
     const peak = await sampler.stop();
     note(`storm over in ${stormSeconds.toFixed(1)} s; idle for ${opts.idleSeconds} s`);
@@ -120,6 +122,7 @@ async function main(): Promise<number> {
       },
       ...tally(results),
       stormSeconds,
+      serverCpuSeconds,
       loginsPerSecond: lastLogin > 0 ? ok.length / (lastLogin / 1000) : 0,
       loginMs: spreadOf(ok.map((result) => result.loginMs)),
       sessionMs: spreadOf(ok.map((result) => result.totalMs)),

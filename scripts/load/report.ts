@@ -35,6 +35,8 @@ export interface LoadReport {
   reasons: Record<string, number>;
   /** Seconds from the first connect to the last session's end. */
   stormSeconds: number;
+  /** CPU seconds (user + system) ferryd spent during the storm. */
+  serverCpuSeconds: number;
   /** Successful logins per second, over the time until the last of them. */
   loginsPerSecond: number;
   /** Connect to logged in, successful logins only. */
@@ -88,7 +90,7 @@ export function toText(report: LoadReport): string {
     ...Object.entries(report.reasons).map(([reason, count]) => `    ${count} x ${reason}`),
     `  storm            ${report.stormSeconds.toFixed(1)} s, ${
       report.loginsPerSecond.toFixed(1)
-    } logins/s`,
+    } logins/s, ferryd CPU ${report.serverCpuSeconds.toFixed(1)} s`,
     `  login latency    p50 ${ms(report.loginMs.p50)}, p99 ${ms(report.loginMs.p99)}, max ${
       ms(report.loginMs.max)
     }`,
