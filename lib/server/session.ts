@@ -43,7 +43,14 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
   const label = `${address}:${peer.port}`;
   const { log, audit, limits, config } = environment;
   const admission = limits.open(address);
+  let loggingIn = true;
+  const endStartup = (): void => {
+    if (loggingIn) limits.endStartup();
+    loggingIn = false;
+  };
   const writer = new FrameWriter(conn);
+  // The client's own time: until its handshake is done. The wait for a turn in
+  // the login queue is the server's, not counted here.
   const timer = setTimeout(() => {
     log.info(`${label} handshake timed out`);
     closeQuietly(conn);
@@ -76,6 +83,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
       return;
     }
     account = await login(handshake, environment, address);
+    endStartup();
     if (account === null) return;
     log.info(`${label} logged in as "${account.name}"`);
     await serveRequests(conn, handshake.channel, account, environment, address);
@@ -83,6 +91,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
     log.info(`${label} closed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     clearTimeout(timer);
+    endStartup();
     if (account) {
       limits.endSession(account.name);
       log.info(`${label} "${account.name}" disconnected`);
