@@ -162,8 +162,13 @@ export class ClientConnection {
     return { id, queue };
   }
 
-  /** Forgets request `id`: later messages for it are dropped. */
+  /**
+   * Forgets request `id`: its queue is closed (a read of the connection
+   * waiting for room in it goes on) and later messages for it are dropped.
+   * A request given up before its end must also be {@linkcode cancel}led.
+   */
   finish(id: number): void {
+    this.#queues.get(id)?.close();
     this.#queues.delete(id);
   }
 
@@ -233,6 +238,9 @@ export class ClientConnection {
     } catch {
       // already closed
     }
+    // A request still in flight no longer holds the reading of the connection.
+    const closed = new FerryError("network", "The client closed the connection");
+    for (const queue of this.#queues.values()) queue.close(closed);
     await this.#pumping;
   }
 }
