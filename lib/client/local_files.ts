@@ -67,6 +67,27 @@ export async function downloadToStdout(
   remote: string,
   options: StdoutDownloadOptions = {},
 ): Promise<TransferResult> {
+  try {
+    return await toStdout(client, remote, options);
+  } catch (error) {
+    // The socket's errors are FerryErrors by now: a broken pipe is stdout's
+    // reader gone (`| head`), a local matter.
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+    throw new FerryError(
+      "local_io",
+      `Cannot write "${remote}" to standard output: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+async function toStdout(
+  client: FerryClient,
+  remote: string,
+  options: StdoutDownloadOptions,
+): Promise<TransferResult> {
   if (options.keys) {
     return await downloadDecrypting(client, remote, options.keys, {
       compress: options.compress ?? false,

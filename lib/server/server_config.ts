@@ -85,7 +85,7 @@ export const CONFIG_SCHEMA: Record<keyof ServerConfig, KeySpec> = {
   },
   idleTimeoutSeconds: {
     type: "positive",
-    doc: "seconds without a request before a session is closed",
+    doc: "seconds with no traffic before a session is closed",
   },
   tcpKeepalive: { type: "boolean", doc: "TCP keepalive on every connection (interval: the OS's)" },
   maxFileSizeBytes: { type: "count", doc: "largest file accepted in bytes, 0 for no limit" },

@@ -116,7 +116,12 @@ async function serveRequests(
   const usage = usageFor(environment, account, home);
   const storage = usage ? new CountedStorage(home, usage) : home;
   const idleMs = environment.config.idleTimeoutSeconds * 1000;
+  // Traffic either way counts: a transfer that moves is not idle, one stalled
+  // on its peer (a stopped or vanished client) is, and frees its path.
   let lastActivity = Date.now();
+  const touch = (): void => {
+    lastActivity = Date.now();
+  };
   let draining = false;
   const close = (): void => closeQuietly(conn);
   const dispatcher = new RequestDispatcher({
@@ -125,9 +130,9 @@ async function serveRequests(
     storage,
     usage,
     address,
-    send: (message) => channel.send(message),
+    send: (message) => channel.send(message).then(touch),
     onIdle: () => {
-      lastActivity = Date.now();
+      touch();
       if (draining) close();
     },
   });
@@ -139,8 +144,11 @@ async function serveRequests(
     kill: close,
   };
   const idleCheck = setInterval(() => {
-    if (dispatcher.size === 0 && Date.now() - lastActivity > idleMs) {
-      environment.log.info(`${address} "${account.name}" idle for ${idleMs / 1000} s: closing`);
+    if (Date.now() - lastActivity > idleMs) {
+      const stalled = dispatcher.size === 0 ? "" : ` with ${dispatcher.size} request(s) stalled`;
+      environment.log.info(
+        `${address} "${account.name}" idle for ${idleMs / 1000} s${stalled}: closing`,
+      );
       close();
     }
   }, Math.max(250, Math.min(5000, idleMs / 4)));
@@ -150,7 +158,7 @@ async function serveRequests(
     while (!saidBye) {
       const plaintext = await channel.receive();
       if (plaintext === null) break;
-      lastActivity = Date.now();
+      touch();
       const message = decodeMessage(plaintext);
       if (message.type === MessageType.REQUEST) {
         saidBye = dispatcher.start(message);
