@@ -73,17 +73,25 @@ Deno.test("ferry get - a wrong passphrase or key file exits 3 from 1 chunk to 64
   }
   assert.deepEqual(await listTree(`${world.work}/out`), [], "no file, no partial, no kept header");
 
-  // In one batch, the refused files do not hold up the ones that can be decrypted.
+  // In one batch, the refused files do not hold up the ones that can be decrypted
+  // (each local name once: two sources with one target name is another matter).
+  const refused = names.filter((_, i) => i % 2 === 0);
+  const fetched = names.filter((_, i) => i % 2 === 1);
   const mixed = await world.ferry(
-    ["get", ...names.map((name) => `key/${name}`), ...names.map((name) => `pass/${name}`), "out/"],
+    [
+      "get",
+      ...refused.map((name) => `key/${name}`),
+      ...fetched.map((name) => `pass/${name}`),
+      "out/",
+    ],
     { env: WITH_PASSPHRASE },
   );
   assert.equal(mixed.code, 3, mixed.stderr);
-  assert.equal(mixed.stderr.match(/use --key-file/g)?.length, names.length, mixed.stderr);
-  for (const [name, sha256] of sent) {
-    assert.equal(await sha256File(`${world.work}/out/${name}`), sha256, name);
+  assert.equal(mixed.stderr.match(/use --key-file/g)?.length, refused.length, mixed.stderr);
+  assert.deepEqual(await listTree(`${world.work}/out`), fetched.toSorted(), mixed.stderr);
+  for (const name of fetched) {
+    assert.equal(await sha256File(`${world.work}/out/${name}`), sent.get(name), name);
   }
-  assert.deepEqual(await listTree(`${world.work}/out`), names.toSorted());
 });
 
 Deno.test("ferry get - a file damaged early in many chunks exits 3 and writes nothing", async () => {
