@@ -53,6 +53,16 @@ export class MessageQueue implements AsyncIterable<Message> {
     this.#wakeProducer?.();
   }
 
+  /**
+   * Ends the queue now: what is queued is dropped (never handed to the
+   * consumer), and the consumer gets `error`. For a cancelled request,
+   * whose queued `END` must not commit anything.
+   */
+  cancel(error: unknown): void {
+    this.#items.length = 0;
+    this.close(error);
+  }
+
   /** Whether {@linkcode MessageQueue.close} was called. */
   get closed(): boolean {
     return this.#closed;

@@ -28,6 +28,8 @@ type LooseEvent = { [K in keyof AuditEvent]?: AuditEvent[K] | undefined } & {
 interface InFlight {
   abort: AbortController;
   incoming?: MessageQueue;
+  /** Set by `CANCEL`: what the client sends for this id from now on is dropped. */
+  cancelled?: boolean;
 }
 
 /** Where a dispatcher's requests go and come from. */
@@ -46,6 +48,18 @@ export interface DispatcherInit {
   send(message: Uint8Array): Promise<void>;
   /** Called whenever the last request in flight ends. */
   onIdle(): void;
+  /**
+   * Called when a request fails with `protocol` (the client broke the
+   * protocol inside it, such as a decompression bomb): the session ends.
+   */
+  onProtocolError(error: FerryError): void;
+}
+
+/** A request's queue of client messages; already ended when the request was cancelled. */
+function openQueue(state: InFlight): MessageQueue {
+  const queue = new MessageQueue();
+  if (state.cancelled) queue.cancel(state.abort.signal.reason);
+  return queue;
 }
 
 function pathOf(request: Request): string | undefined {
@@ -74,20 +88,27 @@ export class RequestDispatcher {
    * Starts a `REQUEST` message.
    *
    * @returns Whether it was `BYE`.
+   * @throws {FerryError} `protocol` when `id` is the id of a request in
+   *   flight: an `ERROR` under that id would read as the live request's end,
+   *   so the session must end instead.
    */
   start(message: Message): boolean {
     const { id } = message;
     const { environment } = this.#init;
+    if (this.#inFlight.has(id)) {
+      throw new FerryError("protocol", `Cannot start request id ${id}: it is in flight`);
+    }
     let request: Request;
     try {
-      request = parseRequest(decodeJsonBody(message));
+      if (id === 0) {
+        throw new FerryError("bad_request", "Cannot start request id 0: it is the login's");
+      }
+      request = parseRequest(decodeJsonBody(message, "bad_request"));
     } catch (error) {
       void this.#fail(id, error);
       return false;
     }
-    const busy = this.#inFlight.has(id)
-      ? `request id ${id} is in use`
-      : this.#inFlight.size >= environment.config.maxRequestsInFlight
+    const busy = this.#inFlight.size >= environment.config.maxRequestsInFlight
       ? "too many requests in flight"
       : environment.shuttingDown && request.op !== "bye"
       ? "the server is shutting down, retry later"
@@ -101,24 +122,41 @@ export class RequestDispatcher {
     // An eager put's DATA and END follow its request at once: queue them from now.
     if (request.op === "put" && request.eager) state.incoming = new MessageQueue();
     this.#inFlight.set(id, state);
-    const task = this.#run(id, request, state).finally(() => {
-      state.incoming?.close();
-      this.#inFlight.delete(id);
-      this.#running.delete(task);
-      if (this.#inFlight.size === 0) this.#init.onIdle();
-    });
+    const task = this.#run(id, request, state).then(async (failure) => {
+      // The id is free before its ERROR goes out: the client may reuse it at once.
+      this.#end(id, state);
+      if (failure === undefined) return;
+      // A broken protocol is the session's end, said under id 0 by the session.
+      if (isFerryError(failure, "protocol")) this.#init.onProtocolError(failure);
+      else await this.#fail(id, failure);
+    }).finally(() => this.#running.delete(task));
     this.#running.add(task);
     return request.op === "bye";
   }
 
-  /** Routes a client's `DATA`/`DATA_DEFLATE`/`END` to its request (backpressure). */
+  /**
+   * Routes a client's `DATA`/`DATA_DEFLATE`/`END` to its request (backpressure).
+   * Dropped when the id is not in flight, was cancelled, or did not ask for them.
+   */
   async route(message: Message): Promise<void> {
-    await this.#inFlight.get(message.id)?.incoming?.push(message);
+    const state = this.#inFlight.get(message.id);
+    if (state?.cancelled) return;
+    await state?.incoming?.push(message);
   }
 
-  /** Cancels request `id` (a client's `CANCEL`). */
+  /**
+   * Cancels request `id` (a client's `CANCEL`): its signal is aborted and
+   * what it had queued or gets later is dropped, so a cancelled upload ends
+   * at once (answered `ERROR cancelled`) and never commits. A `CANCEL` for
+   * an id not in flight is dropped.
+   */
   cancel(id: number): void {
-    this.#inFlight.get(id)?.abort.abort(new FerryError("cancelled", "Cancelled by the client"));
+    const state = this.#inFlight.get(id);
+    if (!state || state.cancelled) return;
+    state.cancelled = true;
+    const error = new FerryError("cancelled", "Cancelled by the client");
+    state.abort.abort(error);
+    state.incoming?.cancel(error);
   }
 
   /** Waits for the requests in flight to finish by themselves (after `BYE`). */
@@ -126,7 +164,11 @@ export class RequestDispatcher {
     await Promise.allSettled(this.#running);
   }
 
-  /** Ends every request (the client went away) and waits for them. */
+  /**
+   * Ends every request (the client went away) and waits for them. An upload
+   * whose `END` had arrived still commits: the queues are closed, not
+   * cancelled.
+   */
   async close(reason: string): Promise<void> {
     for (const request of this.#inFlight.values()) {
       request.abort.abort(new FerryError("cancelled", reason));
@@ -135,7 +177,14 @@ export class RequestDispatcher {
     await Promise.allSettled(this.#running);
   }
 
-  async #run(id: number, request: Request, state: InFlight): Promise<void> {
+  #end(id: number, state: InFlight): void {
+    state.incoming?.close();
+    if (this.#inFlight.get(id) === state) this.#inFlight.delete(id);
+    if (this.#inFlight.size === 0) this.#init.onIdle();
+  }
+
+  /** Runs one request to its end; returns what it failed with (recorded), if it did. */
+  async #run(id: number, request: Request, state: InFlight): Promise<unknown> {
     const { environment, send } = this.#init;
     const started = performance.now();
     const progress: RequestContext["progress"] = { bytes: 0 };
@@ -165,7 +214,7 @@ export class RequestDispatcher {
         progress,
         reply: (value) => send(encodeJsonMessage(MessageType.REPLY, id, value)),
         send,
-        incoming: () => state.incoming ??= new MessageQueue(),
+        incoming: () => state.incoming ??= openQueue(state),
       };
       const detail = await command.handler(request, context);
       if (request.op !== "help" && request.op !== "bye") {
@@ -178,8 +227,9 @@ export class RequestDispatcher {
       }
     } catch (error) {
       this.#recordFailure(request, error, progress, performance.now() - started);
-      await this.#fail(id, error);
+      return error;
     }
+    return undefined;
   }
 
   #recordFailure(request: Request, error: unknown, progress: { bytes: number }, ms: number): void {
