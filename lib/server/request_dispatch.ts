@@ -20,6 +20,7 @@ import { COMMANDS } from "./commands/command_table.ts";
 import type { FolderUsage } from "./folder_usage.ts";
 import type { RequestContext } from "./request_context.ts";
 import type { SessionEnvironment } from "./session_environment.ts";
+import { TRANSFERS_PER_SESSION, TransferSlots } from "./transfer_slots.ts";
 
 type LooseEvent = { [K in keyof AuditEvent]?: AuditEvent[K] | undefined } & {
   event: AuditEvent["event"];
@@ -55,12 +56,13 @@ export interface DispatcherInit {
   onProtocolError(error: FerryError): void;
 }
 
-/** A request's queue of client messages; already ended when the request was cancelled. */
-function openQueue(state: InFlight): MessageQueue {
-  const queue = new MessageQueue();
-  if (state.cancelled) queue.cancel(state.abort.signal.reason);
-  return queue;
-}
+/**
+ * Bytes of client messages queued for a session's requests (all together)
+ * beyond which the session stops reading the client until they are taken.
+ * Every queue's consumer moves on without the client, so this cannot
+ * deadlock a client that reads its answers.
+ */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
 
 function pathOf(request: Request): string | undefined {
   if ("path" in request) return request.path;
@@ -73,6 +75,9 @@ export class RequestDispatcher {
   #init: DispatcherInit;
   #inFlight = new Map<number, InFlight>();
   #running = new Set<Promise<void>>();
+  #slots = new TransferSlots(TRANSFERS_PER_SESSION);
+  #queuedBytes = 0;
+  #wakeRoute: (() => void) | undefined;
 
   /** @param init The session's state. */
   constructor(init: DispatcherInit) {
@@ -120,7 +125,7 @@ export class RequestDispatcher {
     }
     const state: InFlight = { abort: new AbortController() };
     // An eager put's DATA and END follow its request at once: queue them from now.
-    if (request.op === "put" && request.eager) state.incoming = new MessageQueue();
+    if (request.op === "put" && request.eager) state.incoming = this.#openQueue(state);
     this.#inFlight.set(id, state);
     const task = this.#run(id, request, state).then(async (failure) => {
       // The id is free before its ERROR goes out: the client may reuse it at once.
@@ -139,9 +144,24 @@ export class RequestDispatcher {
    * Dropped when the id is not in flight, was cancelled, or did not ask for them.
    */
   async route(message: Message): Promise<void> {
+    while (this.#queuedBytes >= MAX_QUEUED_BYTES) {
+      await new Promise<void>((resolve) => this.#wakeRoute = resolve);
+    }
     const state = this.#inFlight.get(message.id);
-    if (state?.cancelled) return;
-    await state?.incoming?.push(message);
+    const queue = state?.cancelled ? undefined : state?.incoming;
+    if (!queue || queue.closed) return;
+    this.#queuedBytes += message.body.byteLength;
+    await queue.push(message);
+  }
+
+  /** A request's queue of client messages, counted in the session's budget; ended when cancelled. */
+  #openQueue(state: InFlight): MessageQueue {
+    const queue = new MessageQueue(4, (message) => {
+      this.#queuedBytes -= message.body.byteLength;
+      if (this.#queuedBytes < MAX_QUEUED_BYTES) this.#wakeRoute?.();
+    });
+    if (state.cancelled) queue.cancel(state.abort.signal.reason);
+    return queue;
   }
 
   /**
@@ -178,7 +198,8 @@ export class RequestDispatcher {
   }
 
   #end(id: number, state: InFlight): void {
-    state.incoming?.close();
+    // Nothing takes what is left now: drop it (and give its bytes back).
+    state.incoming?.cancel(new FerryError("cancelled", `Request ${id} has ended`));
     if (this.#inFlight.get(id) === state) this.#inFlight.delete(id);
     if (this.#inFlight.size === 0) this.#init.onIdle();
   }
@@ -214,7 +235,8 @@ export class RequestDispatcher {
         progress,
         reply: (value) => send(encodeJsonMessage(MessageType.REPLY, id, value)),
         send,
-        incoming: () => state.incoming ??= openQueue(state),
+        incoming: () => state.incoming ??= this.#openQueue(state),
+        transferSlot: () => this.#slots.acquire(state.abort.signal),
       };
       const detail = await command.handler(request, context);
       if (request.op !== "help" && request.op !== "bye") {

@@ -101,7 +101,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
  * the answers fills its own socket, then waits, instead of growing the
  * server's queue.
  */
-export const MAX_SEND_BACKLOG_BYTES = 256 * 1024;
+export const MAX_SEND_BACKLOG_BYTES = 64 * 1024;
 
 /** How long a session-ending `ERROR` may take to leave before the connection closes anyway. */
 const LAST_WORD_MS = 1000;

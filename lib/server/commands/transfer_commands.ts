@@ -57,6 +57,7 @@ async function openSource(
  */
 export async function get(request: GetRequest, context: RequestContext): Promise<AuditDetail> {
   const path = normalizeRemotePath(request.path);
+  using _slot = await context.transferSlot();
   const { source, fromOffset } = await openSource(context.storage, path, request.offset);
   if (request.offset > source.entry.size) {
     await cancelUnread(source.bytes);
@@ -194,6 +195,8 @@ export async function put(request: PutRequest, context: RequestContext): Promise
       `Cannot upload "${request.path}" eagerly: ${request.size} bytes is over the ${MAX_DATA_BYTES} an eager upload may carry`,
     );
   }
+  // An eager upload is one message, already queued: it takes no turn (and so waits for none).
+  using _slot = eager ? undefined : await context.transferSlot();
   const { force, reservation, replaced } = await admitUpload(request, path, context);
   const incoming = context.incoming();
   let committing = false;
