@@ -126,17 +126,23 @@ export class ClientConnection {
 
   async #pump(): Promise<void> {
     let failure: unknown;
+    /** An `ERROR` under id 0 after the login: why the server ends the session. */
+    let sessionError: FerryError | undefined;
     try {
       for (let plaintext = await this.#channel.receive(); plaintext;) {
         const message = decodeMessage(plaintext);
-        await this.#queues.get(message.id)?.push(message);
+        const queue = this.#queues.get(message.id);
+        if (queue) await queue.push(message);
+        else if (message.id === 0 && message.type === MessageType.ERROR) {
+          sessionError = fromWireError(decodeJsonBody(message));
+        }
         plaintext = await this.#channel.receive();
       }
     } catch (error) {
       failure = this.#closed ? undefined : error;
     }
     this.#lost = lostError(
-      failure ?? new FerryError("network", "The server closed the connection"),
+      sessionError ?? failure ?? new FerryError("network", "The server closed the connection"),
     );
     for (const queue of this.#queues.values()) queue.close(this.#lost);
   }

@@ -8,8 +8,8 @@
 
 import { serverHandshake } from "../channel/handshake.ts";
 import type { SecureChannel } from "../channel/secure_channel.ts";
-import { FerryError } from "../errors.ts";
-import { decodeMessage, encodeJsonMessage } from "../protocol/codec.ts";
+import { FerryError, isFerryError } from "../errors.ts";
+import { decodeMessage, encodeJsonMessage, type Message } from "../protocol/codec.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import { FERRY_VERSION, PROTOCOL_VERSION, SERVER_FEATURES } from "../protocol/version.ts";
 import { toWireError } from "../protocol/wire_error.ts";
@@ -105,6 +105,17 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
   }
 }
 
+/**
+ * Bytes of frames queued for the client beyond which the session stops
+ * reading it: a client that sends requests (10,000 `get`s) and never reads
+ * the answers fills its own socket, then waits, instead of growing the
+ * server's queue.
+ */
+export const MAX_SEND_BACKLOG_BYTES = 64 * 1024;
+
+/** How long a session-ending `ERROR` may take to leave before the connection closes anyway. */
+const LAST_WORD_MS = 1000;
+
 async function serveRequests(
   conn: Deno.Conn,
   channel: SecureChannel,
@@ -124,6 +135,16 @@ async function serveRequests(
   };
   let draining = false;
   const close = (): void => closeQuietly(conn);
+  /** Sends the session's last word: `ERROR` under id 0 (waiting at most {@linkcode LAST_WORD_MS}). */
+  const sayLastWord = async (error: FerryError): Promise<void> => {
+    environment.log.info(`${address} "${account.name}" broke the protocol: ${error.message}`);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      channel.send(encodeJsonMessage(MessageType.ERROR, 0, toWireError(error))).catch(() => {}),
+      new Promise((resolve) => timer = setTimeout(resolve, LAST_WORD_MS)),
+    ]);
+    clearTimeout(timer);
+  };
   const dispatcher = new RequestDispatcher({
     environment,
     account,
@@ -135,6 +156,7 @@ async function serveRequests(
       touch();
       if (draining) close();
     },
+    onProtocolError: (error) => void sayLastWord(error).then(close),
   });
   const handle: SessionHandle = {
     drain: () => {
@@ -154,32 +176,55 @@ async function serveRequests(
   }, Math.max(250, Math.min(5000, idleMs / 4)));
   environment.sessions.add(handle);
   let saidBye = false;
+  let broken = false;
   try {
     while (!saidBye) {
+      await channel.sendBacklogBelow(MAX_SEND_BACKLOG_BYTES);
       const plaintext = await channel.receive();
       if (plaintext === null) break;
       touch();
-      const message = decodeMessage(plaintext);
-      if (message.type === MessageType.REQUEST) {
-        saidBye = dispatcher.start(message);
-      } else if (
-        message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE ||
-        message.type === MessageType.END
-      ) {
-        await dispatcher.route(message);
-      } else if (message.type === MessageType.CANCEL) {
-        dispatcher.cancel(message.id);
-      } else {
-        throw new FerryError(
-          "protocol",
-          `Cannot accept message of type ${message.type} from a client`,
-        );
+      try {
+        saidBye = await serveMessage(decodeMessage(plaintext), dispatcher);
+      } catch (error) {
+        if (isFerryError(error, "protocol")) await sayLastWord(error);
+        throw error;
       }
     }
     if (saidBye) await dispatcher.settle();
+  } catch (error) {
+    broken = true;
+    throw error;
   } finally {
     clearInterval(idleCheck);
     environment.sessions.delete(handle);
+    // A broken session's requests must not wait on a client that may never read again.
+    if (broken) close();
     await dispatcher.close("The client went away");
+  }
+}
+
+/**
+ * Hands one client message to the dispatcher.
+ *
+ * @returns Whether it was `BYE`.
+ * @throws {FerryError} `protocol` for a type a client may not send.
+ */
+async function serveMessage(message: Message, dispatcher: RequestDispatcher): Promise<boolean> {
+  switch (message.type) {
+    case MessageType.REQUEST:
+      return dispatcher.start(message);
+    case MessageType.DATA:
+    case MessageType.DATA_DEFLATE:
+    case MessageType.END:
+      await dispatcher.route(message);
+      return false;
+    case MessageType.CANCEL:
+      dispatcher.cancel(message.id);
+      return false;
+    default:
+      throw new FerryError(
+        "protocol",
+        `Cannot accept message of type ${message.type} from a client`,
+      );
   }
 }

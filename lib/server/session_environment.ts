@@ -63,7 +63,7 @@ export async function storageFor(
   environment: SessionEnvironment,
   account: Account,
 ): Promise<Storage> {
-  if (account.home === undefined) return environment.storage;
+  if (account.home === undefined || account.home === "/") return environment.storage;
   const home = normalizeRemotePath(account.home);
   if (home === "") return environment.storage;
   let made = "";

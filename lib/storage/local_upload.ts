@@ -231,6 +231,9 @@ export class LocalUpload implements UploadSink {
       }
       if (mtime !== undefined) setTimes(file, mtime);
       await file.syncData();
+      // The entry says the file's own mtime (its last write, or the one set),
+      // not the time of the commit.
+      const stored = file.statSync().mtime?.getTime() ?? mtime ?? Date.now();
       this.#closeFile();
       const partial = this.#partials.locate(this.#path).data;
       const how = overwrite ? "replace" : this.#options.keepBoth ? "keep-both" : "new";
@@ -253,7 +256,7 @@ export class LocalUpload implements UploadSink {
         name: placed.slice(placed.lastIndexOf("/") + 1),
         kind: "file",
         size,
-        mtime: mtime ?? Date.now(),
+        mtime: stored,
       };
     } catch (error) {
       if (isDiskFull(error)) this.#diskFull = true;

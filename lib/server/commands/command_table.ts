@@ -32,7 +32,7 @@ function entry<O extends Op>(
 
 async function help(_request: Request, context: RequestContext): Promise<void> {
   const commands = Object.entries(COMMANDS).map(([name, command]) => ({
-    name: name.toUpperCase(),
+    name,
     summary: command.summary,
     requires: command.requires,
     allowed: command.requires === null || context.account.permissions.has(command.requires),
