@@ -18,6 +18,9 @@
 import { FerryError } from "../errors.ts";
 import { type ScryptCall, scryptCall, type ScryptCost } from "./password_hash.ts";
 
+/** How long the threads stay after the last check: a login storm is over by then. */
+export const RETIRE_AFTER_MS = 30_000;
+
 const WORKER_SOURCE = `import { scryptSync } from "node:crypto";
 self.onmessage = (event) => {
   const { id, call } = event.data;
@@ -64,6 +67,8 @@ function failure(reason: string): FerryError {
  */
 export class ScryptThreads {
   #size: number;
+  #retireAfterMs: number;
+  #retireTimer: ReturnType<typeof setTimeout> | undefined;
   #url: string | undefined;
   #idle: Worker[] = [];
   #all: Worker[] = [];
@@ -71,9 +76,20 @@ export class ScryptThreads {
   #running = new Map<Worker, Job>();
   #nextId = 1;
 
-  /** @param size Threads at most (checks at once). */
-  constructor(size: number) {
+  /**
+   * @param size Threads at most (checks at once).
+   * @param retireAfterMs With no check for this long, the threads end and give
+   *   their memory back (about 16 MiB of scrypt and a runtime each); the next
+   *   check starts one again (a few ms). @default {RETIRE_AFTER_MS}
+   */
+  constructor(size: number, retireAfterMs: number = RETIRE_AFTER_MS) {
     this.#size = size;
+    this.#retireAfterMs = retireAfterMs;
+  }
+
+  /** Threads running now (busy or idle). */
+  get threads(): number {
+    return this.#all.length;
   }
 
   /** Derives a key on one of the threads (waits for a free one); a `DeriveKey`. */
@@ -83,12 +99,30 @@ export class ScryptThreads {
       job: { id: this.#nextId++, call: scryptCall(password, salt, cost) },
       done,
     });
+    clearTimeout(this.#retireTimer);
+    this.#retireTimer = undefined;
     this.#dispatch();
     return done.promise;
   };
 
+  /** Ends the threads once nothing has been asked of them for a while. */
+  #retireWhenQuiet(): void {
+    if (this.#running.size > 0 || this.#waiting.length > 0) return;
+    clearTimeout(this.#retireTimer);
+    const timer = setTimeout(() => {
+      this.#retireTimer = undefined;
+      if (this.#running.size > 0 || this.#waiting.length > 0) return;
+      for (const worker of this.#all) worker.terminate();
+      this.#all = [];
+      this.#idle = [];
+    }, this.#retireAfterMs);
+    Deno.unrefTimer(timer);
+    this.#retireTimer = timer;
+  }
+
   /** Ends the threads; checks still running or waiting fail. */
   close(): void {
+    clearTimeout(this.#retireTimer);
     for (const worker of this.#all) worker.terminate();
     for (const { done } of [...this.#running.values(), ...this.#waiting]) {
       done.reject(failure("the server stopped"));
@@ -123,6 +157,7 @@ export class ScryptThreads {
       if (key) job?.done.resolve(key);
       else job?.done.reject(failure(String(error)));
       this.#dispatch();
+      this.#retireWhenQuiet();
     };
     worker.onerror = (event: ErrorEvent): void => {
       event.preventDefault();
