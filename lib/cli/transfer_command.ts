@@ -95,7 +95,8 @@ export async function runPut(context: TransferContext, options: CommandOptions):
   const plan = await planCopy("put", options.args, {
     expand: async (arg) => hasGlob(arg) ? await expandLocal(arg) : [arg],
     destinationKind: (path) => remoteKindForPlan(client, resolveRemote(cwd, path)),
-    localExists: async (path) => await localKind(path) !== undefined,
+    // Outside the sandbox (`put a /b`) it could not be uploaded anyway: not a source.
+    localExists: async (path) => await localKind(path).catch(() => undefined) !== undefined,
     remoteSpelling: (path) => `/${resolveRemote(cwd, path)}`,
   });
   const { destination } = plan;

@@ -337,8 +337,11 @@ export class FerryClient {
       const limiter = this.#limiter;
       const send = limiter
         ? async (message: Uint8Array): Promise<void> => {
+          // send() takes the bytes at once (the caller reuses the buffer); the
+          // next message waits for this promise, so paying after is enough.
+          const sending = this.#connection.send(message);
           await limiter.take(message.byteLength);
-          await this.#connection.send(message);
+          await sending;
         }
         : (message: Uint8Array): Promise<void> => this.#connection.send(message);
       const sent = sendDataStream(send, id, source, {
