@@ -5,11 +5,20 @@
  * @module
  */
 
+import { RateLimiter } from "../client/rate_limit.ts";
 import { FerryError } from "../errors.ts";
-import type { Entry } from "../protocol/entry.ts";
 import type { CommandOptions } from "./client_options.ts";
-import { formatBytes, printable } from "./format.ts";
+import { printable } from "./format.ts";
 import { resolveRemote } from "./remote_cwd.ts";
+import {
+  entryLine,
+  listEntries,
+  LS_HEADING,
+  makeFolders,
+  moveEntries,
+  removeFiles,
+  usageLines,
+} from "./remote_commands.ts";
 import { runGet, runPut, type TransferContext } from "./transfer_command.ts";
 
 const encoder = new TextEncoder();
@@ -24,20 +33,6 @@ export async function writeStdout(text: string): Promise<void> {
 
 function need(args: string[], min: number, max: number, usage: string): void {
   if (args.length < min || args.length > max) throw new FerryError("usage", `Usage: ${usage}`);
-}
-
-/**
- * One line of `ls`: kind (`d` folder, `-` file, `e` encrypted file), size,
- * time, name (control characters made safe).
- */
-export function entryLine(entry: Entry): string {
-  const kind = entry.kind === "dir" ? "d" : entry.encrypted ? "e" : "-";
-  const size = entry.kind === "dir" ? "-" : formatBytes(entry.size);
-  const when = entry.mtime > 0
-    ? new Date(entry.mtime).toISOString().slice(0, 16).replace("T", " ")
-    : "";
-  const name = printable(entry.name) + (entry.kind === "dir" ? "/" : "");
-  return `${kind} ${size.padStart(10)}  ${when.padEnd(16)}  ${name}`;
 }
 
 /** Commands only the shell has, as help lines. */
@@ -65,21 +60,29 @@ export async function runCommand(
   const { client } = session;
   const args = options.args;
   const remote = (path: string | undefined): string => resolveRemote(session.cwd, path ?? "");
+  client.limitRate(
+    options.limitKiB === undefined ? undefined : new RateLimiter(options.limitKiB * 1024),
+  );
   switch (options.command) {
     case "get":
       return await runGet(session, options);
     case "put":
       return await runPut(session, options);
     case "ls": {
-      need(args, 0, 1, "ls [dir]");
-      const entries = await client.list(remote(args[0]));
+      need(args, 0, 1, "ls [dir|pattern]");
+      const entries = await listEntries(session, args[0]);
+      const heading = Deno.stdout.isTerminal() && entries.length > 0 ? LS_HEADING + "\n" : "";
       await writeStdout(
         options.json
           ? JSON.stringify(entries) + "\n"
-          : entries.map((entry) => entryLine(entry) + "\n").join(""),
+          : heading + entries.map((entry) => entryLine(entry) + "\n").join(""),
       );
       return 0;
     }
+    case "df":
+      need(args, 0, 0, "df");
+      await writeStdout(await usageLines(client, options.json));
+      return 0;
     case "stat": {
       need(args, 1, 1, "stat <path>");
       const entry = await client.stat(remote(args[0]));
@@ -87,20 +90,20 @@ export async function runCommand(
       return 0;
     }
     case "rm":
-      need(args, 1, 1, "rm <path>");
-      await client.remove(remote(args[0]));
+      need(args, 1, Infinity, "rm <path|pattern>...");
+      await removeFiles(session, options);
       break;
     case "mkdir":
-      need(args, 1, 1, "mkdir <dir>");
-      await client.mkdir(remote(args[0]));
+      need(args, 1, Infinity, "mkdir [-p] <dir>...");
+      await makeFolders(session, options);
       break;
     case "rmdir":
       need(args, 1, 1, "rmdir [-r] <dir>");
       await client.rmdir(remote(args[0]), options.recursive);
       break;
     case "mv":
-      need(args, 2, 2, "mv <from> <to>");
-      await client.rename(remote(args[0]), remote(args[1]), options.policy === "force");
+      need(args, 2, Infinity, "mv <from>... <to>");
+      await moveEntries(session, options);
       break;
     case "cd": {
       need(args, 0, 1, "cd <dir>");

@@ -20,19 +20,21 @@ const EXIT_WORDS = new Set(["exit", "quit", "bye"]);
 
 /** Help for the shell. */
 export const SHELL_USAGE = [
-  ["get [-r] <remote>... [local]", "download files or folders"],
-  ["put [-r] <local>... [remote]", "upload files or folders"],
-  ["ls [dir]", "list a remote folder (e: an encrypted file)"],
+  ["get [-r] <remote>... [local]", "download (patterns: get *.txt dir/)"],
+  ["put [-r] <local>... [remote]", "upload (put *.txt, put - NAME)"],
+  ["ls [dir|pattern]", "list, always long (e: an encrypted file)"],
   ["stat <path>", "describe a remote file or folder"],
-  ["rm <path>", "remove a remote file"],
-  ["mkdir <dir>", "make a remote folder"],
+  ["rm <path|pattern>...", "remove remote files"],
+  ["mkdir [-p] <dir>...", "make remote folders"],
   ["rmdir [-r] <dir>", "remove a remote folder"],
-  ["mv <from> <to>", "move or rename on the server"],
+  ["mv <from>... <to>", "move or rename on the server"],
+  ["df", "usage and quota of your folder"],
   ...SHELL_HELP,
   ["help", "this list"],
 ].map(([usage, text]) => `  ${(usage as string).padEnd(30)} ${text}\n`).join("") +
   "Options after a command work as on the command line: -f/--force, --rename, -r, --no-resume,\n" +
-  "-z/--compress, --json, -q, --encrypt, --raw, --decrypt, --key-file, --passphrase-file.\n";
+  "-z/--compress, -l KIB (KiB/s), -p, --json, -q, --encrypt, --raw, --decrypt, --key-file,\n" +
+  "--passphrase-file. Where copies go, and patterns: docs/CLI.md.\n";
 
 /** Where commands come from. */
 export interface ShellSource {

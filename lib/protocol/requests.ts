@@ -26,11 +26,13 @@ export type Request =
     compress?: boolean;
     mtime?: number;
     eager?: boolean;
+    sha256?: string;
   }
   | { op: "delete"; path: string }
   | { op: "mkdir"; path: string }
   | { op: "rmdir"; path: string; recursive: boolean }
   | { op: "rename"; from: string; to: string; force: boolean }
+  | { op: "usage" }
   | { op: "bye" };
 
 /** The name of a request. */
@@ -64,11 +66,13 @@ const REQUEST_FIELDS: Record<Op, FieldSpec> = {
     compress: OPTIONAL_FLAG,
     mtime: { ...COUNT, optional: true },
     eager: OPTIONAL_FLAG,
+    sha256: { type: "string", optional: true },
   },
   delete: { path: PATH },
   mkdir: { path: PATH },
   rmdir: { path: PATH, recursive: FLAG },
   rename: { from: PATH, to: PATH, force: FLAG },
+  usage: {},
   bye: {},
 };
 

@@ -21,6 +21,7 @@ import type { Entry, ReadSource, Storage } from "../../storage/storage.ts";
 import type { Reservation } from "../folder_usage.ts";
 import type { AuditDetail, RequestContext } from "../request_context.ts";
 import { cancelUnread } from "../../wire/byte_source.ts";
+import { skipIdenticalUpload } from "./identical_upload.ts";
 
 type GetRequest = Extract<Request, { op: "get" }>;
 type PutRequest = Extract<Request, { op: "put" }>;
@@ -199,6 +200,8 @@ export async function put(request: PutRequest, context: RequestContext): Promise
       `Cannot upload "${request.path}" eagerly: ${request.size} bytes is over the ${MAX_DATA_BYTES} an eager upload may carry`,
     );
   }
+  const skipped = await skipIdenticalUpload(request, path, context);
+  if (skipped) return skipped;
   // An eager upload is one message, already queued: it takes no turn (and so waits for none).
   using _slot = eager ? undefined : await context.transferSlot();
   const { force, reservation, replaced } = await admitUpload(request, path, context);
