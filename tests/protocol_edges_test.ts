@@ -218,6 +218,7 @@ Deno.test("protocol - help's reply has the documented shape", async () => {
     "mkdir",
     "rmdir",
     "rename",
+    "usage",
     "bye",
   ]);
   for (const command of commands) {
