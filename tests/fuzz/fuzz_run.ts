@@ -67,6 +67,25 @@ function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** The paths named by the requests of an action (valid or not), with their ids. */
+function requestedPaths(action: HostileAction): string[] {
+  const paths: string[] = [];
+  for (const plaintext of action.messages) {
+    if (plaintext[0] !== MessageType.REQUEST) continue;
+    try {
+      const request = JSON.parse(new TextDecoder().decode(plaintext.subarray(5)));
+      for (const key of ["path", "from", "to"]) {
+        const path = request?.[key];
+        // Only the fuzz folder's plain names: the others are refused before any lock.
+        if (typeof path === "string" && /^fz\/[a-z0-9.]{1,8}$/.test(path)) paths.push(path);
+      }
+    } catch {
+      // not JSON: names no path
+    }
+  }
+  return paths;
+}
+
 /** Whether a message ends its request (the first `REPLY` of a put or get does not). */
 function endsRequest(message: ServerMessage): boolean {
   if (message.type === MessageType.ERROR || message.type === MessageType.END) return true;
@@ -80,6 +99,8 @@ class FuzzSession {
   readonly session: RawSession;
   readonly ended = new Set<number>();
   readonly started = new Set<number>();
+  /** How each ended request ended (an error code, or the message type), for the report. */
+  readonly endings = new Map<number, string>();
   lastMessage: ServerMessage | undefined;
   closed = false;
   #reading = true;
@@ -101,7 +122,11 @@ class FuzzSession {
         return;
       }
       this.lastMessage = message;
-      if (endsRequest(message)) this.ended.add(message.id);
+      if (endsRequest(message)) {
+        this.ended.add(message.id);
+        const code = (message.json as { code?: string } | undefined)?.code;
+        this.endings.set(message.id, code ?? `type ${message.type}`);
+      }
     }
   }
 
@@ -271,7 +296,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   await observer.makeFolder();
   let id = 1;
   let fuzz: FuzzSession | undefined;
-  const touched = new Set<string>();
+  /** The paths this fuzz session may have locked, and the actions that touched each. */
+  const touched = new Map<string, string[]>();
   const seen = new Set<string>();
   /** Records a broken promise, each kind once (the first action that broke it). */
   const violation = (what: string, action?: HostileAction): void => {
@@ -283,12 +309,26 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     );
   };
 
-  const checkLocks = async (paths: Iterable<string>): Promise<void> => {
-    for (const path of paths) {
+  const checkLocks = async (
+    paths: Map<string, string[]>,
+    session?: FuzzSession,
+  ): Promise<void> => {
+    for (const [path, by] of paths) {
       try {
         await observer.putOver(path, 3000);
       } catch (error) {
-        violation(`the lock of "${path}" was not released: ${(error as Error).message}`);
+        violation(
+          `the lock of "${path}" was not released: ${(error as Error).message}; ` +
+            `touched by ${by.join(", ")}` +
+            (session
+              ? `; ended: ${
+                JSON.stringify(
+                  by.map((label) => Number(/id (\d+)/.exec(label)?.[1]))
+                    .map((id) => [id, session.endings.get(id) ?? "live"]),
+                )
+              }`
+              : ""),
+        );
       }
     }
   };
@@ -309,7 +349,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         violation(`CANCEL did not end requests ${session.live().slice(0, 5).join(", ")}`);
       }
       if (!session.closed) {
-        await checkLocks(touched);
+        await checkLocks(touched, session);
         // The session's slots are free again: it still serves a request.
         const probe = id++;
         await session.session.request(probe, { op: "stat", path: "" }).catch(() => {});
@@ -344,8 +384,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       });
       report.actions++;
       report.byName[action.name] = (report.byName[action.name] ?? 0) + 1;
-      for (const request of action.ids) session.started.add(request);
-      for (const path of action.paths) touched.add(path);
+      for (const request of action.ids) {
+        // An id may be used again once its request ended: it is live again.
+        session.started.add(request);
+        session.ended.delete(request);
+      }
+      for (const path of new Set([...action.paths, ...requestedPaths(action)])) {
+        const by = touched.get(path) ?? [];
+        by.push(`action ${report.actions} (${action.name}, id ${action.ids.join(" ")})`);
+        touched.set(path, by);
+      }
       if (action.commits !== undefined) legit.add(action.commits);
       if (action.stopReadingMs) session.pauseReading();
       try {

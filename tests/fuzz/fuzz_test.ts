@@ -52,7 +52,11 @@ for (const seed of seeds) {
       } MiB`;
     const detail = long ? `\n${JSON.stringify(report.byName, null, 2)}` : "";
     Deno.stderr.writeSync(new TextEncoder().encode(`${summary}${detail}\n`));
-    assert.deepEqual(report.violations, [], summary);
+    if (report.violations.length > 0) {
+      const log = await Deno.makeTempFile({ prefix: `ferryd-fuzz-${seed}-`, suffix: ".log" });
+      await Deno.writeTextFile(log, world.server.log());
+      assert.deepEqual(report.violations, [], `${summary}; ferryd's log: ${log}`);
+    }
     assert.ok(report.actions > 0);
   });
 }
