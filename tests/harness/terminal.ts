@@ -21,6 +21,8 @@ export interface TerminalStep {
   await: RegExp;
   /** What to type. */
   type: string;
+  /** Milliseconds to think before typing, as a person reading the screen does. */
+  pauseMs?: number;
 }
 
 /** Options of {@linkcode converse}. */
@@ -29,6 +31,8 @@ export interface ConverseOptions {
   acceptNewHostKey?: boolean;
   /** Set `FERRY_PASSWORD` (default true); without it the client prompts. */
   passwordFromEnv?: boolean;
+  /** More environment variables. */
+  env?: Record<string, string>;
 }
 
 /** Marks an answer on the screen, so that the next prompt must come after it. */
@@ -64,6 +68,7 @@ export async function converse(
   ].map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ");
   const env: Record<string, string> = { FERRY_HOME: home, FERRY_USER: "alice", TERM: "dumb" };
   if (options.passwordFromEnv !== false) env.FERRY_PASSWORD = ALICE_PASSWORD;
+  Object.assign(env, options.env);
   const child = new Deno.Command("script", {
     args: ["-q", "-e", "-c", line, "/dev/null"],
     cwd: world.work,
@@ -82,6 +87,7 @@ export async function converse(
     if (step && step.await.test(screen)) {
       pending.shift();
       screen += ANSWERED;
+      if (step.pauseMs) await new Promise((resolve) => setTimeout(resolve, step.pauseMs));
       await writer.write(new TextEncoder().encode(step.type));
     }
   }
