@@ -174,6 +174,18 @@ Deno.test("deno task client - starts ferry with exactly the client sandbox flags
   );
 });
 
+Deno.test("deno task client -s USER@HOST:PORT - grants the host, not the user; a bad server is one line", async () => {
+  const run = await launched("client", ["-s", "alice@files.example:7000", "ls"]);
+  assert.ok(run.args.includes("--allow-net=files.example:7000"), run.args.join(" "));
+  const bad = await dryRun("client", ["-s", "alice@b@c", "ls"]);
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.stderr,
+    /^ferry: Cannot use server "alice@b@c": expected \[USER@\]HOST\[:PORT\]$/m,
+  );
+  assert.doesNotMatch(bad.stderr, /^\s+at /m, "no stack trace");
+});
+
 Deno.test("deno task serve - really serves, and stops with the task on SIGTERM", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "ferry-task-" });
   const port = freePort();

@@ -41,9 +41,11 @@ export async function login(
     return null;
   };
   let user = "";
+  let method = "";
   try {
     const auth = parseAuthRequest(handshake.credentials);
     user = auth.user;
+    method = auth.method;
     const verdict = throttle.check(address, user);
     if (verdict.locked) {
       const seconds = Math.ceil(verdict.retryInMs / 1000);
@@ -77,7 +79,12 @@ export async function login(
       log.info(`Login queue full: "${user}" from ${address} told to retry later`);
       audit.record({ event: "busy", user, address, code: "busy", reason: "too many logins" });
     }
-    if (isFerryError(error, "auth_failed")) {
+    if (isFerryError(error, "auth_failed") && method === "key") {
+      // A key cannot be guessed, and a client tries its default key before
+      // asking for a password (as ssh does): no back-off, no fail2ban line.
+      log.info(`Key not accepted for "${user}" from ${address}`);
+      audit.record({ event: "auth.fail", user, address, reason: "key not accepted" });
+    } else if (isFerryError(error, "auth_failed")) {
       log.warn(`Failed login for "${user}" from ${address}`);
       audit.record({ event: "auth.fail", user, address });
       for (const key of throttle.fail(address, user)) {
