@@ -18,6 +18,7 @@ import { MessageType } from "../protocol/message_type.ts";
 import { parseAuthRequest } from "../protocol/requests.ts";
 import { toWireError } from "../protocol/wire_error.ts";
 import { type Account, authenticate } from "./authenticate.ts";
+import { addressKey, userKey } from "./login_throttle.ts";
 import type { SessionEnvironment } from "./session_environment.ts";
 
 function sleep(ms: number): Promise<void> {
@@ -46,7 +47,13 @@ export async function login(
     const auth = parseAuthRequest(handshake.credentials);
     user = auth.user;
     method = auth.method;
-    const verdict = throttle.check(address, user);
+    let verdict = throttle.check(address, user);
+    if (
+      (verdict.locked || verdict.waitMs > 0) &&
+      await environment.unlocks.apply(throttle, [addressKey(address), userKey(user)])
+    ) {
+      verdict = throttle.check(address, user); // an operator ended the lock-out
+    }
     if (verdict.locked) {
       const seconds = Math.ceil(verdict.retryInMs / 1000);
       log.warn(
