@@ -50,7 +50,7 @@ async function launched(
 }
 
 Deno.test("deno.json - serve, user and client go through the launcher, itself narrowly granted", () => {
-  for (const name of ["serve", "user"]) {
+  for (const name of ["serve", "user", "config", "log"]) {
     const parts = taskParts(name);
     assert.deepEqual(parts.flags, launcherPermissionFlags("ferryd"), `task ${name}`);
     assert.deepEqual([parts.script, ...parts.args], ["scripts/launch.ts", "ferryd", name]);
@@ -66,7 +66,7 @@ Deno.test("deno.json - serve, user and client go through the launcher, itself na
 Deno.test("deno.json - no task runs with -A, --allow-all or an unscoped run, read or write", () => {
   for (const [name, task] of Object.entries(tasks)) {
     assert.doesNotMatch(task, /(^|\s)(-A|--allow-all)(\s|$)/, `task ${name}`);
-    if (["serve", "user", "client", "compile"].includes(name)) {
+    if (["serve", "user", "config", "log", "client", "compile"].includes(name)) {
       assert.doesNotMatch(task, /--allow-(run|read|write|net|env)(\s|$)/, `task ${name}`);
     }
   }
