@@ -12,7 +12,9 @@ import { FerryError } from "../errors.ts";
 import type { TrustMode } from "../client/host_trust.ts";
 import type { ConflictPolicy } from "../client/conflict_policy.ts";
 import { type ClientSandboxConfig, netAddress } from "../sandbox/permission_flags.ts";
-import { CONNECT_TIMEOUT_SECONDS } from "../client/login_clock.ts";
+import { parseConnectTimeout, parseServerAddress } from "./server_address.ts";
+
+export { parseServerAddress } from "./server_address.ts";
 
 /** What one command says: its name, arguments and flags. */
 export interface CommandOptions {
@@ -110,31 +112,6 @@ const CONNECTION_FLAGS = {
 } as const;
 
 /**
- * Parses `host:port`, `[v6]:port` or `host` (port 7878), each with an
- * optional `user@` in front, as ssh takes it.
- *
- * @example
- * ```ts
- * import { parseServerAddress } from "./client_options.ts";
- * const server = parseServerAddress("alice@files.example:9000");
- * console.assert(server.user === "alice" && server.port === 9000);
- * ```
- *
- * @throws {FerryError} `usage` when malformed.
- */
-export function parseServerAddress(
-  text: string,
-): { hostname: string; port: number; user?: string } {
-  const match = /^(?:([^@\s]+)@)?(?:\[([^\]@]+)\]|([^:\[\]@\s]+))(?::(\d+))?$/.exec(text);
-  const port = Number(match?.[4] ?? 7878);
-  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new FerryError("usage", `Cannot use server "${text}": expected [USER@]HOST[:PORT]`);
-  }
-  const hostname = (match[2] ?? match[3]) as string;
-  return match[1] === undefined ? { hostname, port } : { hostname, port, user: match[1] };
-}
-
-/**
  * The user name: `--user`, else the `USER@` of `--server`, else
  * `FERRY_USER`, else the `USER@` of `FERRY_SERVER`, else `$USER`.
  *
@@ -150,23 +127,6 @@ function userName(flag: string | undefined, server: string | undefined): string 
   }
   const fromEnvServer = parseServerAddress(env("FERRY_SERVER") ?? DEFAULT_SERVER).user;
   return flag ?? fromServer ?? env("FERRY_USER") ?? fromEnvServer ?? env("USER");
-}
-
-/**
- * Parses `--connect-timeout`: seconds, more than 0.
- *
- * @throws {FerryError} `usage` otherwise.
- */
-function connectTimeout(text: string | undefined): number {
-  if (text === undefined) return CONNECT_TIMEOUT_SECONDS;
-  const seconds = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0)) {
-    throw new FerryError(
-      "usage",
-      `Cannot use --connect-timeout "${text}": expected seconds, above 0`,
-    );
-  }
-  return seconds;
 }
 
 function env(name: string): string | undefined {
@@ -290,7 +250,7 @@ export function parseClientOptions(argv: string[], cwd: string = Deno.cwd()): Cl
     hostname,
     port,
     user: userName(connection.user, connection.server),
-    connectTimeoutSeconds: connectTimeout(connection["connect-timeout"]),
+    connectTimeoutSeconds: parseConnectTimeout(connection["connect-timeout"]),
     passwordStdin: connection["password-stdin"],
     identity: connection.identity,
     trust: connection["strict-host-key"]
