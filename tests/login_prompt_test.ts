@@ -10,14 +10,14 @@ const AT_PROMPT = { acceptNewHostKey: false, passwordFromEnv: false };
 
 Deno.test({
   name:
-    `ferry login - a person may take longer than the handshake timeout at the prompts${skipped}`,
+    `deno task client - a person may take longer than the handshake timeout at the prompts${skipped}`,
   ignore: !HAS_SCRIPT,
   async fn(): Promise<void> {
     await using world = await openWorld({ args: ["--handshake-timeout-seconds", "1"] });
     const run = await converse(world, ["ls"], [
       { await: QUESTION, type: "yes\n", pauseMs: 1800 },
       { await: PASSWORD, type: `${ALICE_PASSWORD}\n`, pauseMs: 1800 },
-    ], AT_PROMPT);
+    ], { ...AT_PROMPT, viaTask: true });
     assert.equal(run.code, 0, run.screen);
     assert.match(world.server.log(), /logged in as "alice"/);
   },

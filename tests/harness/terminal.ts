@@ -33,6 +33,8 @@ export interface ConverseOptions {
   passwordFromEnv?: boolean;
   /** More environment variables. */
   env?: Record<string, string>;
+  /** Run it as the README says, `deno task --config ROOT/deno.json client ...` (default false). */
+  viaTask?: boolean;
 }
 
 /** Marks an answer on the screen, so that the next prompt must come after it. */
@@ -58,9 +60,9 @@ export async function converse(
   });
   const line = [
     Deno.execPath(),
-    "run",
-    ...flags,
-    `${ROOT}/client.ts`,
+    ...(options.viaTask
+      ? ["task", "-q", "--config", `${ROOT}/deno.json`, "client"]
+      : ["run", ...flags, `${ROOT}/client.ts`]),
     "--server",
     world.server.server,
     ...(options.acceptNewHostKey === false ? [] : ["--accept-new-host-key"]),
