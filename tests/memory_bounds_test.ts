@@ -90,9 +90,11 @@ Deno.test("memory - 32 sessions of bombs and 32 of unread gets keep ferryd under
     }));
     const peakMiB = await untilPeakSteady(pid);
     const auditMiB = (await Deno.stat(`${world.server.dataDir}/state/audit.log`)).size / 2 ** 20;
-    console.log(
-      `ferryd peak RSS ${peakMiB.toFixed(0)} MiB (after the logins ${startMiB.toFixed(0)}), ` +
-        `audit log ${auditMiB.toFixed(1)} MiB`,
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(
+        `ferryd peak RSS ${peakMiB.toFixed(0)} MiB (after the logins ${startMiB.toFixed(0)}), ` +
+          `audit log ${auditMiB.toFixed(1)} MiB\n`,
+      ),
     );
     // What these sessions can hold (docs/OPERATIONS.md, "Memory"): about 3.7 MiB each for the
     // unread gets (16 streaming, 128 parsed), about 1.3 MiB for a bomb: 150 MiB with margin.

@@ -50,7 +50,7 @@ async function launched(
 }
 
 Deno.test("deno.json - serve, user and client go through the launcher, itself narrowly granted", () => {
-  for (const name of ["serve", "user"]) {
+  for (const name of ["serve", "user", "config", "log"]) {
     const parts = taskParts(name);
     assert.deepEqual(parts.flags, launcherPermissionFlags("ferryd"), `task ${name}`);
     assert.deepEqual([parts.script, ...parts.args], ["scripts/launch.ts", "ferryd", name]);
@@ -66,7 +66,7 @@ Deno.test("deno.json - serve, user and client go through the launcher, itself na
 Deno.test("deno.json - no task runs with -A, --allow-all or an unscoped run, read or write", () => {
   for (const [name, task] of Object.entries(tasks)) {
     assert.doesNotMatch(task, /(^|\s)(-A|--allow-all)(\s|$)/, `task ${name}`);
-    if (["serve", "user", "client", "compile"].includes(name)) {
+    if (["serve", "user", "config", "log", "client", "compile"].includes(name)) {
       assert.doesNotMatch(task, /--allow-(run|read|write|net|env)(\s|$)/, `task ${name}`);
     }
   }
@@ -172,6 +172,18 @@ Deno.test("deno task client - starts ferry with exactly the client sandbox flags
     moved.args.slice(1, 6),
     clientPermissionFlags({ workDir: "/tmp", stateDir: "/srv/state", server: "127.0.0.1:7878" }),
   );
+});
+
+Deno.test("deno task client -s USER@HOST:PORT - grants the host, not the user; a bad server is one line", async () => {
+  const run = await launched("client", ["-s", "alice@files.example:7000", "ls"]);
+  assert.ok(run.args.includes("--allow-net=files.example:7000"), run.args.join(" "));
+  const bad = await dryRun("client", ["-s", "alice@b@c", "ls"]);
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.stderr,
+    /^ferry: Cannot use server "alice@b@c": expected \[USER@\]HOST\[:PORT\]$/m,
+  );
+  assert.doesNotMatch(bad.stderr, /^\s+at /m, "no stack trace");
 });
 
 Deno.test("deno task serve - really serves, and stops with the task on SIGTERM", async () => {

@@ -8,7 +8,9 @@
  *                                <-  preamble (ferry\0, version)
  *   -> e                                   (payload empty)
  *   <- e, ee, s, es                        (payload: server hello JSON)
- *      client checks the server's static key here, before it sends anything secret
+ *      client checks the server's static key here, before it sends anything secret,
+ *      and asks its user (trust, password): the server's login grace, not its
+ *      handshake timeout, runs until message 3
  *   -> s, se                               (payload: credentials JSON)
  * ```
  *
@@ -77,8 +79,11 @@ export interface ClientHandshakeResult {
 export interface ClientHandshakeOptions {
   /** The client's static key pair (its identity, or a fresh one). */
   staticKey: KeyPair;
-  /** Decides whether to trust the server key; throws to refuse. */
-  verifyServerKey(serverKey: Uint8Array): Promise<void>;
+  /**
+   * Decides whether to trust the server key (the hello, not yet trusted,
+   * comes with it); throws to refuse.
+   */
+  verifyServerKey(serverKey: Uint8Array, hello: unknown): Promise<void>;
   /**
    * Gives the credentials, asked only once the server key is trusted (a
    * password prompt comes after the host key question, as in SSH); they go
@@ -127,7 +132,7 @@ export async function clientHandshake(
     "server hello",
   );
   const serverKey = remoteStatic(state);
-  await options.verifyServerKey(serverKey);
+  await options.verifyServerKey(serverKey, hello);
   // -> s, se
   await writer.write(
     await state.writeMessage(encoder.encode(JSON.stringify(await options.credentials()))),
@@ -150,8 +155,12 @@ export interface ServerHandshakeResult {
 export interface ServerHandshakeOptions {
   /** The server's host key. */
   staticKey: KeyPair;
-  /** The hello payload sent to the client in message 2. */
-  hello: unknown;
+  /**
+   * Gives the hello payload of message 2, called once message 1 is in (a
+   * peer that got that far speaks ferry: the server may then give it more
+   * time, and say so in the hello).
+   */
+  hello(): unknown;
 }
 
 /**
@@ -187,7 +196,7 @@ export async function serverHandshake(
   // -> e
   await state.readMessage(await readHandshakeFrame(reader, "message 1"));
   // <- e, ee, s, es
-  await writer.write(await state.writeMessage(encoder.encode(JSON.stringify(options.hello))));
+  await writer.write(await state.writeMessage(encoder.encode(JSON.stringify(options.hello()))));
   // -> s, se
   const credentials = parseJsonPayload(
     await state.readMessage(await readHandshakeFrame(reader, "message 3")),

@@ -6,7 +6,7 @@
 
 import { hostId, KnownHosts } from "../client/known_hosts.ts";
 import { verifyHostKey } from "../client/host_trust.ts";
-import { FerryClient } from "../client/ferry_client.ts";
+import { type ConnectOptions, FerryClient } from "../client/ferry_client.ts";
 import { createIdentity, IDENTITY_FILE, loadIdentity } from "../client/identity.ts";
 import { FerryError } from "../errors.ts";
 import { createKeyFile, keyFingerprint } from "../file_crypto/mod.ts";
@@ -42,10 +42,12 @@ Commands:
   keygen --file-key FILE     make a key file for encrypted files
 
 Options:
-  -s, --server HOST:PORT     server (FERRY_SERVER, default 127.0.0.1:7878)
-  -u, --user NAME            user (FERRY_USER, default $USER)
+  -s, --server [USER@]HOST:PORT  server (FERRY_SERVER, default 127.0.0.1:7878)
+  -u, --user NAME            user (else the USER@ of --server, FERRY_USER, $USER)
       --password-stdin       read the password from stdin (else FERRY_PASSWORD, else a prompt)
-  -i, --identity FILE        log in with an identity key instead of a password
+  -i, --identity FILE        log in with this identity key, not a password (default:
+                             $FERRY_HOME/id_x25519 when it exists, then the password)
+      --connect-timeout SECS wait that long for the server (default 15; prompts not counted)
       --accept-new-host-key  trust a server seen for the first time without asking
       --strict-host-key      never trust a server not in known_hosts
       --work DIR             the folder ferry may read and write (default: the current one)
@@ -74,10 +76,9 @@ Exit codes: 0 ok, 1 usage or local error, 2 authentication or host key,
 that cannot be decrypted (wrong key, modified), 4 network or protocol.
 `;
 
-/** Whether the client logs in with its key (an identity and no password given). */
-function usesKeyLogin(options: ClientOptions): boolean {
-  return options.identity !== undefined && !options.passwordStdin &&
-    Deno.env.get("FERRY_PASSWORD") === undefined;
+/** Whether the password comes from a prompt (neither `--password-stdin` nor `FERRY_PASSWORD`). */
+function passwordFromPrompt(options: ClientOptions): boolean {
+  return !options.passwordStdin && Deno.env.get("FERRY_PASSWORD") === undefined;
 }
 
 /** The password: from stdin, `FERRY_PASSWORD`, or a no-echo prompt (asked after the host key). */
@@ -101,15 +102,44 @@ async function password(options: ClientOptions): Promise<string> {
   return typed;
 }
 
+/** Password tries at a prompt, as ssh's `NumberOfPasswordPrompts`. */
+const PASSWORD_TRIES = 3;
+
+/** Whether the server refused the credentials themselves (so another try may succeed). */
+function refusedCredentials(error: unknown): boolean {
+  return error instanceof FerryError && error.code === "auth_failed" &&
+    error.cause === undefined && !error.message.includes("locked out");
+}
+
+/** Whether a file exists (the default identity). */
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Logs in, as ssh does: with `--identity`, that key (whatever
+ * `FERRY_PASSWORD` says); with no password given and the default identity
+ * present, that key first, then the password prompt if the server refuses
+ * it; else the password, asked again after a wrong one (3 tries, each on a
+ * new connection: the server closes after a failed login) when it came from
+ * the prompt. The host key question is asked once: a later connection finds
+ * the answer in known_hosts.
+ */
 async function connect(options: ClientOptions): Promise<FerryClient> {
   if (!options.user) throw new FerryError("usage", "No user name: pass --user or set FERRY_USER");
+  if (options.identity !== undefined && options.passwordStdin) {
+    throw new FerryError("usage", "Cannot use --identity and --password-stdin together: pick one");
+  }
   const knownHosts = new KnownHosts(`${options.stateDir}/known_hosts`);
-  return await FerryClient.connect({
+  const base: ConnectOptions = {
     hostname: options.hostname,
     port: options.port,
     user: options.user,
-    ...(usesKeyLogin(options) ? {} : { password: () => password(options) }),
-    ...(options.identity === undefined ? {} : { identity: await loadIdentity(options.identity) }),
+    connectTimeoutSeconds: options.connectTimeoutSeconds,
     verifyServerKey: (key) =>
       verifyHostKey(key, {
         knownHosts,
@@ -120,7 +150,35 @@ async function connect(options: ClientOptions): Promise<FerryClient> {
           Deno.stdin.isTerminal() ? (await promptLine(question)) ?? "no" : null,
         notify: (text) => options.quiet || writeStderr(text),
       }),
-  });
+  };
+  if (options.identity !== undefined) {
+    return await FerryClient.connect({ ...base, identity: await loadIdentity(options.identity) });
+  }
+  const defaultIdentity = `${options.stateDir}/${IDENTITY_FILE}`;
+  const fromPrompt = passwordFromPrompt(options);
+  if (fromPrompt && await exists(defaultIdentity)) {
+    try {
+      return await FerryClient.connect({ ...base, identity: await loadIdentity(defaultIdentity) });
+    } catch (error) {
+      if (!refusedCredentials(error)) throw error;
+    }
+  }
+  let answered = 0;
+  const ask = async (): Promise<string> => {
+    const typed = await password(options);
+    answered++;
+    return typed;
+  };
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await FerryClient.connect({ ...base, password: ask });
+    } catch (error) {
+      const again = fromPrompt && attempt < PASSWORD_TRIES && answered === attempt &&
+        refusedCredentials(error);
+      if (!again) throw error;
+      writeStderr("Permission denied, please try again.\n");
+    }
+  }
 }
 
 async function keygen(options: ClientOptions): Promise<number> {

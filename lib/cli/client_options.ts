@@ -12,6 +12,9 @@ import { FerryError } from "../errors.ts";
 import type { TrustMode } from "../client/host_trust.ts";
 import type { ConflictPolicy } from "../client/conflict_policy.ts";
 import { type ClientSandboxConfig, netAddress } from "../sandbox/permission_flags.ts";
+import { parseConnectTimeout, parseServerAddress } from "./server_address.ts";
+
+export { parseServerAddress } from "./server_address.ts";
 
 /** What one command says: its name, arguments and flags. */
 export interface CommandOptions {
@@ -55,6 +58,8 @@ export interface ClientOptions extends CommandOptions {
   port: number;
   /** User name. */
   user: string | undefined;
+  /** Seconds to wait for the server (the time at the prompts not counted). */
+  connectTimeoutSeconds: number;
   /** Read the password from the first line of stdin. */
   passwordStdin: boolean;
   /** Identity file for key login. */
@@ -109,20 +114,25 @@ const CONNECTION_FLAGS = {
   work: { type: "string" },
   home: { type: "string" },
   "file-key": { type: "string" },
+  "connect-timeout": { type: "string" },
 } as const;
 
 /**
- * Parses `host:port`, `[v6]:port` or `host` (port 7878).
+ * The user name: `--user`, else the `USER@` of `--server`, else
+ * `FERRY_USER`, else the `USER@` of `FERRY_SERVER`, else `$USER`.
  *
- * @throws {FerryError} `usage` when malformed.
+ * @throws {FerryError} `usage` when `--user` and `--server USER@...` disagree.
  */
-export function parseServerAddress(text: string): { hostname: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:\[\]]+))(?::(\d+))?$/.exec(text);
-  const port = Number(match?.[3] ?? 7878);
-  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new FerryError("usage", `Cannot use server "${text}": expected HOST:PORT`);
+function userName(flag: string | undefined, server: string | undefined): string | undefined {
+  const fromServer = server === undefined ? undefined : parseServerAddress(server).user;
+  if (flag !== undefined && fromServer !== undefined && flag !== fromServer) {
+    throw new FerryError(
+      "usage",
+      `Cannot log in as both "${flag}" (--user) and "${fromServer}" (--server ${server}): pick one`,
+    );
   }
-  return { hostname: (match[1] ?? match[2]) as string, port };
+  const fromEnvServer = parseServerAddress(env("FERRY_SERVER") ?? DEFAULT_SERVER).user;
+  return flag ?? fromServer ?? env("FERRY_USER") ?? fromEnvServer ?? env("USER");
 }
 
 function env(name: string): string | undefined {
@@ -268,12 +278,17 @@ export function parseClientOptions(argv: string[], cwd: string = Deno.cwd()): Cl
     work?: string;
     home?: string;
     "file-key"?: string;
+    "connect-timeout"?: string;
   };
-  const server = parseServerAddress(connection.server ?? env("FERRY_SERVER") ?? DEFAULT_SERVER);
+  const { hostname, port } = parseServerAddress(
+    connection.server ?? env("FERRY_SERVER") ?? DEFAULT_SERVER,
+  );
   return {
     ...commandOptions(values as unknown as CommandValues, positionals),
-    ...server,
-    user: connection.user ?? env("FERRY_USER") ?? env("USER"),
+    hostname,
+    port,
+    user: userName(connection.user, connection.server),
+    connectTimeoutSeconds: parseConnectTimeout(connection["connect-timeout"]),
     passwordStdin: connection["password-stdin"],
     identity: connection.identity,
     trust: connection["strict-host-key"]

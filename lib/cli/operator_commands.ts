@@ -1,5 +1,5 @@
 /**
- * `server.ts config check|show` and `server.ts log [--follow] [--json]`:
+ * `server.ts config check|show` and `server.ts log [-n N] [--follow] [--json]`:
  * what an operator runs beside the server.
  *
  * @module
@@ -41,14 +41,16 @@ interface StateArgs {
   positionals: string[];
 }
 
-async function stateOf(args: string[], flags: string[] = []): Promise<StateArgs> {
+type ExtraOptions = Record<string, { type: "boolean" | "string"; short?: string }>;
+
+async function stateOf(args: string[], extra: ExtraOptions = {}): Promise<StateArgs> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       data: { type: "string", default: SERVER_DEFAULTS.dataDir },
       storage: { type: "string", default: "local" },
-      ...Object.fromEntries(flags.map((flag) => [flag, { type: "boolean" as const }])),
+      ...extra,
     },
   });
   const data = values.data as string;
@@ -121,9 +123,58 @@ function describe(line: string): string {
   }
 }
 
-/** `log` prints the audit log; `--follow` keeps printing what is appended. */
+/**
+ * Where the last `lines` lines of a file start, read backwards a block at
+ * a time (the log may be large: it is never read whole).
+ */
+async function startOfLastLines(file: Deno.FsFile, lines: number): Promise<number> {
+  let end = await file.seek(0, Deno.SeekMode.End);
+  if (lines === 0) return end;
+  const block = new Uint8Array(64 * 1024);
+  let newlines = 0;
+  let last = true;
+  while (end > 0) {
+    const start = Math.max(0, end - block.byteLength);
+    await file.seek(start, Deno.SeekMode.Start);
+    const piece = block.subarray(0, end - start);
+    for (let done = 0; done < piece.byteLength;) {
+      const n = await file.read(piece.subarray(done));
+      if (n === null) break;
+      done += n;
+    }
+    for (let i = piece.byteLength - 1; i >= 0; i--) {
+      if (piece[i] !== 0x0a) continue;
+      // The file's final line end closes the last line; it starts none.
+      if (last && start + i === end - 1) continue;
+      if (++newlines === lines) return start + i + 1;
+    }
+    last = false;
+    end = start;
+  }
+  return 0;
+}
+
+function lineCount(text: string | boolean | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const lines = Number(text);
+  if (typeof text !== "string" || !/^\d+$/.test(text) || !Number.isSafeInteger(lines)) {
+    throw new FerryError("usage", `Cannot use -n "${String(text)}": expected a number of lines`);
+  }
+  return lines;
+}
+
+/**
+ * `log` prints the audit log; `-n N` only its last N lines. `--follow`
+ * then keeps printing what is appended; it starts at the end (with `-n N`,
+ * N lines before it), as `tail -f` does.
+ */
 export async function runLogCommand(args: string[]): Promise<number> {
-  const { state, values } = await stateOf(args, ["follow", "json"]);
+  const { state, values } = await stateOf(args, {
+    follow: { type: "boolean", short: "f" },
+    json: { type: "boolean" },
+    lines: { type: "string", short: "n" },
+  });
+  const lines = lineCount(values.lines) ?? (values.follow ? 0 : undefined);
   const path = `${state}/${AUDIT_FILE}`;
   let file: Deno.FsFile;
   try {
@@ -135,6 +186,9 @@ export async function runLogCommand(args: string[]): Promise<number> {
     throw error;
   }
   using _file = file;
+  if (lines !== undefined) {
+    await file.seek(await startOfLastLines(file, lines), Deno.SeekMode.Start);
+  }
   const decoder = new TextDecoder();
   const buffer = new Uint8Array(64 * 1024);
   let pending = "";
@@ -146,9 +200,9 @@ export async function runLogCommand(args: string[]): Promise<number> {
       continue;
     }
     pending += decoder.decode(buffer.subarray(0, n), { stream: true });
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    await out(lines.map((line) => (values.json ? line : describe(line)) + "\n").join(""));
+    const complete = pending.split("\n");
+    pending = complete.pop() ?? "";
+    await out(complete.map((line) => (values.json ? line : describe(line)) + "\n").join(""));
   }
   return 0;
 }

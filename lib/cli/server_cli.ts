@@ -1,5 +1,6 @@
 /**
- * The ferryd command line: `serve` and `user add|del|list|passwd`.
+ * The ferryd command line: `serve`, `user add|set|del|list|passwd|unlock`,
+ * `config check|show` and `log`; `--help` after any of them prints the usage.
  *
  * It needs nothing but its data folder and its port (with `--storage s3`:
  * its state folder, its port and the S3 endpoint): no other files, no
@@ -38,8 +39,11 @@ Usage:
                  [--quota SIZE] [--quota-files N] [--password-stdin] [--key PUBLIC_KEY]
   server.ts user set NAME [the same options]
   server.ts user del NAME | user list [--json] | user passwd NAME [--password-stdin]
+  server.ts user unlock NAME | user unlock --address ADDRESS
+                                              end a login lock-out (the running server too)
   server.ts config check | config show        validate / print DATA/state/config.json
-  server.ts log [--follow] [--json]           show the audit log
+  server.ts log [-n N] [--follow] [--json]    show the audit log (-n: its last N lines;
+                                              --follow: then what is appended, from the end)
   (every command takes --data DIR; serve, user and config take --storage)
   server.ts [--data DIR] [--host HOST] [--port PORT] [--storage local|s3] [command ...]
 
@@ -98,6 +102,14 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Whether a command's arguments ask for the usage (`--help`, `-h`), before any `--`. */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).some((word) =>
+    word === "--help" || word === "-h"
+  );
+}
+
 /**
  * Runs ferryd with command-line arguments.
  *
@@ -106,6 +118,10 @@ async function serve(args: string[]): Promise<number> {
 export async function runServerCli(args: string[]): Promise<number> {
   try {
     const [command, ...rest] = resolveServerArgs(args);
+    if (command !== undefined && asksForHelp(rest)) {
+      writeStderr(SERVER_USAGE);
+      return 0;
+    }
     switch (command) {
       case "serve":
         return await serve(rest);

@@ -1,5 +1,5 @@
 /**
- * `server.ts user add|del|list|passwd`: manage the users file (in
+ * `server.ts user add|set|del|list|passwd|unlock`: manage the users file (in
  * `DATA/state`, or in the bucket with `--storage s3`, where every ferryd on
  * it sees the change within a second).
  *
@@ -18,6 +18,11 @@ import {
   presetName,
   PRESETS,
 } from "../server/permissions.ts";
+import { DEFAULT_CONFIG, loadConfigFile } from "../server/server_config.ts";
+import { dataLayout } from "../server/ferry_server.ts";
+import { addressKey, recordUnlock, userKey } from "../server/unlocks.ts";
+import type { StateStore } from "../storage/state_store.ts";
+import { describeUser, userFields, userLines } from "./user_display.ts";
 import { normalizeRemotePath } from "../storage/remote_path.ts";
 import { SERVER_DEFAULTS } from "../sandbox/permission_flags.ts";
 import { promptSecret, readLine, writeStderr } from "./prompt.ts";
@@ -135,17 +140,28 @@ function applyFlags(record: UserRecord, values: UserFlags): void {
   if (typeof values.key === "string") record.keys.push(parseKey(values.key));
 }
 
-function describeUser(name: string, record: UserRecord): Record<string, unknown> {
-  return {
-    name,
-    permissions: record.permissions,
-    preset: presetName(record.permissions),
-    home: record.home ?? null,
-    quotaBytes: record.quotaBytes ?? null,
-    quotaFiles: record.quotaFiles ?? null,
-    password: record.password !== undefined,
-    keys: record.keys.length,
-  };
+/**
+ * `user unlock NAME` or `user unlock --address ADDRESS`: ends a lock-out
+ * (and the back-off) in every server on this state, without a restart.
+ */
+async function unlock(
+  store: StateStore,
+  data: string,
+  name: string | undefined,
+  address: string | undefined,
+): Promise<number> {
+  if ((name === undefined) === (address === undefined)) {
+    throw new FerryError(
+      "usage",
+      "Usage: server.ts user unlock NAME | user unlock --address ADDRESS",
+    );
+  }
+  if (name !== undefined) checkUserName(name);
+  const config = { ...DEFAULT_CONFIG, ...await loadConfigFile(dataLayout(data).state) };
+  const key = name !== undefined ? userKey(name) : addressKey(address as string);
+  await recordUnlock(store, key, config.lockoutSeconds * 1000);
+  writeStderr(`Unlocked ${key}: its next login is not held back\n`);
+  return 0;
 }
 
 /**
@@ -172,30 +188,28 @@ export async function runUserCommand(args: string[]): Promise<number> {
       "password-stdin": { type: "boolean", default: false },
       key: { type: "string" },
       json: { type: "boolean", default: false },
+      address: { type: "string" },
     },
   });
   const [action, name] = positionals;
-  const store = new UserStore(
-    await openServerState(values.data, parseStorageKind(values.storage)),
-  );
+  const state = await openServerState(values.data, parseStorageKind(values.storage));
+  const store = new UserStore(state);
   if (action === "list") {
-    const users = [...(await store.load())].map(([user, record]) => describeUser(user, record));
+    const users = await store.load();
     const text = values.json
-      ? JSON.stringify(users) + "\n"
-      : users.map((u) =>
-        `${u.name}\t${u.preset === "custom" ? (u.permissions as string[]).join(",") : u.preset}` +
-        `\thome:${u.home ?? "/"}\tquota:${u.quotaBytes ?? "-"}\tpassword:${
-          u.password ? "yes" : "no"
-        }` +
-        `\tkeys:${u.keys}\n`
-      ).join("");
-    await Deno.stdout.write(encoder.encode(text));
+      ? JSON.stringify([...users].map(([user, record]) => describeUser(user, record))) + "\n"
+      : userLines(users).map((line) => `${line}\n`).join("");
+    const bytes = encoder.encode(text);
+    for (let done = 0; done < bytes.byteLength;) {
+      done += await Deno.stdout.write(bytes.subarray(done));
+    }
     return 0;
   }
+  if (action === "unlock") return await unlock(state, values.data, name, values.address);
   if (name === undefined || positionals.length > 2) {
     throw new FerryError(
       "usage",
-      `Usage: server.ts user ${action ?? "add|set|del|list|passwd"} NAME`,
+      `Usage: server.ts user ${action ?? "add|set|del|list|passwd|unlock"} NAME`,
     );
   }
   checkUserName(name);
@@ -229,7 +243,7 @@ export async function runUserCommand(args: string[]): Promise<number> {
         changed = current(all, name, "change user");
         applyFlags(changed, values);
       });
-      writeStderr(`Changed user "${name}": ${JSON.stringify(describeUser(name, changed))}\n`);
+      writeStderr(`Changed user "${name}": ${userFields(changed).join(", ")}\n`);
       return 0;
     }
     case "del":
@@ -253,7 +267,7 @@ export async function runUserCommand(args: string[]): Promise<number> {
     default:
       throw new FerryError(
         "usage",
-        `Unknown user command "${action}": use add, set, del, list or passwd`,
+        `Unknown user command "${action}": use add, set, del, list, passwd or unlock`,
       );
   }
 }

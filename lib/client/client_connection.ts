@@ -22,6 +22,7 @@ import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import { FrameWriter } from "../wire/frame_writer.ts";
+import { CONNECT_TIMEOUT_SECONDS, LoginClock } from "./login_clock.ts";
 
 /** Options of {@linkcode ClientConnection.connect}. */
 export interface ConnectOptions {
@@ -40,6 +41,11 @@ export interface ConnectOptions {
   identity?: KeyPair;
   /** Decides whether to trust the server's key; throws to refuse. */
   verifyServerKey(serverKey: Uint8Array): Promise<void>;
+  /**
+   * Seconds to wait for the server (connect, handshake; the time at the
+   * prompts not counted): see `LoginClock`. @default {15}
+   */
+  connectTimeoutSeconds?: number;
 }
 
 /** A request in flight: its id and the queue its messages arrive in. */
@@ -86,41 +92,68 @@ export class ClientConnection {
    */
   static async connect(options: ConnectOptions): Promise<ClientConnection> {
     const address = `${options.hostname}:${options.port}`;
-    let conn: Deno.TcpConn;
+    const aborted = new AbortController();
+    let conn: Deno.TcpConn | undefined;
+    const closeConn = (): void => {
+      try {
+        conn?.close();
+      } catch {
+        // already closed
+      }
+    };
+    const clock = new LoginClock(
+      address,
+      options.connectTimeoutSeconds ?? CONNECT_TIMEOUT_SECONDS,
+      () => {
+        aborted.abort();
+        closeConn();
+      },
+    );
     try {
-      conn = await Deno.connect({ hostname: options.hostname, port: options.port });
+      conn = await Deno.connect({
+        hostname: options.hostname,
+        port: options.port,
+        signal: aborted.signal,
+      });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new FerryError("network", `Cannot connect to "${address}": ${reason}`, { cause });
+      throw clock.explain(
+        new FerryError("network", `Cannot connect to "${address}": ${reason}`, { cause }),
+      );
     }
     try {
       conn.setNoDelay(true);
       const { password, user } = options;
-      const credentials = async (): Promise<unknown> =>
-        password === undefined ? { method: "key", user } : {
-          method: "password",
-          user,
-          password: typeof password === "string" ? password : await password(),
-        };
+      const credentials = async (): Promise<unknown> => {
+        try {
+          return password === undefined ? { method: "key", user } : {
+            method: "password",
+            user,
+            password: typeof password === "string" ? password : await password(),
+          };
+        } finally {
+          clock.loginSent();
+        }
+      };
       const { channel, serverKey, hello } = await clientHandshake(
         new FrameReader(conn),
         new FrameWriter(conn),
         {
           staticKey: options.identity ?? await generateKeyPair(),
-          verifyServerKey: options.verifyServerKey,
+          verifyServerKey: (key, hello) => {
+            clock.hello(hello);
+            return options.verifyServerKey(key);
+          },
           credentials,
         },
       );
       const connection = new ClientConnection(conn, channel, serverKey, hello);
       await connection.finalReply(0);
+      clock.stop();
       return connection;
     } catch (error) {
-      try {
-        conn.close();
-      } catch {
-        // already closed
-      }
-      throw error;
+      closeConn();
+      throw clock.explain(error);
     }
   }
 

@@ -54,7 +54,9 @@ export async function verifyHostKey(key: Uint8Array, options: VerifyHostKeyOptio
         "Please contact your system administrator.",
         `Offending key in ${knownHosts.path}:${found.line}`,
         `Remove line ${found.line} of ${knownHosts.path} once you know the new key is right.`,
-        `Host key for ${host} has changed and you have requested strict checking.`,
+        options.mode === "strict"
+          ? `Host key for ${host} has changed and you have requested strict checking.`
+          : `Host key for ${host} has changed.`,
         "Host key verification failed.",
       ].join("\n"),
     );

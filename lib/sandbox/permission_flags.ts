@@ -253,10 +253,25 @@ export function compilerPermissionFlags(): string[] {
 }
 
 /**
- * Every Deno flag ferryd runs with: {@linkcode SERVER_RUNTIME_FLAGS} and
+ * The npm packages (`aws4fetch`, `hash-wasm`) serve only the S3 storage,
+ * which ferryd loads with a dynamic import. Deno still fetches the packages
+ * a dynamic import names before the program starts, and on a fresh machine
+ * its download progress then overwrote ferryd's first lines (the host key
+ * fingerprint). With local storage ferryd runs with `--no-npm`: nothing is
+ * downloaded, and it starts offline.
+ */
+export const LOCAL_STORAGE_FLAGS: readonly string[] = Object.freeze(["--no-npm"]);
+
+/**
+ * Every Deno flag ferryd runs with: {@linkcode SERVER_RUNTIME_FLAGS},
+ * {@linkcode LOCAL_STORAGE_FLAGS} unless it serves S3, and
  * {@linkcode serverPermissionFlags}. The launcher, `deno task compile` and
  * the tests start the server with exactly these.
  */
 export function serverDenoFlags(config: ServerSandboxConfig): string[] {
-  return [...SERVER_RUNTIME_FLAGS, ...serverPermissionFlags(config)];
+  return [
+    ...SERVER_RUNTIME_FLAGS,
+    ...(config.storage === "s3" ? [] : LOCAL_STORAGE_FLAGS),
+    ...serverPermissionFlags(config),
+  ];
 }

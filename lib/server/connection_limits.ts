@@ -20,6 +20,8 @@ export interface ConnectionLimitsOptions {
   maxSessionsPerUser: number;
   /** Connections at once that have not finished their login. */
   maxStartups: number;
+  /** Connections from one address that may wait the login grace at once. */
+  loginGracePerAddress: number;
 }
 
 /** The verdict on a new connection. */
@@ -39,6 +41,7 @@ export class ConnectionLimits {
   #startups = 0;
   #byAddress = new Map<string, number>();
   #byUser = new Map<string, number>();
+  #graceByAddress = new Map<string, number>();
 
   /** @param options The limits. */
   constructor(options: ConnectionLimitsOptions) {
@@ -90,6 +93,27 @@ export class ConnectionLimits {
       return `too many connections from ${address}`;
     }
     return this.#total > maxConnections ? "too many connections" : "too many logins at once";
+  }
+
+  /**
+   * Counts a login that may wait the long login grace (its user is at the
+   * prompts), unless `address` already has as many as allowed: a peer that
+   * speaks ferry but never logs in then holds its slot for the short
+   * handshake timeout only.
+   *
+   * @returns false (and counts nothing) when the address has its share.
+   */
+  startGrace(address: string): boolean {
+    if ((this.#graceByAddress.get(address) ?? 0) >= this.#options.loginGracePerAddress) {
+      return false;
+    }
+    bump(this.#graceByAddress, address, 1);
+    return true;
+  }
+
+  /** Forgets a login counted by {@linkcode ConnectionLimits.startGrace}. */
+  endGrace(address: string): void {
+    bump(this.#graceByAddress, address, -1);
   }
 
   /** Forgets a connection. */

@@ -14,6 +14,7 @@ import { ConsoleLog } from "./console_log.ts";
 import { loadOrCreateHostKey } from "./host_key.ts";
 import { LoginQueue } from "./login_queue.ts";
 import { LoginThrottle } from "./login_throttle.ts";
+import { UnlockWatcher } from "./unlocks.ts";
 import { DEFAULT_CONFIG, type ServerConfig } from "./server_config.ts";
 import { openLocalBackend, type ServerBackend } from "./server_backend.ts";
 import { ScryptThreads } from "./scrypt_threads.ts";
@@ -114,6 +115,7 @@ export class FerryServer {
         lockoutFailures: config.lockoutFailures,
         lockoutMs: config.lockoutSeconds * 1000,
       }),
+      unlocks: new UnlockWatcher(backend.state),
       logins: new LoginQueue({
         maxRunning: config.maxPasswordChecks,
         maxWaitMs: config.loginQueueSeconds * 1000,

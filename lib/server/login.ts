@@ -18,6 +18,7 @@ import { MessageType } from "../protocol/message_type.ts";
 import { parseAuthRequest } from "../protocol/requests.ts";
 import { toWireError } from "../protocol/wire_error.ts";
 import { type Account, authenticate } from "./authenticate.ts";
+import { addressKey, userKey } from "./login_throttle.ts";
 import type { SessionEnvironment } from "./session_environment.ts";
 
 function sleep(ms: number): Promise<void> {
@@ -41,10 +42,18 @@ export async function login(
     return null;
   };
   let user = "";
+  let method = "";
   try {
     const auth = parseAuthRequest(handshake.credentials);
     user = auth.user;
-    const verdict = throttle.check(address, user);
+    method = auth.method;
+    let verdict = throttle.check(address, user);
+    if (
+      (verdict.locked || verdict.waitMs > 0) &&
+      await environment.unlocks.apply(throttle, [addressKey(address), userKey(user)])
+    ) {
+      verdict = throttle.check(address, user); // an operator ended the lock-out
+    }
     if (verdict.locked) {
       const seconds = Math.ceil(verdict.retryInMs / 1000);
       log.warn(
@@ -77,7 +86,12 @@ export async function login(
       log.info(`Login queue full: "${user}" from ${address} told to retry later`);
       audit.record({ event: "busy", user, address, code: "busy", reason: "too many logins" });
     }
-    if (isFerryError(error, "auth_failed")) {
+    if (isFerryError(error, "auth_failed") && method === "key") {
+      // A key cannot be guessed, and a client tries its default key before
+      // asking for a password (as ssh does): no back-off, no fail2ban line.
+      log.info(`Key not accepted for "${user}" from ${address}`);
+      audit.record({ event: "auth.fail", user, address, reason: "key not accepted" });
+    } else if (isFerryError(error, "auth_failed")) {
       log.warn(`Failed login for "${user}" from ${address}`);
       audit.record({ event: "auth.fail", user, address });
       for (const key of throttle.fail(address, user)) {

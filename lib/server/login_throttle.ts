@@ -10,6 +10,16 @@
  * @module
  */
 
+/** The throttle key of a user. */
+export function userKey(name: string): string {
+  return `user "${name}"`;
+}
+
+/** The throttle key of an address. */
+export function addressKey(address: string): string {
+  return `address ${address}`;
+}
+
 /** Options of {@linkcode LoginThrottle}. */
 export interface LoginThrottleOptions {
   /** The wait after the first failure, in ms. @default {250} */
@@ -57,7 +67,7 @@ export class LoginThrottle {
   check(address: string, user: string): ThrottleVerdict {
     const now = Date.now();
     let waitMs = 0;
-    for (const key of [`address ${address}`, `user "${user}"`]) {
+    for (const key of [addressKey(address), userKey(user)]) {
       const entry = this.#entry(key, now);
       if (!entry) continue;
       if (entry.lockedUntil > now) return { locked: true, retryInMs: entry.lockedUntil - now, key };
@@ -74,7 +84,7 @@ export class LoginThrottle {
   fail(address: string, user: string): string[] {
     const now = Date.now();
     const locked: string[] = [];
-    for (const key of [`address ${address}`, `user "${user}"`]) {
+    for (const key of [addressKey(address), userKey(user)]) {
       const count = (this.#entry(key, now)?.count ?? 0) + 1;
       const delay = Math.min(this.#max, this.#base * 2 ** (count - 1));
       const lockedUntil = count >= this.#lockoutFailures ? now + this.#lockoutMs : 0;
@@ -92,8 +102,21 @@ export class LoginThrottle {
 
   /** Forgets the failures of `address` and `user` after a good login. */
   succeed(address: string, user: string): void {
-    this.#failures.delete(`address ${address}`);
-    this.#failures.delete(`user "${user}"`);
+    this.#failures.delete(addressKey(address));
+    this.#failures.delete(userKey(user));
+  }
+
+  /**
+   * Forgets the failures of `key` if none came after `time` (an operator's
+   * unlock, see `unlocks.ts`).
+   *
+   * @returns Whether there were any to forget.
+   */
+  forgetBefore(key: string, time: number): boolean {
+    const entry = this.#failures.get(key);
+    if (entry === undefined || entry.last > time) return false;
+    this.#failures.delete(key);
+    return true;
   }
 
   #entry(key: string, now: number): Failures | undefined {

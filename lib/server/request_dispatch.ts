@@ -256,6 +256,7 @@ export class RequestDispatcher {
 
   #recordFailure(request: Request, error: unknown, progress: { bytes: number }, ms: number): void {
     const code = isFerryError(error) ? error.code : "internal";
+    if (isProbeAnswer(request, code)) return;
     const reason = error instanceof Error ? error.message : String(error);
     const path = pathOf(request);
     if (code === "denied") {
@@ -295,4 +296,18 @@ export class RequestDispatcher {
       () => {},
     );
   }
+}
+
+/**
+ * Whether a refusal is the answer to a client's question rather than a
+ * failure, changing nothing: the `stat` of a name not there yet (before an
+ * upload), the `exists` of a put that is not forced (the client then
+ * compares hashes and skips an identical file, or reports the conflict
+ * itself), the `exists` of a folder a tree upload makes again on a re-run.
+ * The audit log does not record these as errors.
+ */
+function isProbeAnswer(request: Request, code: string): boolean {
+  return (request.op === "stat" && code === "not_found") ||
+    (request.op === "put" && !request.force && code === "exists") ||
+    (request.op === "mkdir" && code === "exists");
 }

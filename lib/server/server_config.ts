@@ -18,8 +18,12 @@ export interface ServerConfig {
   maxConnectionsPerAddress: number;
   /** Logged-in sessions at once per user. */
   maxSessionsPerUser: number;
-  /** Seconds from connect to a finished login. */
+  /** Seconds a new connection gets to reach the server's hello (Noise message 2). */
   handshakeTimeoutSeconds: number;
+  /** Seconds from the server's hello to the client's login (its user at the prompts). */
+  loginGraceSeconds: number;
+  /** Connections from one address that may use the login grace at once. */
+  loginGracePerAddress: number;
   /** Connections not logged in yet (sshd's `MaxStartups`); more get `busy`. */
   maxStartups: number;
   /** Password checks (scrypt) running at once; more wait their turn. */
@@ -69,7 +73,15 @@ export const CONFIG_SCHEMA: Record<keyof ServerConfig, KeySpec> = {
   maxSessionsPerUser: { type: "positive", doc: "logged-in sessions at once per user" },
   handshakeTimeoutSeconds: {
     type: "positive",
-    doc: "seconds from connect to a finished login, login queue not counted",
+    doc: "seconds from connect to the server's hello (a silent peer is closed)",
+  },
+  loginGraceSeconds: {
+    type: "positive",
+    doc: "seconds from the hello to the login: the user at the prompts",
+  },
+  loginGracePerAddress: {
+    type: "positive",
+    doc: "logins per address that get loginGraceSeconds; more: the handshake timeout",
   },
   maxStartups: {
     type: "positive",
@@ -112,6 +124,8 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxConnectionsPerAddress: 32,
   maxSessionsPerUser: 64,
   handshakeTimeoutSeconds: 10,
+  loginGraceSeconds: 120,
+  loginGracePerAddress: 8,
   maxStartups: 128,
   maxPasswordChecks: 2,
   loginQueueSeconds: 10,

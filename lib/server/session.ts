@@ -49,12 +49,42 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
     loggingIn = false;
   };
   const writer = new FrameWriter(conn);
-  // The client's own time: until its handshake is done. The wait for a turn in
-  // the login queue is the server's, not counted here.
-  const timer = setTimeout(() => {
-    log.info(`${label} handshake timed out`);
+  // The client's own time, until its login arrives; the wait for a turn in the
+  // login queue is the server's, not counted here. Until the server's hello a
+  // peer gets the short handshake timeout; from the hello on, a ferry client
+  // may be asking its user (trust, password) and gets the login grace,
+  // unless its address already has its share of those (a peer that speaks
+  // ferry but never logs in then holds its `maxStartups` slot briefly).
+  const timeOut = (what: string) => (): void => {
+    log.info(`${label} ${what}`);
     closeQuietly(conn);
-  }, config.handshakeTimeoutSeconds * 1000);
+  };
+  let timer = setTimeout(timeOut("handshake timed out"), config.handshakeTimeoutSeconds * 1000);
+  let grace = false;
+  const hello = (): unknown => {
+    grace = admission === "ok" && limits.startGrace(address);
+    if (grace) {
+      clearTimeout(timer);
+      const seconds = config.loginGraceSeconds;
+      timer = setTimeout(
+        timeOut(`gave up waiting for the login after ${seconds} s`),
+        seconds * 1000,
+      );
+    }
+    return {
+      server: "ferryd",
+      version: FERRY_VERSION,
+      protocol: PROTOCOL_VERSION,
+      features: SERVER_FEATURES,
+      loginGraceSeconds: grace ? config.loginGraceSeconds : config.handshakeTimeoutSeconds,
+      loginWaitSeconds: Math.ceil(config.loginMaxDelayMs / 1000) + config.loginQueueSeconds,
+    };
+  };
+  const endGrace = (): void => {
+    clearTimeout(timer);
+    if (grace) limits.endGrace(address);
+    grace = false;
+  };
   let account: Account | null = null;
   try {
     if (admission === "drop") {
@@ -66,14 +96,9 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
     (conn as Deno.TcpConn).setNoDelay?.(true);
     const handshake = await serverHandshake(new FrameReader(conn), writer, {
       staticKey: environment.hostKey,
-      hello: {
-        server: "ferryd",
-        version: FERRY_VERSION,
-        protocol: PROTOCOL_VERSION,
-        features: SERVER_FEATURES,
-      },
+      hello,
     });
-    clearTimeout(timer);
+    endGrace();
     if (handshake === null) return;
     if (admission === "busy" || environment.shuttingDown) {
       const reason = environment.shuttingDown ? "shutting down" : limits.busyReason(address);
@@ -90,7 +115,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
   } catch (error) {
     log.info(`${label} closed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    clearTimeout(timer);
+    endGrace();
     endStartup();
     if (account) {
       limits.endSession(account.name);

@@ -18,6 +18,7 @@ import type { LoginQueue } from "./login_queue.ts";
 import type { LoginThrottle } from "./login_throttle.ts";
 import type { ScryptThreads } from "./scrypt_threads.ts";
 import type { ServerConfig } from "./server_config.ts";
+import type { UnlockWatcher } from "./unlocks.ts";
 import type { UserStore } from "./user_store.ts";
 
 /** A session as the server sees it, for shutdown. */
@@ -38,6 +39,8 @@ export interface SessionEnvironment {
   storage: Storage;
   /** Login back-off and lock-out. */
   throttle: LoginThrottle;
+  /** The operator's unlocks (`user unlock`), applied to `throttle`. */
+  unlocks: UnlockWatcher;
   /** The password checks: a few at a time, the others wait their turn. */
   logins: LoginQueue;
   /** The threads password checks run on. */

@@ -21,6 +21,8 @@ export interface TerminalStep {
   await: RegExp;
   /** What to type. */
   type: string;
+  /** Milliseconds to think before typing, as a person reading the screen does. */
+  pauseMs?: number;
 }
 
 /** Options of {@linkcode converse}. */
@@ -29,6 +31,10 @@ export interface ConverseOptions {
   acceptNewHostKey?: boolean;
   /** Set `FERRY_PASSWORD` (default true); without it the client prompts. */
   passwordFromEnv?: boolean;
+  /** More environment variables. */
+  env?: Record<string, string>;
+  /** Run it as the README says, `deno task --config ROOT/deno.json client ...` (default false). */
+  viaTask?: boolean;
 }
 
 /** Marks an answer on the screen, so that the next prompt must come after it. */
@@ -54,9 +60,9 @@ export async function converse(
   });
   const line = [
     Deno.execPath(),
-    "run",
-    ...flags,
-    `${ROOT}/client.ts`,
+    ...(options.viaTask
+      ? ["task", "-q", "--config", `${ROOT}/deno.json`, "client"]
+      : ["run", ...flags, `${ROOT}/client.ts`]),
     "--server",
     world.server.server,
     ...(options.acceptNewHostKey === false ? [] : ["--accept-new-host-key"]),
@@ -64,6 +70,7 @@ export async function converse(
   ].map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ");
   const env: Record<string, string> = { FERRY_HOME: home, FERRY_USER: "alice", TERM: "dumb" };
   if (options.passwordFromEnv !== false) env.FERRY_PASSWORD = ALICE_PASSWORD;
+  Object.assign(env, options.env);
   const child = new Deno.Command("script", {
     args: ["-q", "-e", "-c", line, "/dev/null"],
     cwd: world.work,
@@ -82,6 +89,7 @@ export async function converse(
     if (step && step.await.test(screen)) {
       pending.shift();
       screen += ANSWERED;
+      if (step.pauseMs) await new Promise((resolve) => setTimeout(resolve, step.pauseMs));
       await writer.write(new TextEncoder().encode(step.type));
     }
   }
