@@ -16,7 +16,14 @@ import { checkClientPermissions } from "../sandbox/self_check.ts";
 import { type ClientOptions, clientSandboxConfig, parseClientOptions } from "./client_options.ts";
 import { runCommand } from "./client_commands.ts";
 import type { KeyEnvironment } from "./encryption_options.ts";
-import { batchSource, runShell, terminalSource } from "./shell.ts";
+import {
+  batchSource,
+  INTERRUPTED_EXIT_CODE,
+  INTERRUPTED_TEXT,
+  runShell,
+  terminalSource,
+} from "./shell.ts";
+import { CommandReport, wasReported } from "./command_report.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { promptLine, promptSecret, readLine, writeStderr } from "./prompt.ts";
 
@@ -171,18 +178,52 @@ export async function runClientCli(argv: string[]): Promise<number> {
     recordClientSandbox(sandbox);
     if (options.command === "keygen") return await keygen(options);
     const source = options.batch !== undefined ? await batchSource(options.batch) : undefined;
+    // A person at the shell's prompt: Ctrl-C interrupts the command, not ferry.
+    if (source !== undefined || !shell) stopOnInterrupt(options.command);
     const client = await connect(options);
     const keys = keyEnvironment(options);
     try {
       if (!shell) return await runCommand({ client, cwd: "", keys }, options);
-      return await runShell(client, source ?? terminalSource(), options.quiet, keys);
+      return await runShell(client, source ?? terminalSource, options, keys);
     } finally {
       await client.close();
     }
   } catch (caught) {
     const error = explainRefusal(caught) ?? caught;
     const message = error instanceof Error ? error.message : String(error);
+    if (wantsJson(argv) && !wasReported(caught)) {
+      await new CommandReport(commandWord(argv)).print(error);
+    }
     writeStderr(`ferry: ${message}\n`);
     return exitCodeFor(error);
   }
+}
+
+/** Whether `--json` was asked for (also when the options could not be read). */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** The command word of a command line that may not parse: the first word that is no option. */
+function commandWord(argv: string[]): string {
+  try {
+    return parseClientOptions(argv).command ?? "";
+  } catch {
+    return argv.find((word) => !word.startsWith("-")) ?? "";
+  }
+}
+
+/**
+ * Ctrl-C (or `kill -INT`) of a one-shot command or a batch: says that
+ * running it again resumes (interrupted transfers keep their partial data),
+ * and exits with 130, as shells report a command ended by SIGINT.
+ */
+function stopOnInterrupt(command: string | undefined): void {
+  Deno.addSignalListener("SIGINT", () => {
+    const transfer = command === "get" || command === "put" || command === undefined;
+    const clear = Deno.stderr.isTerminal() ? "\r\u001b[K" : "";
+    writeStderr(`${clear}\nferry: ${transfer ? INTERRUPTED_TEXT : "interrupted"}\n`);
+    Deno.exit(INTERRUPTED_EXIT_CODE);
+  });
 }

@@ -30,6 +30,7 @@ import { downloadKeys, type KeyEnvironment, uploadEncryption } from "./encryptio
 import { lastSegment, resolveRemote } from "./remote_cwd.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { TransferDisplay } from "./transfer_display.ts";
+import type { CommandReport } from "./command_report.ts";
 
 /**
  * Files in flight at once over the one connection: enough that the round
@@ -46,6 +47,10 @@ export interface TransferContext {
   cwd: string;
   /** Where encrypted transfers keep state and get passphrases (absent: no `--encrypt`). */
   keys?: KeyEnvironment;
+  /** `--json`: where this command's results go (one document, printed by the caller). */
+  report?: CommandReport;
+  /** Aborted when the user interrupts the command (Ctrl-C in the shell). */
+  signal?: AbortSignal;
 }
 
 async function localKind(path: string): Promise<"file" | "dir" | undefined> {
@@ -133,6 +138,7 @@ export async function runPut(context: TransferContext, options: CommandOptions):
     "put",
     jobs,
     notes,
+    context,
     options,
     (job, onProgress) =>
       uploadFile(client, job.local, job.remote, {
@@ -203,6 +209,7 @@ export async function runGet(context: TransferContext, options: CommandOptions):
     "get",
     jobs,
     [],
+    context,
     options,
     (job, onProgress) =>
       downloadFile(client, job.remote, job.local, {
@@ -231,6 +238,7 @@ async function runJobs(
   op: "put" | "get",
   jobs: Job[],
   notes: string[],
+  context: TransferContext,
   options: CommandOptions,
   transfer: Parameters<typeof runBatch>[1],
 ): Promise<number> {
@@ -240,14 +248,20 @@ async function runJobs(
     bytes: jobs.reduce((sum, job) => sum + job.size, 0),
     live: !options.quiet && !options.json && Deno.stderr.isTerminal(),
     quiet: options.quiet,
-    json: options.json,
+    verbose: options.verbose,
+    report: context.report,
+    signal: context.signal,
   });
   for (const note of notes) display.note(note);
   const result = await runBatch(jobs, transfer, {
     events: display,
     concurrency: TRANSFERS_IN_FLIGHT,
+    ...(context.signal ? { signal: context.signal } : {}),
   });
   display.finish();
+  context.signal?.throwIfAborted();
   const first = result.failures[0];
-  return first === undefined ? 0 : exitCodeFor(first.error);
+  if (first === undefined) return 0;
+  if (context.report) context.report.failure = first.error;
+  return exitCodeFor(first.error);
 }

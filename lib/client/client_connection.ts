@@ -126,15 +126,23 @@ export class ClientConnection {
 
   async #pump(): Promise<void> {
     let failure: unknown;
+    // The server's reason for ending the session (an `ERROR` on id 0 after login).
+    let goodbye: FerryError | undefined;
     try {
       for (let plaintext = await this.#channel.receive(); plaintext;) {
         const message = decodeMessage(plaintext);
-        await this.#queues.get(message.id)?.push(message);
+        if (message.id === 0 && message.type === MessageType.ERROR && !this.#queues.has(0)) {
+          const said = fromWireError(decodeJsonBody(message));
+          goodbye = new FerryError("network", said.message);
+        } else {
+          await this.#queues.get(message.id)?.push(message);
+        }
         plaintext = await this.#channel.receive();
       }
     } catch (error) {
       failure = this.#closed ? undefined : error;
     }
+    if (goodbye !== undefined) failure = goodbye;
     failure ??= new FerryError("network", "The server closed the connection");
     if (failure instanceof Error && !(failure instanceof FerryError)) {
       failure = new FerryError("network", `Connection lost: ${failure.message}`, {
@@ -143,6 +151,27 @@ export class ClientConnection {
     }
     this.#lost = failure;
     for (const queue of this.#queues.values()) queue.close(failure);
+    if (!this.#closed) this.#settleEnded(failure);
+  }
+
+  #settleEnded: (reason: unknown) => void = () => {};
+
+  /**
+   * Settles with why the connection ended, when the server ended it (an
+   * idle timeout, a shutdown, a lost network); never when the client closed it.
+   */
+  readonly ended: Promise<unknown> = new Promise((resolve) => this.#settleEnded = resolve);
+
+  /**
+   * Ends every request in flight with `reason` (the user pressed Ctrl-C)
+   * and asks the server to cancel them; the session stays open.
+   */
+  interrupt(reason: unknown): void {
+    for (const [id, queue] of this.#queues) {
+      if (id === 0) continue;
+      queue.close(reason);
+      this.cancel(id);
+    }
   }
 
   /** Sends a request; its messages arrive in the returned queue until {@linkcode finish}. */

@@ -67,6 +67,11 @@ export interface TransferResult {
   offset: number;
   /** Set when the file was encrypted on upload or decrypted on download. */
   encrypted?: true;
+  /**
+   * Set when a resumed transfer failed its final check (the file changed
+   * since the interruption) and went again from byte 0.
+   */
+  restarted?: true;
 }
 
 /**
@@ -293,6 +298,16 @@ export class FerryClient {
     } finally {
       this.#connection.finish(id);
     }
+  }
+
+  /** Settles with why the session ended, when the server ended it (see `ClientConnection.ended`). */
+  get ended(): Promise<unknown> {
+    return this.#connection.ended;
+  }
+
+  /** Ends the requests in flight with `reason` (Ctrl-C in the shell); the session stays open. */
+  interrupt(reason: unknown): void {
+    this.#connection.interrupt(reason);
   }
 
   /** Says `BYE` and closes the connection. */

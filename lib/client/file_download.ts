@@ -267,7 +267,9 @@ export async function downloadFile(
     return await fetchOnce(client, remote, local, options, resume);
   } catch (error) {
     const stale = isFerryError(error, "integrity") || isFerryError(error, "bad_request");
-    if (stale && resume) return await fetchOnce(client, remote, local, options, false);
+    if (stale && resume) {
+      return { ...await fetchOnce(client, remote, local, options, false), restarted: true };
+    }
     throw error;
   }
 }
