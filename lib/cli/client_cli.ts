@@ -32,14 +32,17 @@ export const CLIENT_USAGE = `ferry ${FERRY_VERSION}: secure file transfer
 
 Usage: client.ts [options] <command> [arguments]
        client.ts [options]             interactive shell (on a terminal)
-       client.ts [options] -b FILE     run commands from FILE (- for stdin), stop at the first failure
+       client.ts [options] -b FILE     run commands from FILE (- for stdin),
+                                       stop at the first failure
 
 Commands:
-  get [-r] <remote>... [local]   download files or folders (get <remote> - writes to stdout);
-                                 encrypted files are decrypted
-  put [-r] <local>... [remote]   upload files or folders (--encrypt: the server gets only ciphertext)
+  get [-r] <remote>... [local]   download files or folders (get <remote> -
+                                 writes to stdout); encrypted files are
+                                 decrypted
+  put [-r] <local>... [remote]   upload files or folders (--encrypt: the server
+                                 gets only ciphertext)
   ls [dir]                   list a folder ("e": an encrypted file)
-  stat <path>                describe a file or folder
+  stat [--hash] <path>       describe a file or folder (--hash: its SHA-256)
   rm <path>                  remove a file
   mkdir <dir>                make a folder
   rmdir [-r] <dir>           remove a folder (-r: with its contents)
@@ -51,34 +54,47 @@ Commands:
 Options:
   -s, --server HOST:PORT     server (FERRY_SERVER, default 127.0.0.1:7878)
   -u, --user NAME            user (FERRY_USER, default $USER)
-      --password-stdin       read the password from stdin (else FERRY_PASSWORD, else a prompt)
+      --password-stdin       read the password from stdin (else FERRY_PASSWORD,
+                             else a prompt)
   -i, --identity FILE        log in with an identity key instead of a password
-      --accept-new-host-key  trust a server seen for the first time without asking
+      --accept-new-host-key  trust a server seen for the first time without
+                             asking
       --strict-host-key      never trust a server not in known_hosts
-      --work DIR             the folder ferry may read and write (default: the current one)
-      --home DIR             the state folder (FERRY_HOME, default ~/.config/ferry)
+      --work DIR             the folder ferry may read and write (default: the
+                             current one)
+      --home DIR             the state folder (FERRY_HOME, default
+                             ~/.config/ferry)
   -f, --force                replace existing files
       --rename               keep both: the new copy becomes "name (1).ext"
   -r, --recursive            copy folders (get, put), remove contents (rmdir)
-      --no-resume            start interrupted transfers over instead of resuming them
-  -z, --compress             compress on the wire (chunks that do not shrink go as they are)
-      --encrypt              put: encrypt on this side; the server stores only ciphertext
-      --key-file FILE        the key of encrypted files (keygen --file-key), not a passphrase
-      --passphrase-file FILE the passphrase of encrypted files: the file's first line
-                             (else FERRY_PASSPHRASE, else a prompt)
+      --no-resume            start interrupted transfers over instead of
+                             resuming them
+  -z, --compress             compress on the wire (chunks that do not shrink go
+                             as they are)
+      --encrypt              put: encrypt on this side; the server stores only
+                             ciphertext
+      --key-file FILE        the key of encrypted files (keygen --file-key),
+                             not a passphrase
+      --passphrase-file FILE the passphrase of encrypted files: the file's
+                             first line (else FERRY_PASSPHRASE, else a prompt)
       --decrypt              get: refuse files that are not encrypted
-      --raw                  get: save encrypted files as stored, without decrypting
-      --json                 print results as JSON on stdout
+      --raw                  get: save encrypted files as stored, without
+                             decrypting
+      --json                 print one JSON document per command on stdout
+                             (docs/CLI.md), errors too
   -q, --quiet                no progress, no summaries
+  -v, --verbose              a line per file of a transfer
       --version              print the version
 
-Existing files are never replaced without --force; identical files (same SHA-256) are skipped.
+Existing files are never replaced without --force; identical files (same
+SHA-256) are skipped.
 State (known_hosts, id_x25519) lives in $FERRY_HOME, else ~/.config/ferry.
 ferry may read and write only its working and state folders, and connect
 only to its server.
 Exit codes: 0 ok, 1 usage or local error, 2 authentication or host key,
 3 refused by the server (not found, exists, busy, denied) or an encrypted file
-that cannot be decrypted (wrong key, modified), 4 network or protocol.
+that cannot be decrypted (wrong key, modified), 4 network or protocol,
+130 interrupted (Ctrl-C: run the same command again to resume).
 `;
 
 /** Whether the client logs in with its key (an identity and no password given). */

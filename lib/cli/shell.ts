@@ -160,15 +160,18 @@ async function interruptible(
 ): Promise<number> {
   const stop = new AbortController();
   const reason = new FerryError("cancelled", "Interrupted");
+  let drained: Promise<void> = Promise.resolve();
   interrupts.current = () => {
+    if (stop.signal.aborted) return; // the launcher passes the signal on: it may come twice
     stop.abort(reason);
-    session.client.interrupt(reason);
+    drained = session.client.interrupt(reason);
   };
   session.signal = stop.signal;
   try {
     return await runCommand(session, options);
   } catch (error) {
     if (!stop.signal.aborted) throw error;
+    await drained; // the server has let go of the files, so the same command can run again
     return INTERRUPTED_EXIT_CODE;
   } finally {
     delete session.signal;

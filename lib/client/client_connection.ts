@@ -135,6 +135,9 @@ export class ClientConnection {
           const said = fromWireError(decodeJsonBody(message));
           goodbye = new FerryError("network", said.message);
         } else {
+          if (message.type === MessageType.ERROR || message.type === MessageType.END) {
+            this.#draining.get(message.id)?.();
+          }
           await this.#queues.get(message.id)?.push(message);
         }
         plaintext = await this.#channel.receive();
@@ -162,16 +165,32 @@ export class ClientConnection {
    */
   readonly ended: Promise<unknown> = new Promise((resolve) => this.#settleEnded = resolve);
 
+  /** Requests cancelled by {@linkcode interrupt}, until the server's last word on each. */
+  #draining = new Map<number, () => void>();
+
   /**
    * Ends every request in flight with `reason` (the user pressed Ctrl-C)
    * and asks the server to cancel them; the session stays open.
+   *
+   * @returns Settles once the server has ended them (its `ERROR` or `END`
+   *   for each: an interrupted upload's lock is free again), or after
+   *   `waitMs`.
    */
-  interrupt(reason: unknown): void {
+  interrupt(reason: unknown, waitMs = 3000): Promise<void> {
+    const ended: Promise<void>[] = [];
     for (const [id, queue] of this.#queues) {
       if (id === 0) continue;
+      ended.push(new Promise((resolve) => this.#draining.set(id, resolve)));
       queue.close(reason);
       this.cancel(id);
     }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => timer = setTimeout(resolve, waitMs));
+    const lost = this.ended.then(() => {});
+    return Promise.race([Promise.all(ended).then(() => {}), late, lost]).finally(() => {
+      clearTimeout(timer);
+      this.#draining.clear();
+    });
   }
 
   /** Sends a request; its messages arrive in the returned queue until {@linkcode finish}. */

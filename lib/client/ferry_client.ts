@@ -305,9 +305,12 @@ export class FerryClient {
     return this.#connection.ended;
   }
 
-  /** Ends the requests in flight with `reason` (Ctrl-C in the shell); the session stays open. */
-  interrupt(reason: unknown): void {
-    this.#connection.interrupt(reason);
+  /**
+   * Ends the requests in flight with `reason` (Ctrl-C in the shell); the
+   * session stays open. Settles once the server has ended them too.
+   */
+  interrupt(reason: unknown): Promise<void> {
+    return this.#connection.interrupt(reason);
   }
 
   /** Says `BYE` and closes the connection. */
