@@ -203,7 +203,7 @@ Deno.test("ferry put --encrypt - a file already there under the same key is skip
   assert.equal((await world.ferry(["keygen", "--file-key", "k.key"])).code, 0);
   await writeRandomFile(`${world.work}/a.bin`, 100_000);
   await writeRandomFile(`${world.work}/b.bin`, 100_000);
-  const args = ["put", "--encrypt", "--key-file", "k.key", "a.bin", "b.bin", "--json"];
+  const args = ["put", "--encrypt", "--key-file", "k.key", "a.bin", "b.bin", "./", "--json"];
   assert.equal((await world.ferry(args)).code, 0);
 
   const again = await world.ferry(args);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { auditEvents } from "./harness/audit_events.ts";
 import { startFerryd } from "./harness/ferryd_process.ts";
 import { openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 import { sizeOf, waitFor } from "./harness/wait.ts";
@@ -67,14 +68,18 @@ Deno.test("ferry put - a server killed mid-upload and restarted lets the upload 
   await world.server.stop("SIGKILL");
   const failed = await child.output();
   assert.equal(failed.code, 4, `a network failure: ${new TextDecoder().decode(failed.stderr)}`);
+  assert.deepEqual(await world.files.tree(), [], "nothing partial visible");
 
   await using again = await startFerryd({ dataDir: world.server.dataDir, port: world.server.port });
   const resumed = await world.ferry(["put", "big.bin", "--json"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  assert.ok((jsonResult(resumed.stdout).offset as number) > 0, "resumed, not restarted");
+  const offset = jsonResult(resumed.stdout).offset as number;
+  assert.ok(offset > 0, "resumed, not restarted");
   assert.equal(await sha256File(`${world.server.dataDir}/files/big.bin`), sent);
   const counted = receivedByServer(again.log(), "big.bin");
-  assert.ok(counted.received < SIZE, "the restarted server did not get the whole file again");
+  assert.deepEqual(counted, { received: SIZE - offset, offset }, "only the rest was sent");
+  const put = (await auditEvents(again.dataDir)).findLast((event) => event.event === "put");
+  assert.deepEqual([put?.offset, put?.bytes], [offset, SIZE - offset], "the audit log agrees");
 });
 
 Deno.test("ferry put - a partial upload of a file that changed since is not trusted", async () => {

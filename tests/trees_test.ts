@@ -70,7 +70,7 @@ Deno.test("ferry put -r / get -r - a tree with empty folders, spaces and non-ASC
   );
 
   await Deno.mkdir(`${world.work}/back`);
-  const get = await world.ferry(["get", "-r", "tree", "back"]);
+  const get = await world.ferry(["get", "-r", "tree", "back/"]);
   assert.equal(get.code, 0, get.stderr);
   assert.deepEqual(await describe(`${world.work}/back/tree`), expected);
   assert.deepEqual(

@@ -82,6 +82,15 @@ export class SecureChannel {
     return this.#receiveCipher.decryptWithAd(EMPTY, frame);
   }
 
+  /**
+   * Resolves once at most `bytes` of frames wait to be taken by the socket
+   * (see {@linkcode FrameWriter.backlogBelow}): a reader that waits for it
+   * before reading on stops a peer that sends without reading.
+   */
+  sendBacklogBelow(bytes: number): Promise<void> {
+    return this.#writer.backlogBelow(bytes);
+  }
+
   /** Flushes what was queued and closes the sending side. */
   async close(): Promise<void> {
     await this.#writer.close();

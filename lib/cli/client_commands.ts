@@ -5,33 +5,28 @@
  * @module
  */
 
+import { RateLimiter } from "../client/rate_limit.ts";
 import { FerryError } from "../errors.ts";
-import type { Entry } from "../protocol/entry.ts";
 import type { CommandOptions } from "./client_options.ts";
 import { CommandReport, markReported } from "./command_report.ts";
-import { formatBytes, printable } from "./format.ts";
+import { printable } from "./format.ts";
 import { writeStdout } from "./prompt.ts";
 import { resolveRemote } from "./remote_cwd.ts";
+import {
+  entryLine,
+  listEntries,
+  LS_HEADING,
+  makeFolders,
+  moveEntries,
+  removeFiles,
+  usageLines,
+} from "./remote_commands.ts";
 import { runGet, runPut, type TransferContext } from "./transfer_command.ts";
 
 export { writeStdout };
 
 function need(args: string[], min: number, max: number, usage: string): void {
   if (args.length < min || args.length > max) throw new FerryError("usage", `Usage: ${usage}`);
-}
-
-/**
- * One line of `ls`: kind (`d` folder, `-` file, `e` encrypted file), size,
- * time, name (control characters made safe).
- */
-export function entryLine(entry: Entry): string {
-  const kind = entry.kind === "dir" ? "d" : entry.encrypted ? "e" : "-";
-  const size = entry.kind === "dir" ? "-" : formatBytes(entry.size);
-  const when = entry.mtime > 0
-    ? new Date(entry.mtime).toISOString().slice(0, 16).replace("T", " ")
-    : "";
-  const name = printable(entry.name) + (entry.kind === "dir" ? "/" : "");
-  return `${kind} ${size.padStart(10)}  ${when.padEnd(16)}  ${name}`;
 }
 
 /** Commands only the shell has, as help lines. */
@@ -85,21 +80,34 @@ async function runOne(
   const { client } = session;
   const args = options.args;
   const remote = (path: string | undefined): string => resolveRemote(session.cwd, path ?? "");
+  /** Prints `human()`, or gives `items` to the report under `--json`. */
   const results = async (items: unknown[], human: () => string): Promise<number> => {
     if (report) report.results.push(...items);
     else await writeStdout(human());
     return 0;
   };
+  client.limitRate(
+    options.limitKiB === undefined ? undefined : new RateLimiter(options.limitKiB * 1024),
+  );
   switch (options.command) {
     case "get":
       return await runGet(session, options);
     case "put":
       return await runPut(session, options);
     case "ls": {
-      need(args, 0, 1, "ls [dir]");
-      const entries = await client.list(remote(args[0]));
-      return await results(entries, () => entries.map((entry) => entryLine(entry) + "\n").join(""));
+      need(args, 0, 1, "ls [dir|pattern]");
+      const entries = await listEntries(session, args[0]);
+      const heading = Deno.stdout.isTerminal() && entries.length > 0 ? LS_HEADING + "\n" : "";
+      return await results(
+        entries,
+        () => heading + entries.map((entry) => entryLine(entry) + "\n").join(""),
+      );
     }
+    case "df":
+      need(args, 0, 0, "df");
+      if (report) return await results([JSON.parse(await usageLines(client, true))], () => "");
+      await writeStdout(await usageLines(client, false));
+      return 0;
     case "stat": {
       need(args, 1, 1, "stat [--hash] <path>");
       const path = remote(args[0]);
@@ -113,25 +121,21 @@ async function runOne(
       );
     }
     case "rm":
-      need(args, 1, 1, "rm <path>");
-      await client.remove(remote(args[0]));
-      report?.results.push({ path: remote(args[0]) });
-      return 0;
+      need(args, 1, Infinity, "rm <path|pattern>...");
+      await removeFiles(session, options);
+      break;
     case "mkdir":
-      need(args, 1, 1, "mkdir <dir>");
-      await client.mkdir(remote(args[0]));
-      report?.results.push({ path: remote(args[0]) });
-      return 0;
+      need(args, 1, Infinity, "mkdir [-p] <dir>...");
+      await makeFolders(session, options);
+      break;
     case "rmdir":
       need(args, 1, 1, "rmdir [-r] <dir>");
       await client.rmdir(remote(args[0]), options.recursive);
-      report?.results.push({ path: remote(args[0]) });
-      return 0;
+      break;
     case "mv":
-      need(args, 2, 2, "mv <from> <to>");
-      await client.rename(remote(args[0]), remote(args[1]), options.policy === "force");
-      report?.results.push({ from: remote(args[0]), to: remote(args[1]) });
-      return 0;
+      need(args, 2, Infinity, "mv <from>... <to>");
+      await moveEntries(session, options);
+      break;
     case "cd": {
       need(args, 0, 1, "cd <dir>");
       const target = remote(args[0] ?? "/");
@@ -164,12 +168,9 @@ async function runOne(
         entries.push({ name: entry.name, kind: entry.isDirectory ? "dir" : "file" });
       }
       entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      return await results(
-        entries,
-        () =>
-          entries.map((entry) => printable(entry.name) + (entry.kind === "dir" ? "/" : "") + "\n")
-            .join(""),
-      );
+      const line = (entry: { name: string; kind: string }): string =>
+        printable(entry.name) + (entry.kind === "dir" ? "/" : "") + "\n";
+      return await results(entries, () => entries.map(line).join(""));
     }
     case "help": {
       const commands = await client.help();
@@ -181,4 +182,6 @@ async function runOne(
     default:
       throw new FerryError("usage", `Unknown command "${options.command}": see "help"`);
   }
+  // rm, mkdir, rmdir, mv: the document's `ok` says it; no results.
+  return 0;
 }

@@ -45,6 +45,10 @@ export interface CommandOptions {
   keyFile: string | undefined;
   /** A file whose first line is the passphrase of encrypted files. */
   passphraseFile: string | undefined;
+  /** `-l KIB`: at most this many KiB per second on the wire, all transfers together. */
+  limitKiB: number | undefined;
+  /** `mkdir -p`: make missing parents, and an existing folder is fine. */
+  parents: boolean;
 }
 
 /** Everything the client command line can say. */
@@ -94,6 +98,8 @@ const COMMAND_FLAGS = {
   decrypt: { type: "boolean", default: false },
   "key-file": { type: "string" },
   "passphrase-file": { type: "string" },
+  limit: { type: "string", short: "l" },
+  parents: { type: "boolean", short: "p", default: false },
 } as const;
 
 const CONNECTION_FLAGS = {
@@ -156,7 +162,21 @@ type CommandValues = {
   decrypt: boolean;
   "key-file"?: string;
   "passphrase-file"?: string;
+  limit?: string;
+  parents: boolean;
 };
+
+function parseLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const kib = Number(text);
+  if (!Number.isFinite(kib) || kib <= 0) {
+    throw new FerryError(
+      "usage",
+      `Cannot use -l "${text}": expected KiB per second, such as -l 500`,
+    );
+  }
+  return kib;
+}
 
 function commandOptions(values: CommandValues, positionals: string[]): CommandOptions {
   if (values.force && values.rename) {
@@ -194,17 +214,35 @@ function commandOptions(values: CommandValues, positionals: string[]): CommandOp
     decrypt: values.decrypt,
     keyFile: values["key-file"],
     passphraseFile: values["passphrase-file"],
+    limitKiB: parseLimit(values.limit),
+    parents: values.parents,
   };
 }
 
 type ParsedWords = { values: Record<string, unknown>; positionals: string[] };
 
-function parse(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): ParsedWords {
+function parseOnce(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig["options"]>,
+): ParsedWords {
   try {
     return parseArgs({ args: argv, allowPositionals: true, options });
   } catch (cause) {
     throw new FerryError("usage", (cause as Error).message, { cause });
   }
+}
+
+/**
+ * Parses words. `ls -l` is what sftp users type: `ls` is always long, so
+ * its `-l` is dropped (elsewhere `-l KIB` is the bandwidth limit).
+ */
+function parse(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): ParsedWords {
+  const at = argv.indexOf("ls");
+  if (at !== -1 && argv.indexOf("-l", at) !== -1) {
+    const parsed = parseOnce(argv.filter((word, i) => i < at || word !== "-l"), options);
+    if (parsed.positionals[0] === "ls") return parsed;
+  }
+  return parseOnce(argv, options);
 }
 
 /**

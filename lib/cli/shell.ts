@@ -41,23 +41,25 @@ function helpLine(usage: string, text: string): string {
 
 /** Help for the shell; no line is wider than 79 columns. */
 export const SHELL_USAGE = [
-  ["get [-r] <remote>... [local]", "download files or folders"],
-  ["put [-r] <local>... [remote]", "upload files or folders"],
-  ["ls [dir]", "list a remote folder (e: an encrypted file)"],
-  ["stat [--hash] <path>", "describe a remote file or folder (--hash: with its SHA-256)"],
-  ["rm <path>", "remove a remote file"],
-  ["mkdir <dir>", "make a remote folder"],
+  ["get [-r] <remote>... [local]", "download (patterns: get *.txt dir/)"],
+  ["put [-r] <local>... [remote]", "upload (put *.txt, put - NAME)"],
+  ["ls [dir|pattern]", "list, always long (e: an encrypted file)"],
+  ["stat [--hash] <path>", "describe a remote file or folder (--hash: its SHA-256)"],
+  ["rm <path|pattern>...", "remove remote files"],
+  ["mkdir [-p] <dir>...", "make remote folders"],
   ["rmdir [-r] <dir>", "remove a remote folder"],
-  ["mv <from> <to>", "move or rename on the server"],
+  ["mv <from>... <to>", "move or rename on the server"],
+  ["df", "usage and quota of your folder"],
   ...SHELL_HELP,
   ["help", "this list"],
 ].map(([usage, text]) => helpLine(usage as string, text as string)).join("") +
   wrapText(
     "Options after a command work as on the command line: -f/--force, --rename, -r, " +
-      "--no-resume, -z/--compress, -v/--verbose, --json, -q, --encrypt, --raw, --decrypt, " +
-      "--key-file, --passphrase-file. Tab completes commands and names, Up and Down recall " +
-      "earlier lines, Ctrl-C interrupts the running command. !command is not available: " +
-      "ferry may not start programs.",
+      "--no-resume, -z/--compress, -l KIB (KiB/s), -p, -v/--verbose, --json, -q, --encrypt, " +
+      "--raw, --decrypt, --key-file, --passphrase-file. Where copies go, and patterns: " +
+      "docs/CLI.md. Tab completes commands and names, Up and Down recall earlier lines, " +
+      "Ctrl-C interrupts the running command. !command is not available: ferry may not " +
+      "start programs.",
     79,
   ) + "\n";
 

@@ -1,16 +1,9 @@
 /**
  * `get` and `put` on the command line: one file, several files, or folder
- * trees with `-r`, planned into jobs and run over one connection.
- *
- * Arguments follow sftp and cp:
- * - `put a.txt` / `get a.txt`: into the current folder under the same name;
- * - `put a.txt b.txt` / `get a.txt b.txt`: when `b.txt` is not a folder, a
- *   copy named `b.txt` (for `put`, unless `b.txt` is another local file: then
- *   both go up, as a shell glob like `put *.txt` matching two files means);
- * - `put a b c [dir/]`, `get a b c [dir/]`: several files into the current
- *   folder, or into the last argument when it is a folder or ends with `/`;
- * - `-r` copies folders, `put -r photos backup` makes `backup/photos` when
- *   `backup` is a folder, else `backup`.
+ * trees with `-r`, planned into jobs and run over one connection. Where
+ * each copy goes follows one rule for both directions, `planCopy`
+ * (lib/client/copy_plan.ts, docs/CLI.md); remote patterns are expanded
+ * against the server's listings, local ones (the shell's `put *.txt`) here.
  *
  * @module
  */
@@ -22,7 +15,16 @@ import type { FerryClient } from "../client/ferry_client.ts";
 import { downloadToStdout, localError } from "../client/local_files.ts";
 import { freeTargets } from "../client/local_names.ts";
 import { walkLocalTree } from "../client/local_tree.ts";
-import { ensureRemoteDir, joinRemotePath, walkRemoteTree } from "../client/remote_tree.ts";
+import { planCopy } from "../client/copy_plan.ts";
+import { expandLocal, expandRemote, hasGlob } from "../client/path_glob.ts";
+import {
+  ensureRemoteDir,
+  ensureRemotePath,
+  joinRemotePath,
+  walkRemoteTree,
+} from "../client/remote_tree.ts";
+import { spoolStdin } from "../client/stdin_spool.ts";
+import type { Entry } from "../protocol/entry.ts";
 import { FerryError, isFerryError } from "../errors.ts";
 import { encryptedSize } from "../file_crypto/mod.ts";
 import type { CommandOptions } from "./client_options.ts";
@@ -76,45 +78,52 @@ function joinLocal(dir: string, name: string): string {
   return dir === "" || dir === "." ? name : `${dir.replace(/\/+$/, "")}/${name}`;
 }
 
-/** Splits arguments into sources and a destination folder or name. */
-async function splitArgs(
-  args: string[],
-  isFolder: (path: string) => Promise<boolean>,
-  isSource: (path: string) => Promise<boolean>,
-): Promise<{ sources: string[]; dest: string | undefined; destIsFolder: boolean }> {
-  if (args.length === 0) throw new FerryError("usage", "Nothing to copy: name at least one file");
-  if (args.length === 1) return { sources: args, dest: undefined, destIsFolder: true };
-  const last = args.at(-1) as string;
-  if (last.endsWith("/") || await isFolder(last)) {
-    return { sources: args.slice(0, -1), dest: last, destIsFolder: true };
+/** What the server has at `path`, for the plan (`unknown` when the user may not look). */
+async function remoteKindForPlan(
+  client: FerryClient,
+  path: string,
+): Promise<"file" | "dir" | "none" | "unknown"> {
+  try {
+    return await remoteKind(client, path) ?? "none";
+  } catch (error) {
+    if (isFerryError(error, "denied")) return "unknown";
+    throw error;
   }
-  if (args.length === 2 && !await isSource(last)) {
-    return { sources: args.slice(0, 1), dest: last, destIsFolder: false };
-  }
-  return { sources: args, dest: undefined, destIsFolder: true };
 }
 
 /** Runs `put`; returns the exit code. */
 export async function runPut(context: TransferContext, options: CommandOptions): Promise<number> {
   const { client, cwd } = context;
+  if (options.args[0] === "-") return await runPutStdin(context, options);
   const encryption = await uploadEncryption(options, context.keys);
   const sized = (size: number): number => encryption ? encryptedSize(size) : size;
-  const plan = await splitArgs(
-    options.args,
-    async (path) => await remoteKind(client, resolveRemote(cwd, path)) === "dir",
-    async (path) => await localKind(path) !== undefined,
-  );
-  const base = plan.dest === undefined ? cwd : resolveRemote(cwd, plan.dest);
+  const plan = await planCopy("put", options.args, {
+    expand: async (arg) => hasGlob(arg) ? await expandLocal(arg) : [arg],
+    destinationKind: (path) => remoteKindForPlan(client, resolveRemote(cwd, path)),
+    // Outside the sandbox (`put a /b`) it could not be uploaded anyway: not a source.
+    localExists: async (path) => await localKind(path).catch(() => undefined) !== undefined,
+    remoteSpelling: (path) => `/${resolveRemote(cwd, path)}`,
+  });
+  const { destination } = plan;
+  const folder = destination.kind === "into" ? resolveRemote(cwd, destination.folder) : cwd;
+  if (destination.kind === "into" && destination.make) await ensureRemotePath(client, folder);
   const jobs: Job[] = [];
+  const intoFolder = new Map<Job, string>(); // `put a.txt docs`: docs/a.txt if docs is a folder
   const notes: string[] = [];
   for (const source of plan.sources) {
     const kind = await localKind(source);
     if (kind === undefined) {
       throw new FerryError("local_io", `Cannot upload "${source}": no such file or folder`);
     }
-    const target = plan.destIsFolder ? joinRemotePath(base, lastSegment(source)) : base;
+    const target = destination.kind === "as"
+      ? resolveRemote(cwd, destination.path)
+      : joinRemotePath(folder, lastSegment(source));
     if (kind === "file") {
-      jobs.push({ local: source, remote: target, size: sized((await Deno.stat(source)).size) });
+      const job = { local: source, remote: target, size: sized((await Deno.stat(source)).size) };
+      jobs.push(job);
+      if (destination.kind === "as") {
+        intoFolder.set(job, joinRemotePath(target, lastSegment(source)));
+      }
       continue;
     }
     if (!options.recursive) {
@@ -134,19 +143,45 @@ export async function runPut(context: TransferContext, options: CommandOptions):
       notes.push(`Skipped "${joinLocal(source, skipped.rel)}": ${skipped.reason}`);
     }
   }
-  return await runJobs(
-    "put",
-    jobs,
-    notes,
-    context,
-    options,
-    (job, onProgress) =>
-      uploadFile(client, job.local, job.remote, {
-        ...transferFlags(options),
-        onProgress,
-        ...(encryption ? { encryption } : {}),
-      }),
-  );
+  const upload = (job: Job, onProgress: (done: number, total: number) => void) =>
+    uploadFile(client, job.local, job.remote, {
+      ...transferFlags(options),
+      onProgress,
+      ...(encryption ? { encryption } : {}),
+    });
+  return await runJobs("put", jobs, notes, context, options, async (job, onProgress) => {
+    try {
+      return await upload(job, onProgress);
+    } catch (error) {
+      const inside = intoFolder.get(job);
+      if (inside === undefined || !isFerryError(error, "is_directory")) throw error;
+      job.remote = inside; // the name is a folder: the file goes into it, as in sftp
+      return await upload(job, onProgress);
+    }
+  });
+}
+
+/** `put - NAME`: standard input saved as NAME. */
+async function runPutStdin(context: TransferContext, options: CommandOptions): Promise<number> {
+  const name = options.args[1];
+  if (options.args.length !== 2 || name === undefined || name.endsWith("/")) {
+    throw new FerryError("usage", "Usage: put - NAME (standard input, saved as NAME)");
+  }
+  if (context.keys === undefined) throw new FerryError("usage", "Cannot read stdin here");
+  await using input = await spoolStdin(`${context.keys.stateDir}/spool`);
+  const job = { local: input.path, remote: resolveRemote(context.cwd, name), size: input.size };
+  const encryption = await uploadEncryption(options, context.keys);
+  return await runJobs("put", [job], [], context, options, async (job, onProgress) => {
+    const outcome = await uploadFile(context.client, job.local, job.remote, {
+      ...transferFlags(options),
+      onProgress,
+      ...(encryption ? { encryption } : {}),
+    });
+    if (!encryption && outcome.sha256 !== input.sha256) {
+      throw new FerryError("integrity", `Cannot accept "${name}": stdin changed while it was sent`);
+    }
+    return outcome;
+  });
 }
 
 /** Runs `get`; returns the exit code. */
@@ -157,26 +192,41 @@ export async function runGet(context: TransferContext, options: CommandOptions):
     const keys = await downloadKeys(options, context.keys, false);
     await downloadToStdout(client, remote, {
       compress: options.compress,
+      textOnly: Deno.stdout.isTerminal() && options.policy !== "force",
       ...(keys ? { keys } : {}),
     });
     return 0;
   }
-  const plan = await splitArgs(
-    options.args,
-    async (path) => await localKind(path) === "dir",
-    // `get a b` always means "a, saved as b" (as in sftp): remote names are
-    // not shell globs, so two arguments are never two sources.
-    () => Promise.resolve(false),
-  );
-  const base = plan.dest ?? ".";
+  const listed = new Map<string, Entry>(); // what pattern matches already told
+  const plan = await planCopy("get", options.args, {
+    expand: async (arg) => {
+      const remote = resolveRemote(cwd, arg);
+      if (!hasGlob(remote)) return [arg];
+      const matches = await expandRemote(client, remote);
+      for (const match of matches) listed.set(match.path, match.entry);
+      return matches.map((match) => `/${match.path}`);
+    },
+    destinationKind: async (path) => await localKind(path) ?? "none",
+  });
+  const { destination } = plan;
+  const base = destination.kind === "into" ? destination.folder : ".";
+  if (destination.kind === "into" && destination.make) {
+    await Deno.mkdir(base, { recursive: true }).catch((error) => {
+      throw localError(error, base);
+    });
+  }
   const jobs: Job[] = [];
   const folders: { path: string; mtime: number }[] = [];
   let hinted = false; // the server marked a file as encrypted
   for (const source of plan.sources) {
     const remote = resolveRemote(cwd, source);
-    const entry = await client.stat(remote);
-    const target = plan.destIsFolder ? joinLocal(base, lastSegment(remote) || "root") : base;
+    const entry = listed.get(remote) ?? await client.stat(remote);
+    const name = lastSegment(remote) || "root";
+    let target = destination.kind === "as" ? destination.path : joinLocal(base, name);
     if (entry.kind === "file") {
+      if (destination.kind === "as" && await localKind(target) === "dir") {
+        target = joinLocal(target, name);
+      }
       jobs.push({ local: target, remote, size: entry.size, encrypted: entry.encrypted === true });
       hinted ||= entry.encrypted === true;
       continue;

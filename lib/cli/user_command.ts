@@ -113,7 +113,8 @@ function applyFlags(record: UserRecord, values: UserFlags): void {
     record.permissions = list as Permission[];
   }
   if (typeof values.home === "string") {
-    const home = normalizeRemotePath(values.home);
+    // "/" names the shared root here (an operator's word, not a protocol path).
+    const home = values.home === "/" ? "" : normalizeRemotePath(values.home);
     if (home === "") delete record.home;
     else record.home = home;
   }

@@ -126,35 +126,29 @@ export class ClientConnection {
 
   async #pump(): Promise<void> {
     let failure: unknown;
-    // The server's reason for ending the session (an `ERROR` on id 0 after login).
-    let goodbye: FerryError | undefined;
+    /** An `ERROR` under id 0 after the login: why the server ends the session. */
+    let sessionError: FerryError | undefined;
     try {
       for (let plaintext = await this.#channel.receive(); plaintext;) {
         const message = decodeMessage(plaintext);
-        if (message.id === 0 && message.type === MessageType.ERROR && !this.#queues.has(0)) {
-          const said = fromWireError(decodeJsonBody(message));
-          goodbye = new FerryError("network", said.message);
-        } else {
-          if (message.type === MessageType.ERROR || message.type === MessageType.END) {
-            this.#draining.get(message.id)?.();
-          }
-          await this.#queues.get(message.id)?.push(message);
+        const queue = this.#queues.get(message.id);
+        if (message.type === MessageType.ERROR || message.type === MessageType.END) {
+          this.#draining.get(message.id)?.();
+        }
+        if (queue) await queue.push(message);
+        else if (message.id === 0 && message.type === MessageType.ERROR) {
+          sessionError = fromWireError(decodeJsonBody(message));
         }
         plaintext = await this.#channel.receive();
       }
     } catch (error) {
       failure = this.#closed ? undefined : error;
     }
-    if (goodbye !== undefined) failure = goodbye;
-    failure ??= new FerryError("network", "The server closed the connection");
-    if (failure instanceof Error && !(failure instanceof FerryError)) {
-      failure = new FerryError("network", `Connection lost: ${failure.message}`, {
-        cause: failure,
-      });
-    }
-    this.#lost = failure;
-    for (const queue of this.#queues.values()) queue.close(failure);
-    if (!this.#closed) this.#settleEnded(failure);
+    this.#lost = lostError(
+      sessionError ?? failure ?? new FerryError("network", "The server closed the connection"),
+    );
+    for (const queue of this.#queues.values()) queue.close(this.#lost);
+    if (!this.#closed) this.#settleEnded(this.#lost);
   }
 
   #settleEnded: (reason: unknown) => void = () => {};
@@ -204,14 +198,19 @@ export class ClientConnection {
       queue.close(this.#lost);
       return { id, queue };
     }
-    void this.#channel.send(encodeJsonMessage(MessageType.REQUEST, id, request)).catch((error) =>
-      queue.close(new FerryError("network", `Cannot send request: ${String(error)}`))
+    void this.send(encodeJsonMessage(MessageType.REQUEST, id, request)).catch((error) =>
+      queue.close(error)
     );
     return { id, queue };
   }
 
-  /** Forgets request `id`: later messages for it are dropped. */
+  /**
+   * Forgets request `id`: its queue is closed (a read of the connection
+   * waiting for room in it goes on) and later messages for it are dropped.
+   * A request given up before its end must also be {@linkcode cancel}led.
+   */
   finish(id: number): void {
+    this.#queues.get(id)?.close();
     this.#queues.delete(id);
   }
 
@@ -248,9 +247,18 @@ export class ClientConnection {
     return this.finalReply(this.start(request).id);
   }
 
-  /** Sends one encoded message (`DATA`, `END`); see `SecureChannel.send`. */
-  send(message: Uint8Array): Promise<void> {
-    return this.#channel.send(message);
+  /**
+   * Sends one encoded message (`DATA`, `END`); see `SecureChannel.send`.
+   *
+   * @throws {FerryError} `network` when the connection is gone: why it ended,
+   *   when the reading side knows (the server closed it), else the socket's error.
+   */
+  async send(message: Uint8Array): Promise<void> {
+    try {
+      await this.#channel.send(message);
+    } catch (error) {
+      throw this.#lost ?? lostError(error);
+    }
   }
 
   /** Tells the server to give up on request `id` (best effort). */
@@ -281,8 +289,17 @@ export class ClientConnection {
     } catch {
       // already closed
     }
+    // A request still in flight no longer holds the reading of the connection.
+    const closed = new FerryError("network", "The client closed the connection");
+    for (const queue of this.#queues.values()) queue.close(closed);
     await this.#pumping;
   }
+}
+
+/** A socket's failure as a `network` error; a `FerryError` stays as it is. */
+function lostError(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof FerryError) return error;
+  return new FerryError("network", `Connection lost: ${error.message}`, { cause: error });
 }
 
 /** The `features` of a server hello; none when absent or malformed (an older server). */

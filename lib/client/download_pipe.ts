@@ -6,6 +6,7 @@
  * @module
  */
 
+import { FerryError } from "../errors.ts";
 import { autoDecrypt, FileCryptoError, isFileCryptoError } from "../file_crypto/mod.ts";
 import type { DownloadOptions, FerryClient, TransferResult } from "./ferry_client.ts";
 import type { FileKeys } from "./file_keys.ts";
@@ -45,7 +46,11 @@ export async function downloadThrough(
     }
   })();
   const [received, written] = await Promise.allSettled([downloaded, consumed]);
-  if (written.status === "rejected" && isFileCryptoError(written.reason)) throw written.reason;
+  // The consumer's own refusal (a crypto error, `get -` refusing binary) is the cause.
+  if (
+    written.status === "rejected" &&
+    (isFileCryptoError(written.reason) || written.reason instanceof FerryError)
+  ) throw written.reason;
   if (received.status === "rejected") throw received.reason;
   if (written.status === "rejected") throw written.reason;
   return received.value;

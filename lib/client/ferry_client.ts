@@ -20,6 +20,8 @@ import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
 import { type ByteInput, cancelUnread } from "../wire/byte_source.ts";
 import { ClientConnection, type ConnectOptions } from "./client_connection.ts";
+import type { Skipped } from "./conflict_policy.ts";
+import type { RateLimiter } from "./rate_limit.ts";
 
 export type { ConnectOptions } from "./client_connection.ts";
 
@@ -51,6 +53,12 @@ export interface UploadOptions {
   mtime?: number;
   /** Called with the bytes done so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The file's SHA-256, when known: a server with `put-sha256` then answers
+   * "identical, skipped" instead of taking the bytes when the path holds the
+   * same file (see {@linkcode FerryClient.hasFeature}).
+   */
+  sha256?: string;
 }
 
 /** The outcome of a finished transfer. */
@@ -74,6 +82,23 @@ export interface TransferResult {
   restarted?: true;
 }
 
+/** The server's answer to a `put`: send from `offset`, or nothing to send. */
+type UploadInvitation =
+  | { offset: number; skipped?: undefined }
+  | { skipped: "identical"; entry: Entry; path?: string; sha256: string };
+
+/** The answer to `usage` (the client's `df`). */
+export interface FolderUsageReport {
+  /** Bytes in files. */
+  bytes: number;
+  /** Number of files. */
+  files: number;
+  /** The user's quota in bytes, when there is one. */
+  quotaBytes?: number;
+  /** The user's quota in files, when there is one. */
+  quotaFiles?: number;
+}
+
 /**
  * A logged-in connection to a ferry server.
  *
@@ -87,6 +112,7 @@ export interface TransferResult {
  */
 export class FerryClient {
   #connection: ClientConnection;
+  #limiter: RateLimiter | undefined;
 
   private constructor(connection: ClientConnection) {
     this.#connection = connection;
@@ -104,6 +130,28 @@ export class FerryClient {
    */
   static async connect(options: ConnectOptions): Promise<FerryClient> {
     return new FerryClient(await ClientConnection.connect(options));
+  }
+
+  /** Whether the server names an optional behaviour in its hello (`put-sha256`, `usage`). */
+  hasFeature(name: string): boolean {
+    return this.#connection.serverFeatures.has(name);
+  }
+
+  /**
+   * Limits the bytes this client moves on the wire, all transfers together
+   * (`-l`); `undefined` lifts the limit.
+   */
+  limitRate(limiter: RateLimiter | undefined): void {
+    this.#limiter = limiter;
+  }
+
+  /**
+   * What the user's folder holds and the quota (server feature `usage`).
+   *
+   * @throws {FerryError} `bad_request` from a server without it.
+   */
+  async usage(): Promise<FolderUsageReport> {
+    return (await this.#simple({ op: "usage" })) as FolderUsageReport;
   }
 
   #simple(request: Request): Promise<unknown> {
@@ -203,6 +251,7 @@ export class FerryClient {
       for (;;) {
         const message = await queue.next();
         if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
+          await this.#limiter?.take(message.body.byteLength);
           const bytes = await receivedBytes(message);
           wireBytes += message.body.byteLength;
           hash.update(bytes);
@@ -242,15 +291,24 @@ export class FerryClient {
    *   Streams on the way), or a stream (a BYOB-capable byte stream saves a copy).
    * @param path The remote path.
    * @param options Size and policy.
+   * @returns What was sent; with `sha256`, possibly that nothing needed to be.
    */
+  upload(source: ByteInput, path: string, options: UploadOptions): Promise<TransferResult>;
+  upload(
+    source: ByteInput,
+    path: string,
+    options: UploadOptions & { sha256: string },
+  ): Promise<TransferResult | Skipped>;
   async upload(
     source: ByteInput,
     path: string,
     options: UploadOptions,
-  ): Promise<TransferResult> {
+  ): Promise<TransferResult | Skipped> {
+    const sha256 = this.hasFeature("put-sha256") ? options.sha256 : undefined;
     // A small file goes right behind its request when the server allows it:
     // one round trip instead of two (nothing to resume in one message anyway).
-    const eager = options.size <= MAX_DATA_BYTES &&
+    // Not when the file may well be there already (`sha256`): no bytes for nothing.
+    const eager = options.size <= MAX_DATA_BYTES && sha256 === undefined &&
       this.#connection.serverFeatures.has("eager-put");
     const { id } = this.#connection.start({
       op: "put",
@@ -262,17 +320,36 @@ export class FerryClient {
       ...(options.rename ? { rename: true } : {}),
       ...(options.compress ? { compress: true } : {}),
       ...(options.mtime === undefined ? {} : { mtime: Math.max(0, Math.round(options.mtime)) }),
+      ...(sha256 === undefined ? {} : { sha256 }),
     });
     try {
       let offset = 0;
       try {
-        if (!eager) ({ offset } = await this.#connection.expectReply(id) as { offset: number });
+        if (!eager) {
+          const reply = await this.#connection.expectReply(id) as UploadInvitation;
+          if (reply.skipped === "identical") {
+            await cancelUnread(source).catch(() => {});
+            const { entry, sha256 } = reply;
+            return { skipped: "identical", path: reply.path ?? path, sha256, size: entry.size };
+          }
+          offset = reply.offset;
+        }
       } catch (error) {
         await cancelUnread(source).catch(() => {});
         throw error;
       }
       const stop = new AbortController();
-      const sent = sendDataStream((message) => this.#connection.send(message), id, source, {
+      const limiter = this.#limiter;
+      const send = limiter
+        ? async (message: Uint8Array): Promise<void> => {
+          // send() takes the bytes at once (the caller reuses the buffer); the
+          // next message waits for this promise, so paying after is enough.
+          const sending = this.#connection.send(message);
+          await limiter.take(message.byteLength);
+          await sending;
+        }
+        : (message: Uint8Array): Promise<void> => this.#connection.send(message);
+      const sent = sendDataStream(send, id, source, {
         offset,
         signal: stop.signal,
         onProgress: (done) => options.onProgress?.(done, options.size),

@@ -95,7 +95,8 @@ async function sendOnce(
   remote: string,
   options: FileTransferOptions,
   resume: boolean,
-): Promise<TransferResult> {
+  sha256?: string,
+): Promise<TransferResult | Skipped> {
   const info = statLocalFile(local);
   const common = {
     force: options.policy === "force",
@@ -105,12 +106,10 @@ async function sendOnce(
   };
   if (!options.encryption) {
     const { source, size } = await plainSource(local, info);
-    return await client.upload(source, remote, {
-      ...common,
-      size,
-      resume,
-      compress: options.compress ?? false,
-    });
+    const upload = { ...common, size, resume, compress: options.compress ?? false };
+    return sha256 === undefined
+      ? await client.upload(source, remote, upload)
+      : await client.upload(source, remote, { ...upload, sha256 });
   }
   let file: Deno.FsFile;
   try {
@@ -145,7 +144,11 @@ async function sendOnce(
  *   then fails its SHA-256 check, the upload starts over once from byte 0.
  * - An existing remote file with the same SHA-256 is skipped (except with
  *   `force`); with other content it is refused (`exists`), replaced
- *   (`force`) or kept beside the new one (`rename`).
+ *   (`force`) or kept beside the new one (`rename`). A server with
+ *   `put-sha256` tells "identical" from the upload request itself (no
+ *   `stat`, so a user without the `list` permission gets it too): `refuse`
+ *   sends the SHA-256 only after an `exists` (a new file is not read twice),
+ *   `rename` with its one request.
  * - With `encryption`, the server gets only ciphertext (`docs/ENCRYPTION.md`);
  *   an interrupted encrypted upload resumes with the header it started with.
  *   A remote file counts as identical when the local file, encrypted under
@@ -160,6 +163,10 @@ export async function uploadFile(
   options: FileTransferOptions = {},
 ): Promise<TransferResult | Skipped> {
   const policy = options.policy ?? "refuse";
+  const resume = options.resume ?? true;
+  if (!options.encryption && policy !== "force" && client.hasFeature("put-sha256")) {
+    return await uploadTellingIdentical(client, local, remote, options, resume);
+  }
   const same = (): Promise<Skipped | undefined> =>
     options.encryption
       ? identicalEncrypted(client, local, remote, options.encryption.keys)
@@ -168,7 +175,6 @@ export async function uploadFile(
     const skipped = await same();
     if (skipped) return skipped;
   }
-  const resume = options.resume ?? true;
   try {
     return await sendOnce(client, local, remote, options, resume);
   } catch (error) {
@@ -180,6 +186,36 @@ export async function uploadFile(
     if (isFerryError(error, "integrity") && resume) {
       return { ...await sendOnce(client, local, remote, options, false), restarted: true };
     }
+    throw error;
+  }
+}
+
+/** `uploadFile` against a server that says "identical" itself (`put-sha256`). */
+async function uploadTellingIdentical(
+  client: FerryClient,
+  local: string,
+  remote: string,
+  options: FileTransferOptions,
+  resume: boolean,
+): Promise<TransferResult | Skipped> {
+  const send = async (sha256?: string): Promise<TransferResult | Skipped> => {
+    try {
+      return await sendOnce(client, local, remote, options, resume, sha256);
+    } catch (error) {
+      if (!isFerryError(error, "integrity") || !resume) throw error;
+      return await sendOnce(client, local, remote, options, false, sha256);
+    }
+  };
+  if (options.policy === "rename") return await send(await sha256OfLocalFile(local));
+  try {
+    return await send();
+  } catch (error) {
+    if (!isFerryError(error, "exists")) throw error;
+  }
+  try {
+    return await send(await sha256OfLocalFile(local));
+  } catch (error) {
+    if (isFerryError(error, "exists")) throw existsError("remote", remote);
     throw error;
   }
 }

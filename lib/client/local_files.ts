@@ -32,6 +32,46 @@ export interface StdoutDownloadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Decrypt an encrypted file with these keys; without them, write it as stored. */
   keys?: FileKeys;
+  /** Refuse a file that looks binary (stdout is a terminal and no `--force`). */
+  textOnly?: boolean;
+}
+
+/**
+ * Whether bytes look binary rather than text: a NUL byte or bytes that are
+ * not UTF-8 (a character cut at the end of `bytes` is fine), as git and
+ * `less` tell.
+ */
+export function looksBinary(bytes: Uint8Array): boolean {
+  if (bytes.includes(0)) return true;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Standard output as a stream that, with `textOnly`, checks the first chunk. */
+function stdoutFor(remote: string, textOnly: boolean): WritableStream<Uint8Array> {
+  let first = textOnly;
+  return new WritableStream({
+    async write(chunk): Promise<void> {
+      if (first && looksBinary(chunk.subarray(0, 8192))) {
+        throw new FerryError(
+          "usage",
+          `Cannot print "${remote}" on the terminal: it looks binary (redirect it, as in "get ${remote} - > file", or use --force)`,
+        );
+      }
+      first = false;
+      // Locked only while writing: the shell's next `get NAME -` needs stdout too.
+      const writer = Deno.stdout.writable.getWriter();
+      try {
+        await writer.write(chunk);
+      } finally {
+        writer.releaseLock();
+      }
+    },
+  });
 }
 
 /**
@@ -75,22 +115,48 @@ export async function downloadToStdout(
   remote: string,
   options: StdoutDownloadOptions = {},
 ): Promise<TransferResult> {
-  if (options.keys) {
-    return await downloadDecrypting(client, remote, options.keys, {
-      compress: options.compress ?? false,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    }, {
-      open: () => Deno.stdout.writable,
-      pipe: { preventClose: true, preventAbort: true },
-    });
+  try {
+    return await toStdout(client, remote, options);
+  } catch (error) {
+    // The socket's errors are FerryErrors by now: a broken pipe is stdout's
+    // reader gone (`| head`), a local matter.
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+    throw new FerryError(
+      "local_io",
+      `Cannot write "${remote}" to standard output: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
-  const writer = Deno.stdout.writable.getWriter();
+}
+
+async function toStdout(
+  client: FerryClient,
+  remote: string,
+  options: StdoutDownloadOptions,
+): Promise<TransferResult> {
+  const out = stdoutFor(remote, options.textOnly ?? false);
+  if (options.keys) {
+    try {
+      return await downloadDecrypting(client, remote, options.keys, {
+        compress: options.compress ?? false,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }, {
+        open: () => out,
+        pipe: { preventClose: true, preventAbort: true },
+      });
+    } finally {
+      await out.close().catch(() => {});
+    }
+  }
+  const writer = out.getWriter();
   try {
     return await client.download(remote, (chunk) => writer.write(chunk), {
       compress: options.compress ?? false,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } finally {
-    writer.releaseLock();
+    await writer.close().catch(() => {});
   }
 }

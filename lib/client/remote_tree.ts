@@ -57,7 +57,9 @@ export async function walkRemoteTree(client: FerryClient, root: string): Promise
 
 /**
  * Makes a remote folder; one that exists already is fine (like `mkdir -p`
- * for the last segment).
+ * for the last segment). A user who may not look (no `list` permission: a
+ * drop box) takes an existing name for a folder: uploads into a file fail
+ * on their own.
  *
  * @throws {FerryError} `exists` when a file has that name.
  */
@@ -66,8 +68,23 @@ export async function ensureRemoteDir(client: FerryClient, path: string): Promis
     await client.mkdir(path);
   } catch (error) {
     if (!isFerryError(error, "exists")) throw error;
-    if ((await client.stat(path)).kind !== "dir") {
+    let kind: string;
+    try {
+      kind = (await client.stat(path)).kind;
+    } catch (error) {
+      if (isFerryError(error, "denied")) return;
+      throw error;
+    }
+    if (kind !== "dir") {
       throw new FerryError("exists", `Cannot make folder "${path}": a file has that name`);
     }
+  }
+}
+
+/** Makes a remote folder and its missing parents (`mkdir -p`). */
+export async function ensureRemotePath(client: FerryClient, path: string): Promise<void> {
+  const segments = path.split("/").filter(Boolean);
+  for (let i = 1; i <= segments.length; i++) {
+    await ensureRemoteDir(client, segments.slice(0, i).join("/"));
   }
 }

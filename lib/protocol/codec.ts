@@ -4,7 +4,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { type ErrorCode, FerryError } from "../errors.ts";
 import { MESSAGE_HEADER_BYTES, MessageType } from "./message_type.ts";
 
 /** A decoded message. `body` is a view that shares memory with the input. */
@@ -87,12 +87,15 @@ export function decodeMessage(bytes: Uint8Array): Message {
 /**
  * Parses a message body as JSON.
  *
- * @throws {FerryError} `protocol` when it is not UTF-8 JSON.
+ * @param message The message.
+ * @param code The error code when it is not JSON: `protocol` for what a
+ *   server sends, `bad_request` for a client's request or `END`.
+ * @throws {FerryError} `code` when it is not UTF-8 JSON.
  */
-export function decodeJsonBody(message: Message): unknown {
+export function decodeJsonBody(message: Message, code: ErrorCode = "protocol"): unknown {
   try {
     return JSON.parse(decoder.decode(message.body));
   } catch (cause) {
-    throw new FerryError("protocol", "Cannot decode message body: it is not JSON", { cause });
+    throw new FerryError(code, "Cannot decode message body: it is not UTF-8 JSON", { cause });
   }
 }

@@ -63,7 +63,7 @@ export interface SentData extends TransferEnd {
  *
  * @throws {FerryError} `protocol` for a bad or oversized compressed chunk.
  */
-export function receivedBytes(message: Message): Promise<Uint8Array> | Uint8Array {
+export function receivedBytes(message: Message): Uint8Array {
   return message.type === MessageType.DATA_DEFLATE
     ? decompressChunk(message.body, MAX_DATA_BYTES)
     : message.body;

@@ -20,15 +20,19 @@ export class MessageQueue implements AsyncIterable<Message> {
   #error: unknown = undefined;
   #wakeConsumer: (() => void) | undefined;
   #wakeProducer: (() => void) | undefined;
+  #onLeave: ((message: Message) => void) | undefined;
 
   /**
    * @param capacity Messages held before `push` waits. Four keep a transfer
    *   flowing as fast as sixteen did, and 16 uploads at once then peak at
    *   104–109 MiB in ferryd instead of 132–137 (each queued `DATA` is up to
    *   64 KiB). @default {4}
+   * @param onLeave Called for each message that leaves the queue, taken or
+   *   dropped (a session's budget of queued bytes).
    */
-  constructor(capacity = 4) {
+  constructor(capacity = 4, onLeave?: (message: Message) => void) {
     this.#capacity = capacity;
+    this.#onLeave = onLeave;
   }
 
   /** Adds a message; resolves once there is room for the next one. Dropped when closed. */
@@ -51,6 +55,16 @@ export class MessageQueue implements AsyncIterable<Message> {
     this.#error = error;
     this.#wakeConsumer?.();
     this.#wakeProducer?.();
+  }
+
+  /**
+   * Ends the queue now: what is queued is dropped (never handed to the
+   * consumer), and the consumer gets `error`. For a cancelled request,
+   * whose queued `END` must not commit anything.
+   */
+  cancel(error: unknown): void {
+    for (const message of this.#items.splice(0)) this.#onLeave?.(message);
+    this.close(error);
   }
 
   /** Whether {@linkcode MessageQueue.close} was called. */
@@ -82,6 +96,7 @@ export class MessageQueue implements AsyncIterable<Message> {
       await new Promise<void>((resolve) => this.#wakeConsumer = resolve);
     }
     const message = this.#items.shift();
+    if (message) this.#onLeave?.(message);
     this.#wakeProducer?.();
     return message;
   }

@@ -26,11 +26,13 @@ export type Request =
     compress?: boolean;
     mtime?: number;
     eager?: boolean;
+    sha256?: string;
   }
   | { op: "delete"; path: string }
   | { op: "mkdir"; path: string }
   | { op: "rmdir"; path: string; recursive: boolean }
   | { op: "rename"; from: string; to: string; force: boolean }
+  | { op: "usage" }
   | { op: "bye" };
 
 /** The name of a request. */
@@ -64,19 +66,30 @@ const REQUEST_FIELDS: Record<Op, FieldSpec> = {
     compress: OPTIONAL_FLAG,
     mtime: { ...COUNT, optional: true },
     eager: OPTIONAL_FLAG,
+    sha256: { type: "string", optional: true },
   },
   delete: { path: PATH },
   mkdir: { path: PATH },
   rmdir: { path: PATH, recursive: FLAG },
   rename: { from: PATH, to: PATH, force: FLAG },
+  usage: {},
   bye: {},
 };
 
-/** The longest string field accepted (paths are limited further by the jail). */
+/** The longest string field accepted, in UTF-8 bytes (paths are limited further by the jail). */
 export const MAX_STRING_FIELD_BYTES = 8192;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const encoder = new TextEncoder();
+
+/** Whether `text` fits {@linkcode MAX_STRING_FIELD_BYTES} as UTF-8 (at most 3 bytes a UTF-16 unit). */
+function fitsStringField(text: string): boolean {
+  if (text.length * 3 <= MAX_STRING_FIELD_BYTES) return true;
+  return text.length <= MAX_STRING_FIELD_BYTES &&
+    encoder.encode(text).byteLength <= MAX_STRING_FIELD_BYTES;
 }
 
 function checkFields(what: string, value: Record<string, unknown>, spec: FieldSpec): void {
@@ -84,14 +97,18 @@ function checkFields(what: string, value: Record<string, unknown>, spec: FieldSp
     const item = value[name];
     if (item === undefined && field.optional) continue;
     const ok = field.type === "string"
-      ? typeof item === "string" && item.length <= MAX_STRING_FIELD_BYTES
+      ? typeof item === "string" && fitsStringField(item)
       : field.type === "count"
       ? Number.isSafeInteger(item) && (item as number) >= 0
       : typeof item === "boolean";
     if (!ok) {
       throw new FerryError(
         "bad_request",
-        `Cannot accept ${what}: field "${name}" must be a ${field.type}`,
+        `Cannot accept ${what}: field "${name}" must be a ${
+          field.type === "string"
+            ? `string of at most ${MAX_STRING_FIELD_BYTES} UTF-8 bytes`
+            : field.type
+        }`,
       );
     }
   }

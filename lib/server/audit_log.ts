@@ -17,6 +17,7 @@ export type AuditEventName =
   | "denied"
   | "list"
   | "stat"
+  | "usage"
   | "get"
   | "put"
   | "delete"

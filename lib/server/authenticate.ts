@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer";
 import { timingSafeEqual } from "node:crypto";
 import { FerryError } from "../errors.ts";
 import type { AuthRequest } from "../protocol/requests.ts";
-import { verifyPassword } from "./password_hash.ts";
+import { type DeriveKey, deriveKey, verifyPassword } from "./password_hash.ts";
 import type { Permission } from "./permissions.ts";
 import type { UserRecord, UserStore } from "./user_store.ts";
 
@@ -56,6 +56,7 @@ function holdsKey(keys: readonly string[], clientKey: Uint8Array): boolean {
  * @param users The users file.
  * @param auth The validated credentials.
  * @param clientKey The client's static key from the handshake.
+ * @param derive Where the password's scrypt runs.
  * @returns The account.
  * @throws {FerryError} `auth_failed`.
  */
@@ -63,10 +64,11 @@ export async function authenticate(
   users: UserStore,
   auth: AuthRequest,
   clientKey: Uint8Array,
+  derive: DeriveKey = deriveKey,
 ): Promise<Account> {
   const record = await users.get(auth.user, { fresh: true });
   const ok = auth.method === "password"
-    ? await verifyPassword(auth.password, record?.password)
+    ? await verifyPassword(auth.password, record?.password, derive)
     : record !== undefined && holdsKey(record.keys, clientKey);
   if (!ok || !record) {
     throw new FerryError("auth_failed", "Permission denied: wrong user name or credentials");

@@ -1,9 +1,11 @@
 /**
- * Who is connected: connections in total and per address, sessions per
- * user. Over a limit the client gets an explicit `busy`, retry later, after
- * the handshake (so the answer is authenticated); far over the limit the
- * connection is closed at once, so a flood cannot make the server do
- * key exchanges for it.
+ * Who is connected: connections in total and per address, connections not
+ * logged in yet (sshd's `MaxStartups`), sessions per user. Over a limit the
+ * client gets an explicit `busy`, retry later, after the handshake (so the
+ * answer is authenticated); far over the connection limits the connection
+ * is closed at once, so a flood cannot make the server do key exchanges
+ * for it. Too many logins in progress is never closed silently: the
+ * handshake is cheap, the password check is what the login queue bounds.
  *
  * @module
  */
@@ -16,6 +18,8 @@ export interface ConnectionLimitsOptions {
   maxConnectionsPerAddress: number;
   /** Sessions at once per user. */
   maxSessionsPerUser: number;
+  /** Connections at once that have not finished their login. */
+  maxStartups: number;
 }
 
 /** The verdict on a new connection. */
@@ -32,6 +36,7 @@ function bump(map: Map<string, number>, key: string, by: number): number {
 export class ConnectionLimits {
   #options: ConnectionLimitsOptions;
   #total = 0;
+  #startups = 0;
   #byAddress = new Map<string, number>();
   #byUser = new Map<string, number>();
 
@@ -45,26 +50,46 @@ export class ConnectionLimits {
     return this.#total;
   }
 
+  /** Connections open now that have not finished their login. */
+  get startups(): number {
+    return this.#startups;
+  }
+
   /**
-   * Counts a new connection (always: call {@linkcode ConnectionLimits.close}
-   * when it ends) and says whether to serve it, answer busy, or drop it.
+   * Counts a new connection, not logged in yet (always: call
+   * {@linkcode ConnectionLimits.endStartup} once its login is over, and
+   * {@linkcode ConnectionLimits.close} when it ends) and says whether to
+   * serve it, answer busy, or drop it.
    */
   open(address: string): Admission {
     this.#total++;
+    this.#startups++;
     const fromAddress = bump(this.#byAddress, address, 1);
-    const { maxConnections, maxConnectionsPerAddress } = this.#options;
+    const { maxConnections, maxConnectionsPerAddress, maxStartups } = this.#options;
     if (this.#total > 2 * maxConnections || fromAddress > 2 * maxConnectionsPerAddress) {
       return "drop";
     }
-    if (this.#total > maxConnections || fromAddress > maxConnectionsPerAddress) return "busy";
+    if (
+      this.#total > maxConnections || fromAddress > maxConnectionsPerAddress ||
+      this.#startups > maxStartups
+    ) {
+      return "busy";
+    }
     return "ok";
+  }
+
+  /** Forgets that a connection is logging in (its login succeeded or failed). */
+  endStartup(): void {
+    this.#startups--;
   }
 
   /** Why a connection was refused, for the client. */
   busyReason(address: string): string {
-    return (this.#byAddress.get(address) ?? 0) > this.#options.maxConnectionsPerAddress
-      ? `too many connections from ${address}`
-      : "too many connections";
+    const { maxConnections, maxConnectionsPerAddress } = this.#options;
+    if ((this.#byAddress.get(address) ?? 0) > maxConnectionsPerAddress) {
+      return `too many connections from ${address}`;
+    }
+    return this.#total > maxConnections ? "too many connections" : "too many logins at once";
   }
 
   /** Forgets a connection. */

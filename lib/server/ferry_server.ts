@@ -12,9 +12,11 @@ import { AuditLog } from "./audit_log.ts";
 import { ConnectionLimits } from "./connection_limits.ts";
 import { ConsoleLog } from "./console_log.ts";
 import { loadOrCreateHostKey } from "./host_key.ts";
+import { LoginQueue } from "./login_queue.ts";
 import { LoginThrottle } from "./login_throttle.ts";
 import { DEFAULT_CONFIG, type ServerConfig } from "./server_config.ts";
 import { openLocalBackend, type ServerBackend } from "./server_backend.ts";
+import { ScryptThreads } from "./scrypt_threads.ts";
 import { runSession, type SessionEnvironment } from "./session.ts";
 import { UserStore } from "./user_store.ts";
 
@@ -53,7 +55,11 @@ async function sweepPartials(environment: SessionEnvironment): Promise<void> {
   try {
     const maxAge = environment.config.partialMaxAgeHours * 3600 * 1000;
     const removed = await environment.storage.removeStalePartials(maxAge);
-    if (removed > 0) environment.log.info(`Removed ${removed} stale partial upload(s)`);
+    if (removed > 0) {
+      environment.log.info(`Removed ${removed} stale partial upload(s)`);
+      // The quotas count what is left at their next use.
+      for (const usage of environment.usage.values()) usage.invalidatePartials();
+    }
   } catch (error) {
     environment.log.warn(`Cannot clean partial uploads: ${String(error)}`);
   }
@@ -108,6 +114,11 @@ export class FerryServer {
         lockoutFailures: config.lockoutFailures,
         lockoutMs: config.lockoutSeconds * 1000,
       }),
+      logins: new LoginQueue({
+        maxRunning: config.maxPasswordChecks,
+        maxWaitMs: config.loginQueueSeconds * 1000,
+      }),
+      scrypt: new ScryptThreads(config.maxPasswordChecks),
       log,
       audit: await AuditLog.open(
         state,
@@ -174,6 +185,7 @@ export class FerryServer {
       }
     }
     await Promise.allSettled(this.#sessions);
+    this.#environment.scrypt.close();
     await this.#environment.audit.close();
   }
 

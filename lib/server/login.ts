@@ -1,7 +1,8 @@
 /**
- * The login step after the handshake: brute-force defence, credentials,
- * the per-user session limit, and the first transport message (`REPLY` or
- * `ERROR` with id 0).
+ * The login step after the handshake: brute-force defence, credentials
+ * (a password check waits its turn in the login queue), the per-user
+ * session limit, and the first transport message (`REPLY` or `ERROR` with
+ * id 0).
  *
  * Failed logins are logged on the console as
  * `Failed login for "USER" from ADDRESS`, a line fail2ban can match
@@ -34,7 +35,7 @@ export async function login(
   address: string,
 ): Promise<Account | null> {
   const { channel, clientKey } = handshake;
-  const { throttle, log, audit, limits } = environment;
+  const { throttle, log, audit, limits, logins } = environment;
   const refuse = async (error: FerryError): Promise<null> => {
     await channel.send(encodeJsonMessage(MessageType.ERROR, 0, toWireError(error)));
     return null;
@@ -55,7 +56,9 @@ export async function login(
       );
     }
     if (verdict.waitMs > 0) await sleep(verdict.waitMs);
-    const account = await authenticate(environment.users, auth, clientKey);
+    const check = (): Promise<Account> =>
+      authenticate(environment.users, auth, clientKey, environment.scrypt.derive);
+    const account = auth.method === "password" ? await logins.run(check) : await check();
     throttle.succeed(address, user);
     if (!limits.startSession(account.name)) {
       audit.record({ event: "busy", user, address, code: "busy", reason: "too many sessions" });
@@ -70,6 +73,10 @@ export async function login(
     }));
     return account;
   } catch (error) {
+    if (isFerryError(error, "busy")) {
+      log.info(`Login queue full: "${user}" from ${address} told to retry later`);
+      audit.record({ event: "busy", user, address, code: "busy", reason: "too many logins" });
+    }
     if (isFerryError(error, "auth_failed")) {
       log.warn(`Failed login for "${user}" from ${address}`);
       audit.record({ event: "auth.fail", user, address });

@@ -28,17 +28,55 @@ export const SCRYPT_COST = { n: 16_384, r: 8, p: 1 } as const;
 
 const KEY_BYTES = 32;
 
-function derive(
+/** The scrypt cost parameters of a hash. */
+export type ScryptCost = Pick<PasswordHash, "n" | "r" | "p">;
+
+/**
+ * Derives the key of a password: scrypt, on some thread. The server runs
+ * it on threads of its own ({@linkcode ScryptThreads}) so that its memory
+ * is reused, not kept once per thread of the runtime's pool.
+ */
+export type DeriveKey = (
   password: string,
   salt: Uint8Array,
-  cost: { n: number; r: number; p: number },
+  cost: ScryptCost,
+) => Promise<Uint8Array>;
+
+/** The arguments of one `node:crypto` scrypt call, wherever it runs. */
+export interface ScryptCall {
+  /** The password, NFC-normalised. */
+  password: string;
+  /** The salt. */
+  salt: Uint8Array;
+  /** Bytes of key to derive. */
+  keyBytes: number;
+  /** scrypt's options. */
+  options: { N: number; r: number; p: number; maxmem: number };
+}
+
+/** The scrypt call that derives the key of `password`. */
+export function scryptCall(password: string, salt: Uint8Array, cost: ScryptCost): ScryptCall {
+  return {
+    password: password.normalize("NFC"),
+    salt,
+    keyBytes: KEY_BYTES,
+    options: { N: cost.n, r: cost.r, p: cost.p, maxmem: 256 * cost.n * cost.r },
+  };
+}
+
+/** {@linkcode DeriveKey} on the runtime's thread pool. */
+export function deriveKey(
+  password: string,
+  salt: Uint8Array,
+  cost: ScryptCost,
 ): Promise<Uint8Array> {
+  const call = scryptCall(password, salt, cost);
   return new Promise<Uint8Array>((resolve, reject) => {
     scrypt(
-      password.normalize("NFC"),
-      salt,
-      KEY_BYTES,
-      { N: cost.n, r: cost.r, p: cost.p, maxmem: 256 * cost.n * cost.r },
+      call.password,
+      call.salt,
+      call.keyBytes,
+      call.options,
       (error, key) => error ? reject(error) : resolve(new Uint8Array(key)),
     );
   });
@@ -52,7 +90,7 @@ function derive(
  */
 export async function hashPassword(password: string): Promise<PasswordHash> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, SCRYPT_COST);
+  const key = await deriveKey(password, salt, SCRYPT_COST);
   return {
     algorithm: "scrypt",
     ...SCRYPT_COST,
@@ -67,9 +105,14 @@ export async function hashPassword(password: string): Promise<PasswordHash> {
  *
  * @param password The password offered.
  * @param stored The stored verifier, or `undefined` for an unknown user.
+ * @param derive Where scrypt runs.
  * @returns `true` only when `stored` exists and matches.
  */
-export async function verifyPassword(password: string, stored?: PasswordHash): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: PasswordHash | undefined,
+  derive: DeriveKey = deriveKey,
+): Promise<boolean> {
   const verifier = stored ?? DUMMY_HASH;
   const expected = Buffer.from(verifier.hash, "base64");
   const key = await derive(password, Buffer.from(verifier.salt, "base64"), verifier);

@@ -33,6 +33,13 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Bytes moved so far, for the audit of an aborted transfer. */
   readonly progress: { bytes: number; path?: string };
+  /**
+   * Waits for one of the session's transfer slots (see
+   * `TRANSFERS_PER_SESSION`); dispose of it when the transfer ends.
+   *
+   * @throws {FerryError} `cancelled` when the request is cancelled first.
+   */
+  transferSlot(): Promise<Disposable>;
   /** Sends a `REPLY` with this JSON body. */
   reply(value: unknown): Promise<void>;
   /** Sends one already encoded message (`DATA`, `END`, `PAGE`). */

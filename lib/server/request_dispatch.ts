@@ -20,6 +20,7 @@ import { COMMANDS } from "./commands/command_table.ts";
 import type { FolderUsage } from "./folder_usage.ts";
 import type { RequestContext } from "./request_context.ts";
 import type { SessionEnvironment } from "./session_environment.ts";
+import { TRANSFERS_PER_SESSION, TransferSlots } from "./transfer_slots.ts";
 
 type LooseEvent = { [K in keyof AuditEvent]?: AuditEvent[K] | undefined } & {
   event: AuditEvent["event"];
@@ -28,6 +29,8 @@ type LooseEvent = { [K in keyof AuditEvent]?: AuditEvent[K] | undefined } & {
 interface InFlight {
   abort: AbortController;
   incoming?: MessageQueue;
+  /** Set by `CANCEL`: what the client sends for this id from now on is dropped. */
+  cancelled?: boolean;
 }
 
 /** Where a dispatcher's requests go and come from. */
@@ -46,7 +49,20 @@ export interface DispatcherInit {
   send(message: Uint8Array): Promise<void>;
   /** Called whenever the last request in flight ends. */
   onIdle(): void;
+  /**
+   * Called when a request fails with `protocol` (the client broke the
+   * protocol inside it, such as a decompression bomb): the session ends.
+   */
+  onProtocolError(error: FerryError): void;
 }
+
+/**
+ * Bytes of client messages queued for a session's requests (all together)
+ * beyond which the session stops reading the client until they are taken.
+ * Every queue's consumer moves on without the client, so this cannot
+ * deadlock a client that reads its answers.
+ */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
 
 function pathOf(request: Request): string | undefined {
   if ("path" in request) return request.path;
@@ -59,6 +75,9 @@ export class RequestDispatcher {
   #init: DispatcherInit;
   #inFlight = new Map<number, InFlight>();
   #running = new Set<Promise<void>>();
+  #slots = new TransferSlots(TRANSFERS_PER_SESSION);
+  #queuedBytes = 0;
+  #wakeRoute: (() => void) | undefined;
 
   /** @param init The session's state. */
   constructor(init: DispatcherInit) {
@@ -74,20 +93,27 @@ export class RequestDispatcher {
    * Starts a `REQUEST` message.
    *
    * @returns Whether it was `BYE`.
+   * @throws {FerryError} `protocol` when `id` is the id of a request in
+   *   flight: an `ERROR` under that id would read as the live request's end,
+   *   so the session must end instead.
    */
   start(message: Message): boolean {
     const { id } = message;
     const { environment } = this.#init;
+    if (this.#inFlight.has(id)) {
+      throw new FerryError("protocol", `Cannot start request id ${id}: it is in flight`);
+    }
     let request: Request;
     try {
-      request = parseRequest(decodeJsonBody(message));
+      if (id === 0) {
+        throw new FerryError("bad_request", "Cannot start request id 0: it is the login's");
+      }
+      request = parseRequest(decodeJsonBody(message, "bad_request"));
     } catch (error) {
       void this.#fail(id, error);
       return false;
     }
-    const busy = this.#inFlight.has(id)
-      ? `request id ${id} is in use`
-      : this.#inFlight.size >= environment.config.maxRequestsInFlight
+    const busy = this.#inFlight.size >= environment.config.maxRequestsInFlight
       ? "too many requests in flight"
       : environment.shuttingDown && request.op !== "bye"
       ? "the server is shutting down, retry later"
@@ -99,26 +125,58 @@ export class RequestDispatcher {
     }
     const state: InFlight = { abort: new AbortController() };
     // An eager put's DATA and END follow its request at once: queue them from now.
-    if (request.op === "put" && request.eager) state.incoming = new MessageQueue();
+    if (request.op === "put" && request.eager) state.incoming = this.#openQueue(state);
     this.#inFlight.set(id, state);
-    const task = this.#run(id, request, state).finally(() => {
-      state.incoming?.close();
-      this.#inFlight.delete(id);
-      this.#running.delete(task);
-      if (this.#inFlight.size === 0) this.#init.onIdle();
-    });
+    const task = this.#run(id, request, state).then(async (failure) => {
+      // The id is free before its ERROR goes out: the client may reuse it at once.
+      this.#end(id, state);
+      if (failure === undefined) return;
+      // A broken protocol is the session's end, said under id 0 by the session.
+      if (isFerryError(failure, "protocol")) this.#init.onProtocolError(failure);
+      else await this.#fail(id, failure);
+    }).finally(() => this.#running.delete(task));
     this.#running.add(task);
     return request.op === "bye";
   }
 
-  /** Routes a client's `DATA`/`DATA_DEFLATE`/`END` to its request (backpressure). */
+  /**
+   * Routes a client's `DATA`/`DATA_DEFLATE`/`END` to its request (backpressure).
+   * Dropped when the id is not in flight, was cancelled, or did not ask for them.
+   */
   async route(message: Message): Promise<void> {
-    await this.#inFlight.get(message.id)?.incoming?.push(message);
+    while (this.#queuedBytes >= MAX_QUEUED_BYTES) {
+      await new Promise<void>((resolve) => this.#wakeRoute = resolve);
+    }
+    const state = this.#inFlight.get(message.id);
+    const queue = state?.cancelled ? undefined : state?.incoming;
+    if (!queue || queue.closed) return;
+    this.#queuedBytes += message.body.byteLength;
+    await queue.push(message);
   }
 
-  /** Cancels request `id` (a client's `CANCEL`). */
+  /** A request's queue of client messages, counted in the session's budget; ended when cancelled. */
+  #openQueue(state: InFlight): MessageQueue {
+    const queue = new MessageQueue(4, (message) => {
+      this.#queuedBytes -= message.body.byteLength;
+      if (this.#queuedBytes < MAX_QUEUED_BYTES) this.#wakeRoute?.();
+    });
+    if (state.cancelled) queue.cancel(state.abort.signal.reason);
+    return queue;
+  }
+
+  /**
+   * Cancels request `id` (a client's `CANCEL`): its signal is aborted and
+   * what it had queued or gets later is dropped, so a cancelled upload ends
+   * at once (answered `ERROR cancelled`) and never commits. A `CANCEL` for
+   * an id not in flight is dropped.
+   */
   cancel(id: number): void {
-    this.#inFlight.get(id)?.abort.abort(new FerryError("cancelled", "Cancelled by the client"));
+    const state = this.#inFlight.get(id);
+    if (!state || state.cancelled) return;
+    state.cancelled = true;
+    const error = new FerryError("cancelled", "Cancelled by the client");
+    state.abort.abort(error);
+    state.incoming?.cancel(error);
   }
 
   /** Waits for the requests in flight to finish by themselves (after `BYE`). */
@@ -126,7 +184,11 @@ export class RequestDispatcher {
     await Promise.allSettled(this.#running);
   }
 
-  /** Ends every request (the client went away) and waits for them. */
+  /**
+   * Ends every request (the client went away) and waits for them. An upload
+   * whose `END` had arrived still commits: the queues are closed, not
+   * cancelled.
+   */
   async close(reason: string): Promise<void> {
     for (const request of this.#inFlight.values()) {
       request.abort.abort(new FerryError("cancelled", reason));
@@ -135,7 +197,15 @@ export class RequestDispatcher {
     await Promise.allSettled(this.#running);
   }
 
-  async #run(id: number, request: Request, state: InFlight): Promise<void> {
+  #end(id: number, state: InFlight): void {
+    // Nothing takes what is left now: drop it (and give its bytes back).
+    state.incoming?.cancel(new FerryError("cancelled", `Request ${id} has ended`));
+    if (this.#inFlight.get(id) === state) this.#inFlight.delete(id);
+    if (this.#inFlight.size === 0) this.#init.onIdle();
+  }
+
+  /** Runs one request to its end; returns what it failed with (recorded), if it did. */
+  async #run(id: number, request: Request, state: InFlight): Promise<unknown> {
     const { environment, send } = this.#init;
     const started = performance.now();
     const progress: RequestContext["progress"] = { bytes: 0 };
@@ -165,7 +235,8 @@ export class RequestDispatcher {
         progress,
         reply: (value) => send(encodeJsonMessage(MessageType.REPLY, id, value)),
         send,
-        incoming: () => state.incoming ??= new MessageQueue(),
+        incoming: () => state.incoming ??= this.#openQueue(state),
+        transferSlot: () => this.#slots.acquire(state.abort.signal),
       };
       const detail = await command.handler(request, context);
       if (request.op !== "help" && request.op !== "bye") {
@@ -178,8 +249,9 @@ export class RequestDispatcher {
       }
     } catch (error) {
       this.#recordFailure(request, error, progress, performance.now() - started);
-      await this.#fail(id, error);
+      return error;
     }
+    return undefined;
   }
 
   #recordFailure(request: Request, error: unknown, progress: { bytes: number }, ms: number): void {

@@ -20,6 +20,12 @@ export interface ServerConfig {
   maxSessionsPerUser: number;
   /** Seconds from connect to a finished login. */
   handshakeTimeoutSeconds: number;
+  /** Connections not logged in yet (sshd's `MaxStartups`); more get `busy`. */
+  maxStartups: number;
+  /** Password checks (scrypt) running at once; more wait their turn. */
+  maxPasswordChecks: number;
+  /** Longest a login waits for its password check before it gets `busy`. */
+  loginQueueSeconds: number;
   /** Seconds a session may stay without any request before it is closed. */
   idleTimeoutSeconds: number;
   /** Turn TCP keepalive on for every connection (the probe interval is the OS's). */
@@ -61,10 +67,25 @@ export const CONFIG_SCHEMA: Record<keyof ServerConfig, KeySpec> = {
   maxConnections: { type: "positive", doc: "connections at once, all addresses together" },
   maxConnectionsPerAddress: { type: "positive", doc: "connections at once from one IP address" },
   maxSessionsPerUser: { type: "positive", doc: "logged-in sessions at once per user" },
-  handshakeTimeoutSeconds: { type: "positive", doc: "seconds from connect to a finished login" },
+  handshakeTimeoutSeconds: {
+    type: "positive",
+    doc: "seconds from connect to a finished login, login queue not counted",
+  },
+  maxStartups: {
+    type: "positive",
+    doc: "connections not logged in yet; more get busy at once",
+  },
+  maxPasswordChecks: {
+    type: "positive",
+    doc: "password checks (scrypt, 16 MiB each) at once; more queue",
+  },
+  loginQueueSeconds: {
+    type: "positive",
+    doc: "longest wait in the login queue before busy (seconds)",
+  },
   idleTimeoutSeconds: {
     type: "positive",
-    doc: "seconds without a request before a session is closed",
+    doc: "seconds with no traffic before a session is closed",
   },
   tcpKeepalive: { type: "boolean", doc: "TCP keepalive on every connection (interval: the OS's)" },
   maxFileSizeBytes: { type: "count", doc: "largest file accepted in bytes, 0 for no limit" },
@@ -91,6 +112,9 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxConnectionsPerAddress: 32,
   maxSessionsPerUser: 64,
   handshakeTimeoutSeconds: 10,
+  maxStartups: 128,
+  maxPasswordChecks: 2,
+  loginQueueSeconds: 10,
   idleTimeoutSeconds: 900,
   tcpKeepalive: true,
   maxFileSizeBytes: 0,

@@ -8,14 +8,15 @@
 
 import { serverHandshake } from "../channel/handshake.ts";
 import type { SecureChannel } from "../channel/secure_channel.ts";
-import { FerryError } from "../errors.ts";
-import { decodeMessage, encodeJsonMessage } from "../protocol/codec.ts";
+import { FerryError, isFerryError } from "../errors.ts";
+import { decodeMessage, encodeJsonMessage, type Message } from "../protocol/codec.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import { FERRY_VERSION, PROTOCOL_VERSION, SERVER_FEATURES } from "../protocol/version.ts";
 import { toWireError } from "../protocol/wire_error.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import { FrameWriter } from "../wire/frame_writer.ts";
 import type { Account } from "./authenticate.ts";
+import { CountedStorage } from "./counted_storage.ts";
 import { login } from "./login.ts";
 import { RequestDispatcher } from "./request_dispatch.ts";
 import {
@@ -42,7 +43,14 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
   const label = `${address}:${peer.port}`;
   const { log, audit, limits, config } = environment;
   const admission = limits.open(address);
+  let loggingIn = true;
+  const endStartup = (): void => {
+    if (loggingIn) limits.endStartup();
+    loggingIn = false;
+  };
   const writer = new FrameWriter(conn);
+  // The client's own time: until its handshake is done. The wait for a turn in
+  // the login queue is the server's, not counted here.
   const timer = setTimeout(() => {
     log.info(`${label} handshake timed out`);
     closeQuietly(conn);
@@ -75,6 +83,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
       return;
     }
     account = await login(handshake, environment, address);
+    endStartup();
     if (account === null) return;
     log.info(`${label} logged in as "${account.name}"`);
     await serveRequests(conn, handshake.channel, account, environment, address);
@@ -82,6 +91,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
     log.info(`${label} closed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     clearTimeout(timer);
+    endStartup();
     if (account) {
       limits.endSession(account.name);
       log.info(`${label} "${account.name}" disconnected`);
@@ -95,6 +105,17 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
   }
 }
 
+/**
+ * Bytes of frames queued for the client beyond which the session stops
+ * reading it: a client that sends requests (10,000 `get`s) and never reads
+ * the answers fills its own socket, then waits, instead of growing the
+ * server's queue.
+ */
+export const MAX_SEND_BACKLOG_BYTES = 64 * 1024;
+
+/** How long a session-ending `ERROR` may take to leave before the connection closes anyway. */
+const LAST_WORD_MS = 1000;
+
 async function serveRequests(
   conn: Deno.Conn,
   channel: SecureChannel,
@@ -102,22 +123,40 @@ async function serveRequests(
   environment: SessionEnvironment,
   address: string,
 ): Promise<void> {
-  const storage = await storageFor(environment, account);
+  const home = await storageFor(environment, account);
+  const usage = usageFor(environment, account, home);
+  const storage = usage ? new CountedStorage(home, usage) : home;
   const idleMs = environment.config.idleTimeoutSeconds * 1000;
+  // Traffic either way counts: a transfer that moves is not idle, one stalled
+  // on its peer (a stopped or vanished client) is, and frees its path.
   let lastActivity = Date.now();
+  const touch = (): void => {
+    lastActivity = Date.now();
+  };
   let draining = false;
   const close = (): void => closeQuietly(conn);
+  /** Sends the session's last word: `ERROR` under id 0 (waiting at most {@linkcode LAST_WORD_MS}). */
+  const sayLastWord = async (error: FerryError): Promise<void> => {
+    environment.log.info(`${address} "${account.name}" broke the protocol: ${error.message}`);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      channel.send(encodeJsonMessage(MessageType.ERROR, 0, toWireError(error))).catch(() => {}),
+      new Promise((resolve) => timer = setTimeout(resolve, LAST_WORD_MS)),
+    ]);
+    clearTimeout(timer);
+  };
   const dispatcher = new RequestDispatcher({
     environment,
     account,
     storage,
-    usage: usageFor(environment, account, storage),
+    usage,
     address,
-    send: (message) => channel.send(message),
+    send: (message) => channel.send(message).then(touch),
     onIdle: () => {
-      lastActivity = Date.now();
+      touch();
       if (draining) close();
     },
+    onProtocolError: (error) => void sayLastWord(error).then(close),
   });
   const handle: SessionHandle = {
     drain: () => {
@@ -132,40 +171,66 @@ async function serveRequests(
     void channel.send(encodeJsonMessage(MessageType.ERROR, 0, body)).catch(() => {}).finally(close);
   };
   const idleCheck = setInterval(() => {
-    if (dispatcher.size === 0 && Date.now() - lastActivity > idleMs) {
-      environment.log.info(`${address} "${account.name}" idle for ${idleMs / 1000} s: closing`);
+    if (Date.now() - lastActivity > idleMs) {
+      const stalled = dispatcher.size === 0 ? "" : ` with ${dispatcher.size} request(s) stalled`;
+      environment.log.info(
+        `${address} "${account.name}" idle for ${idleMs / 1000} s${stalled}: closing`,
+      );
       closeSaying(`The server ended the session: idle for ${idleMs / 1000} s`);
       lastActivity = Infinity; // said once
     }
   }, Math.max(250, Math.min(5000, idleMs / 4)));
   environment.sessions.add(handle);
   let saidBye = false;
+  let broken = false;
   try {
     while (!saidBye) {
+      await channel.sendBacklogBelow(MAX_SEND_BACKLOG_BYTES);
       const plaintext = await channel.receive();
       if (plaintext === null) break;
-      lastActivity = Date.now();
-      const message = decodeMessage(plaintext);
-      if (message.type === MessageType.REQUEST) {
-        saidBye = dispatcher.start(message);
-      } else if (
-        message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE ||
-        message.type === MessageType.END
-      ) {
-        await dispatcher.route(message);
-      } else if (message.type === MessageType.CANCEL) {
-        dispatcher.cancel(message.id);
-      } else {
-        throw new FerryError(
-          "protocol",
-          `Cannot accept message of type ${message.type} from a client`,
-        );
+      touch();
+      try {
+        saidBye = await serveMessage(decodeMessage(plaintext), dispatcher);
+      } catch (error) {
+        if (isFerryError(error, "protocol")) await sayLastWord(error);
+        throw error;
       }
     }
     if (saidBye) await dispatcher.settle();
+  } catch (error) {
+    broken = true;
+    throw error;
   } finally {
     clearInterval(idleCheck);
     environment.sessions.delete(handle);
+    // A broken session's requests must not wait on a client that may never read again.
+    if (broken) close();
     await dispatcher.close("The client went away");
+  }
+}
+
+/**
+ * Hands one client message to the dispatcher.
+ *
+ * @returns Whether it was `BYE`.
+ * @throws {FerryError} `protocol` for a type a client may not send.
+ */
+async function serveMessage(message: Message, dispatcher: RequestDispatcher): Promise<boolean> {
+  switch (message.type) {
+    case MessageType.REQUEST:
+      return dispatcher.start(message);
+    case MessageType.DATA:
+    case MessageType.DATA_DEFLATE:
+    case MessageType.END:
+      await dispatcher.route(message);
+      return false;
+    case MessageType.CANCEL:
+      dispatcher.cancel(message.id);
+      return false;
+    default:
+      throw new FerryError(
+        "protocol",
+        `Cannot accept message of type ${message.type} from a client`,
+      );
   }
 }

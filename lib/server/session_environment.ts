@@ -14,7 +14,9 @@ import type { Account } from "./authenticate.ts";
 import type { ConnectionLimits } from "./connection_limits.ts";
 import type { ConsoleLog } from "./console_log.ts";
 import { FolderUsage } from "./folder_usage.ts";
+import type { LoginQueue } from "./login_queue.ts";
 import type { LoginThrottle } from "./login_throttle.ts";
+import type { ScryptThreads } from "./scrypt_threads.ts";
 import type { ServerConfig } from "./server_config.ts";
 import type { UserStore } from "./user_store.ts";
 
@@ -36,6 +38,10 @@ export interface SessionEnvironment {
   storage: Storage;
   /** Login back-off and lock-out. */
   throttle: LoginThrottle;
+  /** The password checks: a few at a time, the others wait their turn. */
+  logins: LoginQueue;
+  /** The threads password checks run on. */
+  scrypt: ScryptThreads;
   /** Console log. */
   log: ConsoleLog;
   /** Audit log. */
@@ -57,7 +63,7 @@ export async function storageFor(
   environment: SessionEnvironment,
   account: Account,
 ): Promise<Storage> {
-  if (account.home === undefined) return environment.storage;
+  if (account.home === undefined || account.home === "/") return environment.storage;
   const home = normalizeRemotePath(account.home);
   if (home === "") return environment.storage;
   let made = "";

@@ -95,6 +95,7 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   for (let done = 0; done < bytes.byteLength;) done += await file.write(bytes.subarray(done));
 }
 
-function writeAllNow(file: Deno.FsFile, bytes: Uint8Array): void {
+/** Writes all of `bytes` with direct (synchronous) calls. */
+export function writeAllNow(file: Deno.FsFile, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.byteLength;) done += file.writeSync(bytes.subarray(done));
 }

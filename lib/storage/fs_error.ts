@@ -54,6 +54,34 @@ export function fsError(error: unknown, action: string): FerryError {
   return new FerryError(code, `${action}: ${reason}`, { cause: error });
 }
 
+/** The OS codes of a file system out of room: the disk, or the disk quota of ferryd's own user. */
+const DISK_FULL_CODES: ReadonlySet<string> = new Set(["ENOSPC", "EDQUOT"]);
+
+/**
+ * Tells whether a file system call failed because the disk (or ferryd's own
+ * disk quota) is full: the raw error, or a {@linkcode FerryError} made from
+ * it by {@linkcode fsError}. Not the user's quota, which is checked before
+ * any byte is written and has no OS cause.
+ *
+ * @example
+ * ```ts
+ * import { fsError, isDiskFull } from "./fs_error.ts";
+ * import assert from "node:assert/strict";
+ * const full = Object.assign(new Error("No space left on device"), { code: "ENOSPC" });
+ * assert.ok(isDiskFull(full));
+ * assert.ok(isDiskFull(fsError(full, 'Cannot write "x"')));
+ * assert.ok(!isDiskFull(new Error("other")));
+ * ```
+ *
+ * @param error Anything caught.
+ * @returns `true` for ENOSPC and EDQUOT.
+ */
+export function isDiskFull(error: unknown): boolean {
+  const raw = error instanceof FerryError ? error.cause : error;
+  const osCode = raw instanceof Error ? (raw as { code?: unknown }).code : undefined;
+  return typeof osCode === "string" && DISK_FULL_CODES.has(osCode);
+}
+
 function classify(error: unknown): readonly [ErrorCode, string] {
   if (error instanceof Deno.errors.NotCapable) {
     // The sandbox refused: the server is misconfigured, the client is not at fault.

@@ -22,6 +22,7 @@ import { baseName, isSameOrInside, quotePath } from "./remote_path.ts";
 import type { RemotePath } from "./remote_path.ts";
 import type {
   Entry,
+  PartialUpload,
   ReadSource,
   RemoveDirectoryOptions,
   RenameOptions,
@@ -69,7 +70,9 @@ export class LocalStorage implements Storage {
 
   /**
    * Opens (creating when missing) `DATA/files` and `DATA/state/partial`; the
-   * state folders are created with mode 0700.
+   * state folders are created with mode 0700. At the first open in a process,
+   * partial files that can never resume (no record: see `RESUME_MIN_BYTES`)
+   * are deleted.
    *
    * @param dataDir The data folder (`--data`).
    * @param options `resumeMinBytes`: uploads smaller than this keep no
@@ -98,12 +101,14 @@ export class LocalStorage implements Storage {
         `Cannot open storage in "${dataDir}": "files" and "state" must be on one file system`,
       );
     }
+    const partials = new PartialFiles(partialDir, options);
     let locks = LOCK_TABLES.get(root);
     if (locks === undefined) {
       locks = new PathLocks();
       LOCK_TABLES.set(root, locks);
+      await partials.removeUnresumable();
     }
-    return new LocalStorage(jail, locks, new PartialFiles(partialDir, options));
+    return new LocalStorage(jail, locks, partials);
   }
 
   /** Describes a file or folder, following symbolic links that stay inside. */
@@ -168,6 +173,11 @@ export class LocalStorage implements Storage {
    */
   removeStalePartials(maxAgeMs: number): Promise<number> {
     return this.#partials.removeOlderThan(maxAgeMs, (path) => this.#locks.isLocked(path));
+  }
+
+  /** Streams the partial uploads kept for a resume, except those being written. */
+  listPartials(): AsyncIterable<PartialUpload> {
+    return this.#partials.list((path) => this.#locks.isLocked(path));
   }
 
   /** Removes a file, or a symbolic link itself (never what it leads to). */

@@ -9,11 +9,11 @@
 
 import { FerryError } from "../errors.ts";
 import { SerialQueue } from "../serial_queue.ts";
-import { BufferedFileWriter } from "./buffered_file_writer.ts";
+import { BufferedFileWriter, writeAllNow } from "./buffered_file_writer.ts";
 import type { DirectIo } from "./direct_io.ts";
 import { DirectorySyncs } from "./directory_sync.ts";
 import { placeUpload } from "./place_upload.ts";
-import { fsError } from "./fs_error.ts";
+import { fsError, isDiskFull } from "./fs_error.ts";
 import type { Jail } from "./jail.ts";
 import { DIRECT_IO_MAX_BYTES, type PartialFiles } from "./partial_files.ts";
 import type { PathLock } from "./path_locks.ts";
@@ -48,6 +48,8 @@ export interface LocalUploadInit {
  * Calls are serialised: a `commit` or `abort` waits for a pending `write`.
  * A write past the announced size throws `too_large` and writes nothing; the
  * caller then aborts.
+ * An upload that does not commit keeps its partial file only when it can
+ * resume (a record, see `RESUME_MIN_BYTES`, and no full disk under it).
  */
 export class LocalUpload implements UploadSink {
   #path: RemotePath;
@@ -65,6 +67,9 @@ export class LocalUpload implements UploadSink {
   #offset: number;
   #written: number;
   #state: "open" | "broken" | "finished" = "open";
+  /** Set when a write met a full disk: the partial is not kept then. */
+  #diskFull = false;
+  #kept = 0;
   #serial = new SerialQueue();
 
   private constructor(
@@ -97,7 +102,8 @@ export class LocalUpload implements UploadSink {
    *
    * @param init The path, options, jail, partial folder and lock.
    * @returns The open upload.
-   * @throws {FerryError} A mapped file system error; the lock is released.
+   * @throws {FerryError} A mapped file system error; the lock is released
+   * (and what was written deleted, when the disk is full).
    */
   static async start(init: LocalUploadInit): Promise<LocalUpload> {
     try {
@@ -109,7 +115,11 @@ export class LocalUpload implements UploadSink {
         : ResumableHash.resume(partial, offset, cached);
       return new LocalUpload(init, file, hash, offset, withMeta);
     } catch (error) {
-      init.lock.release();
+      try {
+        if (isDiskFull(error)) init.partials.discard(init.path);
+      } finally {
+        init.lock.release();
+      }
       throw fsError(error, `Cannot start the upload of ${quotePath(init.path)}`);
     }
   }
@@ -117,6 +127,11 @@ export class LocalUpload implements UploadSink {
   /** Where the sender must start: 0, or the length of the resumed partial. */
   get offset(): number {
     return this.#offset;
+  }
+
+  /** The bytes of the partial file kept for a resume once the upload ended (0 when none is). */
+  get keptBytes(): number {
+    return this.#kept;
   }
 
   /**
@@ -149,7 +164,7 @@ export class LocalUpload implements UploadSink {
 
   /**
    * Closes the partial file, keeps it (and, in memory, its hash state) for a
-   * resume, and releases the lock.
+   * resume when it can resume (else deletes it), and releases the lock.
    */
   abort(): Promise<void> {
     return this.#serial.run(async () => {
@@ -158,12 +173,13 @@ export class LocalUpload implements UploadSink {
       let resumable = this.#state === "open";
       try {
         await this.#out?.flush();
-      } catch {
+      } catch (error) {
         resumable = false;
+        if (isDiskFull(error)) this.#diskFull = true;
       }
-      const snapshot = resumable ? this.#hash.snapshot() : undefined;
+      const snapshot = resumable && this.#keeps() ? this.#hash.snapshot() : undefined;
       if (snapshot) this.#hashes.put(this.#partialPath, snapshot);
-      this.#finish();
+      this.#finish("kept");
     });
   }
 
@@ -184,10 +200,11 @@ export class LocalUpload implements UploadSink {
         // counted as written: none may wait in the buffer meanwhile.
         if (this.#hash.catchingUp) await this.#out.flush();
       } else {
-        writeNow(file, chunk);
+        writeAllNow(file, chunk); // a small upload: see DIRECT_IO_MAX_BYTES
       }
     } catch (error) {
       this.#state = "broken";
+      if (isDiskFull(error)) this.#diskFull = true;
       throw fsError(error, action);
     }
     this.#hash.update(chunk);
@@ -198,6 +215,7 @@ export class LocalUpload implements UploadSink {
     const action = `Cannot commit ${quotePath(this.#path)}`;
     const file = this.#openFile(action);
     const broken = this.#state === "broken";
+    let gone = false;
     try {
       if (broken) throw new FerryError("internal", `${action}: an earlier write failed`);
       const { size, overwrite, mtime } = this.#options;
@@ -208,10 +226,14 @@ export class LocalUpload implements UploadSink {
       if (await this.#hash.digest() !== sha256Hex.toLowerCase()) {
         this.#closeFile();
         this.#partials.discard(this.#path, this.#withMeta);
+        gone = true;
         throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
       }
       if (mtime !== undefined) setTimes(file, mtime);
       await file.syncData();
+      // The entry says the file's own mtime (its last write, or the one set),
+      // not the time of the commit.
+      const stored = file.statSync().mtime?.getTime() ?? mtime ?? Date.now();
       this.#closeFile();
       const partial = this.#partials.locate(this.#path).data;
       const how = overwrite ? "replace" : this.#options.keepBoth ? "keep-both" : "new";
@@ -223,6 +245,7 @@ export class LocalUpload implements UploadSink {
         throw new FerryError("is_directory", `${action}: a folder with that name exists`);
       }
       const placed = placeUpload(partial, target.path, how);
+      gone = true;
       await FOLDER_SYNCS.sync(placed.slice(0, placed.lastIndexOf("/")) || "/");
       try {
         this.#partials.discard(this.#path, this.#withMeta);
@@ -233,12 +256,13 @@ export class LocalUpload implements UploadSink {
         name: placed.slice(placed.lastIndexOf("/") + 1),
         kind: "file",
         size,
-        mtime: mtime ?? Date.now(),
+        mtime: stored,
       };
     } catch (error) {
+      if (isDiskFull(error)) this.#diskFull = true;
       throw fsError(error, action);
     } finally {
-      this.#finish();
+      this.#finish(gone ? "gone" : "kept");
     }
   }
 
@@ -249,10 +273,24 @@ export class LocalUpload implements UploadSink {
     return this.#file;
   }
 
-  #finish(): void {
+  /** Whether a partial left now could resume: it has a record, and the disk did not fill under it. */
+  #keeps(): boolean {
+    return this.#withMeta && !this.#diskFull;
+  }
+
+  /**
+   * Ends the upload: closes the file, keeps the partial (`"kept"`) only when
+   * it can resume, else deletes it (`"gone"`: none is left), and releases the lock.
+   */
+  #finish(partial: "kept" | "gone"): void {
     this.#state = "finished";
     try {
+      const keep = partial === "kept" && this.#keeps();
+      if (keep) this.#kept = this.#file?.statSync().size ?? this.#written;
       this.#closeFile();
+      if (partial === "kept" && !keep) this.#partials.discard(this.#path, this.#withMeta);
+    } catch {
+      // A partial that could not be closed or deleted is swept later (partialMaxAgeHours).
     } finally {
       this.#lock.release();
     }
@@ -263,11 +301,6 @@ export class LocalUpload implements UploadSink {
     this.#file = undefined;
     file?.close();
   }
-}
-
-/** Writes all of a small upload's chunk: see {@linkcode DIRECT_IO_MAX_BYTES}. */
-function writeNow(file: Deno.FsFile, chunk: Uint8Array): void {
-  for (let done = 0; done < chunk.byteLength;) done += file.writeSync(chunk.subarray(done));
 }
 
 /** Sets the modification (and access) time the sender announced. */

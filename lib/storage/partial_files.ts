@@ -8,7 +8,7 @@
 
 import { createHash } from "node:crypto";
 import type { RemotePath } from "./remote_path.ts";
-import type { UploadOptions } from "./storage.ts";
+import type { PartialUpload, UploadOptions } from "./storage.ts";
 
 /** What a partial upload is for, kept next to its bytes. */
 export interface PartialMeta {
@@ -174,6 +174,43 @@ export class PartialFiles {
       if (owner && isBusy(owner.path)) continue;
       await removeIfPresent(data);
       await removeIfPresent(meta);
+      removed++;
+    }
+    return removed;
+  }
+
+  /**
+   * Streams the partial uploads that have a record (the only ones that can
+   * resume), except those `isBusy` says are being written.
+   */
+  async *list(isBusy: (path: RemotePath) => boolean): AsyncIterable<PartialUpload> {
+    for await (const entry of Deno.readDir(this.#dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+      const meta = await this.#readMetaFile(`${this.#dir}/${entry.name}`);
+      if (meta === undefined || isBusy(meta.path)) continue;
+      const { data } = this.locate(meta.path);
+      // A record under another path's name is not this path's (copied by hand).
+      if (data !== `${this.#dir}/${entry.name.replace(/\.json$/, ".part")}`) continue;
+      const info = await Deno.stat(data).catch(() => undefined);
+      if (info?.isFile) yield { path: meta.path, bytes: info.size };
+    }
+  }
+
+  /**
+   * Deletes the partial files that have no record: uploads too small to
+   * resume, left by a process that ended without aborting them (`kill -9`).
+   * Only before the first upload of this process: a big upload's file
+   * exists a moment before its record.
+   *
+   * @returns How many were deleted.
+   */
+  async removeUnresumable(): Promise<number> {
+    let removed = 0;
+    for await (const entry of Deno.readDir(this.#dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".part")) continue;
+      const data = `${this.#dir}/${entry.name}`;
+      if (await Deno.stat(data.replace(/\.part$/, ".json")).then(() => true, () => false)) continue;
+      await removeIfPresent(data);
       removed++;
     }
     return removed;

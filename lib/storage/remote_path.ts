@@ -39,19 +39,19 @@ const encoder = new TextEncoder();
  * import { normalizeRemotePath } from "./remote_path.ts";
  * import assert from "node:assert/strict";
  * assert.equal(normalizeRemotePath("./docs//a.txt"), "docs/a.txt");
- * assert.equal(normalizeRemotePath("/"), "");
+ * assert.equal(normalizeRemotePath(""), "");
+ * assert.throws(() => normalizeRemotePath("/"));
  * assert.throws(() => normalizeRemotePath("../etc/passwd"));
  * ```
  *
  * @param input The path as the client sent it.
  * @returns The normalised path.
  * @throws {FerryError} `invalid_path` for a `..` segment (even one that would
- * stay inside), an absolute path other than `"/"`, NUL or any other control
+ * stay inside), an absolute path (`"/"` too: the root is `""`), NUL or any other control
  * character, a backslash, text that is not well-formed Unicode, a segment over
  * {@linkcode MAX_SEGMENT_BYTES} or a path over {@linkcode MAX_PATH_BYTES}.
  */
 export function normalizeRemotePath(input: string): RemotePath {
-  if (input === "/") return "";
   checkText(input, input);
   if (input.startsWith("/")) {
     throw invalid(input, "absolute paths are not allowed, start from your root folder");

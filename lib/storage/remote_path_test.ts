@@ -12,7 +12,6 @@ import {
 
 const GOOD: [string, string][] = [
   ["", ""],
-  ["/", ""],
   [".", ""],
   ["./", ""],
   ["./.", ""],
@@ -31,6 +30,7 @@ const GOOD: [string, string][] = [
 ];
 
 const HOSTILE: [string, string][] = [
+  ["/", 'the root written as an absolute path (the root is "")'],
   ["..", "dot-dot alone"],
   ["../x", "dot-dot first"],
   ["a/../../x", "climbing out"],

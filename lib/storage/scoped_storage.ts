@@ -9,6 +9,7 @@
 import type { RemotePath } from "./remote_path.ts";
 import type {
   Entry,
+  PartialUpload,
   ReadSource,
   RemoveDirectoryOptions,
   RenameOptions,
@@ -78,6 +79,16 @@ export class ScopedStorage implements Storage {
     return from === ""
       ? this.#inner.rename("", to, options) // the inner root refuses with a clear error
       : this.#inner.rename(this.#at(from), this.#at(to), options);
+  }
+
+  /** Streams the partial uploads of paths inside the folder, with their paths inside it. */
+  async *listPartials(): AsyncIterable<PartialUpload> {
+    const inside = `${this.#prefix}/`;
+    for await (const partial of this.#inner.listPartials()) {
+      if (partial.path.startsWith(inside)) {
+        yield { path: partial.path.slice(inside.length), bytes: partial.bytes };
+      }
+    }
   }
 
   /** Cleans partial uploads of the whole storage. */

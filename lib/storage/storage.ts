@@ -83,8 +83,25 @@ export interface UploadSink {
    * @returns The committed entry.
    */
   commit(sha256Hex: string): Promise<Entry>;
-  /** Gives up for now: releases the lock, keeps the partial data for a resume. */
+  /**
+   * Gives up for now: releases the lock, keeps the partial data for a resume
+   * when the back end can resume it (see {@linkcode UploadSink.keptBytes}).
+   */
   abort(): Promise<void>;
+  /**
+   * The bytes this upload leaves behind for a resume once it has ended: 0
+   * while it runs, after a commit, and when its partial data was discarded
+   * (a hash mismatch, a full disk, an upload too small to resume).
+   */
+  readonly keptBytes: number;
+}
+
+/** A partial upload kept for a resume, as {@linkcode Storage.listPartials} gives it. */
+export interface PartialUpload {
+  /** The remote path it will be committed to. */
+  path: RemotePath;
+  /** The bytes it holds. */
+  bytes: number;
 }
 
 /** Options of {@linkcode Storage.rename}. */
@@ -128,4 +145,10 @@ export interface Storage {
    * @returns How many were deleted.
    */
   removeStalePartials(maxAgeMs: number): Promise<number>;
+  /**
+   * Streams the partial uploads kept for a resume, in no particular order,
+   * except those being written now (their upload holds their room). Quotas
+   * count them.
+   */
+  listPartials(): AsyncIterable<PartialUpload>;
 }

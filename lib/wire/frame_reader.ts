@@ -8,6 +8,9 @@ import { FerryError } from "../errors.ts";
 import { type ByteInput, ViewReader } from "./byte_source.ts";
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 
+/** The size a reader's buffer starts at. */
+export const INITIAL_BUFFER_BYTES = 16 * 1024;
+
 /** Options of {@linkcode FrameReader}. */
 export interface FrameReaderOptions {
   /**
@@ -22,7 +25,10 @@ export interface FrameReaderOptions {
 /**
  * Cuts a byte stream into frames: a 4-byte big-endian length, then that many
  * bytes. It reads into one buffer that it keeps for the life of the
- * connection, so the hot path allocates nothing. Given a `Deno.Conn` (a
+ * connection, so the hot path allocates nothing. The buffer starts small
+ * ({@linkcode INITIAL_BUFFER_BYTES}: the handshake and requests fit) and
+ * grows once, to two full frames, at the first frame that does not fit: an
+ * idle or request-only session holds 16 KiB, not 128 KiB. Given a `Deno.Conn` (a
  * `ByteSource`) it reads with plain `read` calls: no Web Streams on
  * the path of every message.
  *
@@ -55,7 +61,9 @@ export class FrameReader {
   ) {
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#source = new ViewReader(source);
-    this.#buffer = new ArrayBuffer(2 * (FRAME_HEADER_BYTES + this.#maxFrameBytes));
+    this.#buffer = new ArrayBuffer(
+      Math.min(INITIAL_BUFFER_BYTES, 2 * (FRAME_HEADER_BYTES + this.#maxFrameBytes)),
+    );
   }
 
   /**
@@ -100,7 +108,15 @@ export class FrameReader {
 
   /** Makes `need` bytes available from `#start`; false on EOF before any byte. */
   async #fill(need: number, eofAllowed: boolean): Promise<boolean> {
-    if (this.#start + need > this.#buffer.byteLength) {
+    if (need > this.#buffer.byteLength) {
+      const grown = new ArrayBuffer(
+        Math.max(need, 2 * (FRAME_HEADER_BYTES + this.#maxFrameBytes)),
+      );
+      new Uint8Array(grown).set(new Uint8Array(this.#buffer, this.#start, this.#end - this.#start));
+      this.#buffer = grown;
+      this.#end -= this.#start;
+      this.#start = 0;
+    } else if (this.#start + need > this.#buffer.byteLength) {
       new Uint8Array(this.#buffer).copyWithin(0, this.#start, this.#end);
       this.#end -= this.#start;
       this.#start = 0;

@@ -68,6 +68,9 @@ export class FrameWriter {
   #queued: Uint8Array[] = [];
   #batch: PromiseWithResolvers<void> | undefined;
   #flushing: Promise<void> | undefined;
+  /** Bytes queued or being written. */
+  #backlog = 0;
+  #backlogWaiters: { bytes: number; resolve: () => void }[] = [];
 
   /** @param sink The connection (or any {@linkcode ByteSink}), or a `WritableStream`. */
   constructor(sink: ByteSink | WritableStream<Uint8Array>) {
@@ -107,6 +110,23 @@ export class FrameWriter {
     return this.#enqueue(bytes);
   }
 
+  /** Bytes of frames queued or being written: what the sink has not taken yet. */
+  get backlog(): number {
+    return this.#backlog;
+  }
+
+  /**
+   * Resolves once the {@linkcode FrameWriter.backlog} is at most `bytes`
+   * (at once when it is), or when a write fails (the peer is gone: nothing
+   * will drain).
+   */
+  backlogBelow(bytes: number): Promise<void> {
+    if (this.#backlog <= bytes) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#backlogWaiters.push({ bytes, resolve });
+    return promise;
+  }
+
   /** Closes the sink after the queued frames; errors are ignored (the peer may be gone). */
   async close(): Promise<void> {
     await this.#flushing?.catch(() => {});
@@ -115,9 +135,19 @@ export class FrameWriter {
 
   #enqueue(frame: Uint8Array): Promise<void> {
     this.#queued.push(frame);
+    this.#backlog += frame.byteLength;
     const batch = this.#batch ??= Promise.withResolvers<void>();
     this.#flushing ??= this.#flush();
     return batch.promise;
+  }
+
+  #wakeBacklogWaiters(all: boolean): void {
+    const waiting = this.#backlogWaiters;
+    this.#backlogWaiters = [];
+    for (const waiter of waiting) {
+      if (all || this.#backlog <= waiter.bytes) waiter.resolve();
+      else this.#backlogWaiters.push(waiter);
+    }
   }
 
   /** Hands the queue to the sink, batch after batch, until it stays empty. */
@@ -128,12 +158,16 @@ export class FrameWriter {
         const batch = this.#batch as PromiseWithResolvers<void>;
         this.#queued = [];
         this.#batch = undefined;
+        let failed = false;
         try {
           for (const chunk of coalesce(frames)) await writeAll(this.#sink, chunk);
           batch.resolve();
         } catch (error) {
+          failed = true;
           batch.reject(error);
         }
+        for (const frame of frames) this.#backlog -= frame.byteLength;
+        this.#wakeBacklogWaiters(failed);
       }
     } finally {
       this.#flushing = undefined;

@@ -11,6 +11,7 @@ import type { CommandHandler, RequestContext } from "../request_context.ts";
 import { list, mkdir, remove, rename, rmdir } from "./path_commands.ts";
 import { stat } from "./stat_command.ts";
 import { get, put } from "./transfer_commands.ts";
+import { usage } from "./usage_command.ts";
 
 /** One command's entry. */
 export interface Command {
@@ -32,7 +33,7 @@ function entry<O extends Op>(
 
 async function help(_request: Request, context: RequestContext): Promise<void> {
   const commands = Object.entries(COMMANDS).map(([name, command]) => ({
-    name: name.toUpperCase(),
+    name,
     summary: command.summary,
     requires: command.requires,
     allowed: command.requires === null || context.account.permissions.has(command.requires),
@@ -55,5 +56,6 @@ export const COMMANDS: Record<Op, Command> = {
   mkdir: entry(mkdir, "mkdir", "Make a folder"),
   rmdir: entry(rmdir, "delete", "Remove a folder"),
   rename: entry(rename, "write", "Move or rename a file or folder"),
+  usage: entry(usage, null, "Bytes and files in your folder, and your quota"),
   bye: entry(bye, null, "End the session"),
 };

@@ -27,6 +27,7 @@ export async function list(
   context: RequestContext,
 ): Promise<void> {
   const folder = normalizeRemotePath(request.path);
+  using _slot = await context.transferSlot();
   let page: Entry[] = [];
   let pageBytes = 0;
   let count = 0;

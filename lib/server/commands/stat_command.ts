@@ -10,7 +10,8 @@
 import { createHash } from "node:crypto";
 import type { Entry } from "../../protocol/entry.ts";
 import type { Request } from "../../protocol/requests.ts";
-import { normalizeRemotePath } from "../../storage/remote_path.ts";
+import { normalizeRemotePath, type RemotePath } from "../../storage/remote_path.ts";
+import type { Storage } from "../../storage/storage.ts";
 import type { RequestContext } from "../request_context.ts";
 import { cancelUnread, ViewReader } from "../../wire/byte_source.ts";
 import { isStoredEncrypted } from "./encryption_probe.ts";
@@ -32,19 +33,29 @@ export async function stat(
     await context.reply({ entry });
     return;
   }
-  const source = await context.storage.openRead(path, 0);
+  await context.reply({ entry, sha256: await storedSha256(context.storage, path, context.signal) });
+}
+
+/**
+ * The SHA-256 of a stored file: the one the back end kept at upload (S3),
+ * else read and hashed.
+ */
+export async function storedSha256(
+  storage: Storage,
+  path: RemotePath,
+  signal: AbortSignal,
+): Promise<string> {
+  const source = await storage.openRead(path, 0);
   if (source.sha256 !== undefined) {
-    // The back end keeps the hash it verified at upload (S3): no need to read it all.
     await cancelUnread(source.bytes);
-    await context.reply({ entry, sha256: source.sha256 });
-    return;
+    return source.sha256;
   }
   const reader = new ViewReader(source.bytes);
   const hash = createHash("sha256");
   try {
     let buffer = new ArrayBuffer(HASH_READ_BYTES);
     for (let read = await reader.read(new Uint8Array(buffer)); read !== null;) {
-      context.signal.throwIfAborted();
+      signal.throwIfAborted();
       hash.update(read);
       buffer = read.buffer as ArrayBuffer;
       read = await reader.read(new Uint8Array(buffer));
@@ -53,5 +64,5 @@ export async function stat(
     await reader.cancel().catch(() => {});
     throw error;
   }
-  await context.reply({ entry, sha256: hash.digest("hex") });
+  return hash.digest("hex");
 }

@@ -7,7 +7,7 @@
 
 import { FerryError, isFerryError } from "../../errors.ts";
 import { ChunkCompressor } from "../../protocol/chunk_compression.ts";
-import { decodeJsonBody } from "../../protocol/codec.ts";
+import { decodeJsonBody, type Message } from "../../protocol/codec.ts";
 import {
   MAX_DATA_BYTES,
   receivedBytes,
@@ -21,6 +21,7 @@ import type { Entry, ReadSource, Storage } from "../../storage/storage.ts";
 import type { Reservation } from "../folder_usage.ts";
 import type { AuditDetail, RequestContext } from "../request_context.ts";
 import { cancelUnread } from "../../wire/byte_source.ts";
+import { skipIdenticalUpload } from "./identical_upload.ts";
 
 type GetRequest = Extract<Request, { op: "get" }>;
 type PutRequest = Extract<Request, { op: "put" }>;
@@ -57,6 +58,7 @@ async function openSource(
  */
 export async function get(request: GetRequest, context: RequestContext): Promise<AuditDetail> {
   const path = normalizeRemotePath(request.path);
+  using _slot = await context.transferSlot();
   const { source, fromOffset } = await openSource(context.storage, path, request.offset);
   if (request.offset > source.entry.size) {
     await cancelUnread(source.bytes);
@@ -86,13 +88,29 @@ export async function get(request: GetRequest, context: RequestContext): Promise
   };
 }
 
-function parseEnd(value: unknown): TransferEnd {
-  const end = value as Partial<TransferEnd> | null;
+/**
+ * The client's `END` of an upload of `size` bytes.
+ *
+ * @throws {FerryError} `bad_request` when it is not `{size, sha256}` (64
+ *   lowercase hex digits) or its size is not the announced one.
+ */
+function parseEnd(message: Message, request: PutRequest): TransferEnd {
+  const end = decodeJsonBody(message, "bad_request") as Partial<TransferEnd> | null;
   if (
-    typeof end?.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(end.sha256) ||
-    !Number.isSafeInteger(end.size)
+    typeof end !== "object" || end === null || typeof end.sha256 !== "string" ||
+    !/^[0-9a-f]{64}$/.test(end.sha256) || !Number.isSafeInteger(end.size) ||
+    Object.keys(end).some((key) => key !== "size" && key !== "sha256")
   ) {
-    throw new FerryError("bad_request", "Cannot finish upload: malformed END message");
+    throw new FerryError(
+      "bad_request",
+      `Cannot finish the upload of "${request.path}": END must be {size, sha256} with a lowercase hex SHA-256`,
+    );
+  }
+  if (end.size !== request.size) {
+    throw new FerryError(
+      "bad_request",
+      `Cannot finish the upload of "${request.path}": END says ${end.size} bytes, the put announced ${request.size}`,
+    );
   }
   return end as TransferEnd;
 }
@@ -136,20 +154,24 @@ async function admitUpload(
   const replaced = force && before?.kind === "file" ? before.size : 0;
   const newFile = !force;
   const now = await usage.current();
-  if (
-    account.quotaBytes !== undefined && now.bytes + request.size - replaced > account.quotaBytes
-  ) {
+  // This path's own partial upload is resumed or replaced by this upload: it does not count twice.
+  const own = usage.partials(path);
+  const bytes = now.bytes - own.bytes + request.size - replaced;
+  const parked = usage.partials().bytes - own.bytes;
+  const inPartials = parked > 0 ? ` (${parked} of them in unfinished uploads)` : "";
+  if (account.quotaBytes !== undefined && bytes > account.quotaBytes) {
     throw new FerryError(
       "quota",
-      `Cannot upload "${request.path}": it would take ${
-        now.bytes + request.size - replaced
-      } bytes, over the quota of ${account.quotaBytes} bytes`,
+      `Cannot upload "${request.path}": it would take ${bytes} bytes${inPartials}, over the quota of ${account.quotaBytes} bytes`,
     );
   }
-  if (account.quotaFiles !== undefined && newFile && now.files + 1 > account.quotaFiles) {
+  const files = now.files - own.files + (newFile ? 1 : 0);
+  if (account.quotaFiles !== undefined && newFile && files > account.quotaFiles) {
     throw new FerryError(
       "quota",
-      `Cannot upload "${request.path}": the quota of ${account.quotaFiles} files is reached`,
+      `Cannot upload "${request.path}": the quota of ${account.quotaFiles} files is reached${
+        usage.partials().files > own.files ? " (counting unfinished uploads)" : ""
+      }`,
     );
   }
   return {
@@ -178,6 +200,10 @@ export async function put(request: PutRequest, context: RequestContext): Promise
       `Cannot upload "${request.path}" eagerly: ${request.size} bytes is over the ${MAX_DATA_BYTES} an eager upload may carry`,
     );
   }
+  const skipped = await skipIdenticalUpload(request, path, context);
+  if (skipped) return skipped;
+  // An eager upload is one message, already queued: it takes no turn (and so waits for none).
+  using _slot = eager ? undefined : await context.transferSlot();
   const { force, reservation, replaced } = await admitUpload(request, path, context);
   const incoming = context.incoming();
   let committing = false;
@@ -190,14 +216,16 @@ export async function put(request: PutRequest, context: RequestContext): Promise
       ...(request.mtime === undefined ? {} : { mtime: request.mtime }),
     });
     try {
+      context.signal.throwIfAborted();
       if (!eager) await context.reply({ offset: upload.offset });
+      // A CANCEL ends this loop at once (the queue is cancelled, what it held dropped).
       for await (const message of incoming) {
         if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
-          const bytes = await receivedBytes(message);
+          const bytes = receivedBytes(message);
           await upload.write(bytes);
           context.progress.bytes += bytes.byteLength;
         } else if (message.type === MessageType.END) {
-          const end = parseEnd(decodeJsonBody(message));
+          const end = parseEnd(message, request);
           committing = true;
           const entry = await upload.commit(end.sha256);
           const parent = parentOf(path);
@@ -207,7 +235,10 @@ export async function put(request: PutRequest, context: RequestContext): Promise
             `"${context.account.name}" put "${placed}": ${entry.size} bytes, ` +
               `${context.progress.bytes} bytes received from offset ${upload.offset}, SHA-256 ${end.sha256}`,
           );
-          await context.reply({ entry, path: placed, sha256: end.sha256 });
+          // Committed: a put for the audit log whatever happens to the reply (the client may be gone).
+          await context.reply({ entry, path: placed, sha256: end.sha256 }).catch((error) =>
+            context.log.info(`"${context.account.name}" put "${placed}": reply lost: ${error}`)
+          );
           return {
             path: placed,
             bytes: context.progress.bytes,

@@ -136,6 +136,16 @@ export class LeaseLocks {
   }
 
   /**
+   * Tells whether this server holds a lease on `path` (or a lock that conflicts with one).
+   *
+   * @param path A normalised remote path.
+   * @returns `true` when one of this server's operations holds it.
+   */
+  isLeasedHere(path: RemotePath): boolean {
+    return this.#local.isLocked(path);
+  }
+
+  /**
    * Tells whether a live lease (of any server) is held on `path` itself.
    *
    * @param path A normalised remote path.

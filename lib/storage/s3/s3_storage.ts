@@ -14,6 +14,7 @@ import { quotePath } from "../remote_path.ts";
 import type { RemotePath } from "../remote_path.ts";
 import type {
   Entry,
+  PartialUpload,
   RemoveDirectoryOptions,
   RenameOptions,
   Storage,
@@ -31,7 +32,7 @@ import { s3Error } from "./s3_errors.ts";
 import { listS3Folder } from "./s3_list.ts";
 import { openS3Read } from "./s3_read.ts";
 import type { S3ReadSource } from "./s3_read.ts";
-import { moveEntry, removeFolder, removeStaleUploads } from "./s3_tree_ops.ts";
+import { listUploads, moveEntry, removeFolder, removeStaleUploads } from "./s3_tree_ops.ts";
 import { entryOf, findEntry, missing, requireParent } from "./s3_tree.ts";
 import { S3Upload } from "./s3_upload.ts";
 import { prepareUpload } from "./upload_resume.ts";
@@ -204,6 +205,14 @@ export class S3Storage implements Storage {
    */
   removeStalePartials(maxAgeMs: number): Promise<number> {
     return removeStaleUploads(this.#ctx, this.#locks, maxAgeMs);
+  }
+
+  /**
+   * Streams the partial uploads recorded in the bucket (their parts and
+   * tail), except those this server is writing now.
+   */
+  listPartials(): AsyncIterable<PartialUpload> {
+    return listUploads(this.#ctx, this.#locks);
   }
 
   async #locked(

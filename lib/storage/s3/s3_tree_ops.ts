@@ -7,12 +7,13 @@
 
 import { FerryError } from "../../errors.ts";
 import type { RemotePath } from "../remote_path.ts";
+import type { PartialUpload } from "../storage.ts";
 import type { LeaseLocks } from "./lease_locks.ts";
 import type { S3Context } from "./s3_context.ts";
 import { deleteBelow, findEntry, keysBelow, mapLimit, requireParent } from "./s3_tree.ts";
 import type { Found } from "./s3_tree.ts";
 import { quotePath } from "../remote_path.ts";
-import { discardUpload, readUploadRecord } from "./upload_state.ts";
+import { discardUpload, heldBytes, parseUploadRecord, readUploadRecord } from "./upload_state.ts";
 
 /**
  * Removes a folder's marker, and with `recursive` everything below it first
@@ -149,18 +150,50 @@ export async function removeStaleUploads(
   }
   let removed = 0;
   for (const key of stale) {
-    const got = await ctx.client.getBytes(key);
-    if (got === undefined) continue;
-    let path: unknown;
-    try {
-      path = JSON.parse(new TextDecoder().decode(got.bytes)).path;
-    } catch {
-      path = undefined;
-    }
-    if (typeof path !== "string" || ctx.keys.upload(path).state !== key) continue;
-    if (await locks.isLeased(path)) continue;
+    const path = (await recordAt(ctx, key))?.path;
+    if (path === undefined || await locks.isLeased(path)) continue;
     await discardUpload(ctx, await readUploadRecord(ctx, path), path);
     removed++;
   }
   return removed;
+}
+
+/**
+ * Streams the partial uploads recorded below `PREFIX state/uploads/`, with
+ * the bytes their parts and tail hold, except those this server is writing
+ * now (an upload of another server sharing the bucket is counted).
+ *
+ * @param ctx The storage's context.
+ * @param locks The storage's leases.
+ */
+export async function* listUploads(
+  ctx: S3Context,
+  locks: LeaseLocks,
+): AsyncGenerator<PartialUpload> {
+  for await (const object of keysBelow(ctx, `${ctx.config.statePrefix}uploads/`)) {
+    if (!object.key.endsWith(".json")) continue;
+    const found = await recordAt(ctx, object.key);
+    if (found === undefined || locks.isLeasedHere(found.path)) continue;
+    const record = parseUploadRecord(found.value, found.path);
+    if (record !== undefined) yield { path: found.path, bytes: heldBytes(record) };
+  }
+}
+
+/** The record stored at `key` (parsed JSON) and the path it names, when `key` is that path's. */
+async function recordAt(
+  ctx: S3Context,
+  key: string,
+): Promise<{ path: RemotePath; value: unknown } | undefined> {
+  const got = await ctx.client.getBytes(key);
+  if (got === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(got.bytes));
+  } catch {
+    return undefined;
+  }
+  const path = (value as { path?: unknown } | null)?.path;
+  return typeof path === "string" && ctx.keys.upload(path).state === key
+    ? { path, value }
+    : undefined;
 }

@@ -22,7 +22,7 @@ import { fileMtime } from "./s3_tree.ts";
 import type { SavableSha256 } from "./sha256_state.ts";
 import type { UploadStart } from "./upload_resume.ts";
 import { multipartKey, placeUpload, writeObject } from "./upload_target.ts";
-import { discardUpload, writeUploadRecord } from "./upload_state.ts";
+import { discardUpload, heldBytes, writeUploadRecord } from "./upload_state.ts";
 import type { UploadRecord } from "./upload_state.ts";
 
 /** What {@linkcode S3Upload} needs. */
@@ -57,6 +57,7 @@ export class S3Upload implements UploadSink {
   #sent: number;
   #offset: number;
   #state: "open" | "broken" | "finished" = "open";
+  #kept = 0;
   #serial = new SerialQueue();
 
   /** @param init The context, path, options, lease and starting point. */
@@ -78,6 +79,11 @@ export class S3Upload implements UploadSink {
   /** Where the sender must start: 0, or the bytes already held. */
   get offset(): number {
     return this.#offset;
+  }
+
+  /** The bytes kept in the bucket for a resume once the upload ended (its recorded parts and tail). */
+  get keptBytes(): number {
+    return this.#kept;
   }
 
   /**
@@ -166,6 +172,8 @@ export class S3Upload implements UploadSink {
         throw new FerryError("integrity", `${action}: received ${received} of ${size} bytes`);
       }
       if (this.#hasher.digestHex() !== sha256Hex.toLowerCase()) {
+        this.#record.parts = [];
+        delete this.#record.tail;
         await discardUpload(this.#ctx, this.#record);
         throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
       }
@@ -184,6 +192,8 @@ export class S3Upload implements UploadSink {
         throw new FerryError("exists", `${action}: a file with that name exists`);
       }
       const { state, tail } = this.#ctx.keys.upload(this.#path);
+      this.#record.parts = [];
+      delete this.#record.tail;
       await this.#ctx.client.deleteMany([state, tail]).catch(() => {});
       const head = await this.#ctx.client.head(key);
       if (head === undefined) throw new FerryError("not_found", `${action}: it vanished at once`);
@@ -269,6 +279,9 @@ export class S3Upload implements UploadSink {
 
   async #finish(): Promise<void> {
     this.#state = "finished";
+    this.#kept = this.#record.uploadId !== undefined || this.#record.tail !== undefined
+      ? heldBytes(this.#record)
+      : 0;
     this.#buffer = undefined;
     await this.#lease.release();
   }

@@ -66,7 +66,7 @@ export async function readUploadRecord(
   const got = await ctx.client.getBytes(ctx.keys.upload(path).state);
   if (got === undefined || got.bytes.byteLength > MAX_RECORD_BYTES) return undefined;
   try {
-    return parseRecord(JSON.parse(new TextDecoder().decode(got.bytes)), path);
+    return parseUploadRecord(JSON.parse(new TextDecoder().decode(got.bytes)), path);
   } catch {
     return undefined;
   }
@@ -104,7 +104,14 @@ export async function discardUpload(
   await ctx.client.deleteMany([keys.tail, keys.state]);
 }
 
-function parseRecord(value: unknown, path: RemotePath): UploadRecord | undefined {
+/**
+ * Checks that a parsed JSON value is the record of `path`'s partial upload.
+ *
+ * @param value The parsed JSON.
+ * @param path The remote path it must be for.
+ * @returns The record, or `undefined` when it is not a valid one.
+ */
+export function parseUploadRecord(value: unknown, path: RemotePath): UploadRecord | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const r = value as Record<string, unknown>;
   const parts = r.parts;
@@ -119,6 +126,11 @@ function parseRecord(value: unknown, path: RemotePath): UploadRecord | undefined
     return undefined;
   }
   return value as UploadRecord;
+}
+
+/** The bytes a partial upload holds in the store: its parts and its tail. */
+export function heldBytes(record: UploadRecord): number {
+  return record.parts.reduce((sum, part) => sum + part.size, 0) + (record.tail?.size ?? 0);
 }
 
 function isCount(value: unknown): value is number {
