@@ -10,14 +10,14 @@ Deno.test("ferry put - the summary counts transferred, skipped and failed apart;
   for (const name of ["a.txt", "b.txt", "c.txt"]) {
     await Deno.writeTextFile(`${world.work}/${name}`, `${name} `.repeat(1000));
   }
-  assert.equal((await world.ferry(["put", "a.txt", "b.txt"])).code, 0);
-  const again = await world.ferry(["put", "a.txt", "b.txt", "c.txt"]);
+  assert.equal((await world.ferry(["put", "a.txt", "b.txt", "./"])).code, 0);
+  const again = await world.ferry(["put", "a.txt", "b.txt", "c.txt", "./"]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(
     again.stderr,
     /^Uploaded 1 of 3 files: 5\.9 KiB in \d\d:\d\d \(\d+(\.\d)? (B|KiB|MiB)\/s\), SHA-256 verified; 2 skipped \(identical\)\n$/,
   );
-  const verbose = await world.ferry(["put", "-v", "a.txt", "b.txt", "c.txt"]);
+  const verbose = await world.ferry(["put", "-v", "a.txt", "b.txt", "c.txt", "./"]);
   assert.match(verbose.stderr, /^Skipped "a\.txt": identical$/m);
   assert.match(verbose.stderr, /Uploaded 0 of 3 files: 0 B in .*; 3 skipped \(identical\)/);
 });

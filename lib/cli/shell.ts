@@ -16,7 +16,7 @@ import type { FerryClient } from "../client/ferry_client.ts";
 import { FerryError } from "../errors.ts";
 import { runCommand, SHELL_HELP, writeStdout } from "./client_commands.ts";
 import { type CommandOptions, parseCommandLine } from "./client_options.ts";
-import { exitCodeFor } from "./exit_codes.ts";
+import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import type { KeyEnvironment } from "./encryption_options.ts";
 import { wrapText } from "./format.ts";
 import { LineEditor } from "./line_editor.ts";
@@ -213,7 +213,7 @@ export async function runShell(
         input.close?.();
         const error = next.ended;
         writeStderr(`\nferry: ${error instanceof Error ? error.message : String(error)}\n`);
-        return exitCodeFor(error);
+        return ExitCode.NETWORK; // the session is gone, whatever the server's reason
       }
       if (next === null) break;
       const mayFail = !input.interactive && next.trimStart().startsWith("-");

@@ -49,7 +49,7 @@ Deno.test({
       [["stat", "docs/report.pdf"], /report\.pdf/],
       [["rm", "docs/report.pdf"], /^/],
       [["rmdir", "docs"], /^/],
-      [["help"], /^GET\s/m],
+      [["help"], /^get\s/im],
     ];
     for (const [args, shows] of steps) {
       await using run = t.client(args);
