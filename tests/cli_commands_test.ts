@@ -13,6 +13,7 @@ import { addUser } from "./harness/ferryd_process.ts";
 import { listTree, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 import { converse, HAS_SCRIPT } from "./harness/terminal.ts";
 import { waitFor } from "./harness/wait.ts";
+import { jsonResult } from "./harness/json_output.ts";
 
 const MIB = 1024 * 1024;
 
@@ -239,7 +240,7 @@ Deno.test("everyday commands - mkdir -p, mv into a folder, ls -l in local time, 
     df.stdout,
     /Used: {2}9 B in 1 file\nQuota: 1\.0 MiB \(0\.0% used\), 10 files \(10\.0% used\)/,
   );
-  const json = JSON.parse((await world.ferry(["df", "--json"], bob)).stdout);
+  const json = jsonResult((await world.ferry(["df", "--json"], bob)).stdout);
   assert.deepEqual(json, { bytes: 9, files: 1, quotaBytes: MIB, quotaFiles: 10 });
 
   // -l is KiB/s for all transfers together: 384 KiB at 128 KiB/s take about 3 s, never under 2.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
+import { jsonResults } from "./harness/json_output.ts";
 
 // The harness runs the client under exactly `clientPermissionFlags` for its
 // working folder, its state folder (`work/.ferry`) and its server.
@@ -32,7 +33,7 @@ Deno.test("ferry sandbox - reading a local file outside its folders is refused, 
   assert.doesNotMatch(put.stderr, /\n\s+at |run again with/, "no stack trace, no Deno advice");
   const listed = await world.ferry(["ls", "--json"]);
   assert.equal(listed.code, 0, listed.stderr);
-  assert.deepEqual(JSON.parse(listed.stdout), []);
+  assert.deepEqual(jsonResults(listed.stdout), []);
 });
 
 Deno.test("ferry sandbox - downloading outside its folders is refused, naming the rule", async () => {

@@ -18,6 +18,7 @@ import {
   writeRandomFile,
 } from "./harness/fixture.ts";
 import { sizeOf, waitFor } from "./harness/wait.ts";
+import { jsonResult } from "./harness/json_output.ts";
 
 const MiB = 1024 * 1024;
 const SIZE = 256 * MiB;
@@ -48,7 +49,11 @@ Deno.test("ferry put --encrypt - an upload killed half way resumes with its head
     env: WITH_PASSPHRASE,
   });
   assert.equal(resumed.code, 0, resumed.stderr);
-  const result = JSON.parse(resumed.stdout);
+  const result = jsonResult(resumed.stdout) as {
+    offset: number;
+    sha256?: string;
+    encrypted?: true;
+  };
   assert.ok(result.offset >= 0.5 * total, `resumed at ${result.offset}`);
   assert.equal(result.encrypted, true);
   assert.equal(result.sha256, await sha256File(`${world.server.dataDir}/files/big.bin`));
@@ -79,7 +84,11 @@ Deno.test("ferry get - an encrypted download killed mid-way resumes at a chunk b
 
   const resumed = await world.ferry(["get", "--key-file", "k.key", "big.bin", "--json"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const result = JSON.parse(resumed.stdout);
+  const result = jsonResult(resumed.stdout) as {
+    offset: number;
+    sha256?: string;
+    encrypted?: true;
+  };
   assert.equal(result.encrypted, true);
   assert.ok(result.offset >= kept - 4 * MiB, `resumed at ${result.offset} of ${kept} kept`);
   assert.equal(await sha256File(`${world.work}/big.bin`), sent);

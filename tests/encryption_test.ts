@@ -14,6 +14,7 @@ import {
 import { downloadFile } from "../lib/client/file_download.ts";
 import { FileKeys } from "../lib/client/file_keys.ts";
 import { listTree, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
+import { jsonResult, jsonResults } from "./harness/json_output.ts";
 
 const MiB = 1024 * 1024;
 
@@ -30,7 +31,7 @@ Deno.test("ferry put --encrypt / get - 0, 1, one chunk, one chunk + 1 and 100 Mi
 
   const put = await world.ferry(["put", "--encrypt", ...names, "--json"], { env: WITH_PASSPHRASE });
   assert.equal(put.code, 0, put.stderr);
-  const results = put.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  const results = jsonResults(put.stdout);
   assert.equal(results.length, names.length);
   assert.ok(results.every((result) => result.encrypted === true));
 
@@ -82,7 +83,7 @@ Deno.test("ferry ls / stat mark encrypted files; get --raw fetches the ciphertex
   assert.equal((await world.ferry(["put", "plain.txt"])).code, 0);
 
   const listed = await world.ferry(["ls", "--json"]);
-  const entries = JSON.parse(listed.stdout) as { name: string; encrypted?: boolean }[];
+  const entries = jsonResults(listed.stdout) as unknown as { name: string; encrypted?: boolean }[];
   assert.deepEqual(
     entries.map((e) => [e.name, e.encrypted]),
     [["plain.txt", undefined], ["secret.bin", true]],
@@ -90,7 +91,7 @@ Deno.test("ferry ls / stat mark encrypted files; get --raw fetches the ciphertex
   const lines = (await world.ferry(["ls"])).stdout.split("\n");
   assert.match(lines.find((line) => line.endsWith(" secret.bin")) ?? "", /^e /);
   assert.match(lines.find((line) => line.endsWith(" plain.txt")) ?? "", /^- /);
-  const stat = JSON.parse((await world.ferry(["stat", "secret.bin", "--json"])).stdout);
+  const stat = jsonResult((await world.ferry(["stat", "secret.bin", "--json"])).stdout);
   assert.equal(stat.encrypted, true);
 
   const raw = await world.ferry(["get", "--raw", "secret.bin", "raw.bin"]);
@@ -207,7 +208,7 @@ Deno.test("ferry put --encrypt - a file already there under the same key is skip
 
   const again = await world.ferry(args);
   assert.equal(again.code, 0, again.stderr);
-  const skipped = again.stdout.trim().split("\n").map((line) => JSON.parse(line).skipped);
+  const skipped = jsonResults(again.stdout).map((result) => result.reason);
   assert.deepEqual(skipped, ["identical", "identical"]);
 
   await writeRandomFile(`${world.work}/b.bin`, 100_000);

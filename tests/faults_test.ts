@@ -12,10 +12,11 @@ import { openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 import { openRawSession } from "./harness/raw_session.ts";
 import { MessageType } from "../lib/protocol/message_type.ts";
 import { waitFor } from "./harness/wait.ts";
+import { jsonResult, jsonResults } from "./harness/json_output.ts";
 
 const MiB = 1024 * 1024;
 
-/** One line of `put --json`. */
+/** One file of `put --json`. */
 interface PutLine {
   path: string;
   offset: number;
@@ -44,7 +45,7 @@ Deno.test("ferryd killed (-9) during 16 uploads of one put: nothing partial is v
   const before = (await auditEvents(again.dataDir)).length;
   const resumed = await world.ferry(["put", ...names, "--json"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const lines = resumed.stdout.trim().split("\n").map((line) => JSON.parse(line) as PutLine);
+  const lines = jsonResults(resumed.stdout) as unknown as PutLine[];
   const uploaded = lines.filter((line) => !visible.includes(line.path));
   assert.equal(uploaded.length, 16 - visible.length);
   for (const line of uploaded) {
@@ -100,7 +101,7 @@ Deno.test("a client stopped (SIGSTOP) mid-upload past the idle timeout: the serv
 
   const resumed = await world.ferry(["put", "big.bin", "--json"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const line = JSON.parse(resumed.stdout) as PutLine;
+  const line = jsonResult(resumed.stdout) as unknown as PutLine;
   assert.ok(line.offset > 0, `resumed at ${line.offset}`);
   assert.equal(line.sha256, sent);
   assert.equal(await sha256File(`${world.server.dataDir}/files/big.bin`), sent);

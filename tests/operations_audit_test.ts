@@ -4,6 +4,7 @@ import { isCode } from "./harness/error_code.ts";
 import { addUser, runServerCommand, startFerryd } from "./harness/ferryd_process.ts";
 import { listTree, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 import { waitFor } from "./harness/wait.ts";
+import { jsonResult } from "./harness/json_output.ts";
 
 Deno.test("ferryd audit log - one JSON line per event, denied and aborted ones included", async () => {
   await using world = await openWorld();
@@ -88,7 +89,7 @@ Deno.test("ferryd shutdown - SIGTERM during an upload: exits 0 in the grace peri
   await using again = await startFerryd({ dataDir: world.server.dataDir, port: world.server.port });
   const resumed = await world.ferry(["put", "big.bin", "--json"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  assert.ok(JSON.parse(resumed.stdout).offset > 0, "the upload resumed");
+  assert.ok((jsonResult(resumed.stdout).offset as number) > 0, "the upload resumed");
   assert.equal(await sha256File(`${world.server.dataDir}/files/big.bin`), sent);
   void again;
 });

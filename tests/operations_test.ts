@@ -4,6 +4,7 @@ import { isCode } from "./harness/error_code.ts";
 import { startAddressRelay } from "./harness/address_relay.ts";
 import { addUser, runServerCommand } from "./harness/ferryd_process.ts";
 import { listTree, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
+import { jsonResults } from "./harness/json_output.ts";
 
 Deno.test("ferryd roles - read-only and upload-only users are held to their permissions; homes isolate users", async () => {
   await using world = await openWorld();
@@ -29,14 +30,15 @@ Deno.test("ferryd roles - read-only and upload-only users are held to their perm
   const dave = { user: "dave", password: "pw-dave" };
   assert.equal((await world.ferry(["put", "a.txt", "mine.txt"], carol)).code, 0);
   const daveLs = await world.ferry(["ls", "--json"], dave);
-  assert.deepEqual(JSON.parse(daveLs.stdout), [], "dave sees only his own (empty) home");
+  assert.deepEqual(jsonResults(daveLs.stdout), [], "dave sees only his own (empty) home");
   assert.equal((await world.ferry(["get", "mine.txt", "stolen.txt"], dave)).code, 3);
   const climb = await world.ferry(["get", "../carol/mine.txt", "stolen.txt"], dave);
   assert.equal(climb.code, 3, "no way out of a home");
   assert.equal(await Deno.readTextFile(`${data}/files/homes/carol/mine.txt`), "report");
-  const rootLs = JSON.parse((await world.ferry(["ls", "--json"])).stdout).map((
-    e: { name: string },
-  ) => e.name);
+  const rootLs = (jsonResults((await world.ferry(["ls", "--json"])).stdout) as { name: string }[])
+    .map((
+      e: { name: string },
+    ) => e.name);
   assert.deepEqual(rootLs.sort(), ["drop", "homes"], "alice has the shared root");
 
   // A change to the users file applies to the next request, without a restart.

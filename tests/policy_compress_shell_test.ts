@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { listTree, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
+import { jsonResult } from "./harness/json_output.ts";
 
 Deno.test("ferry overwrite policy - refuse, --force, --rename (keep both), identical skip", async () => {
   await using world = await openWorld();
@@ -19,7 +20,7 @@ Deno.test("ferry overwrite policy - refuse, --force, --rename (keep both), ident
 
   const kept = await world.ferry(["put", "--rename", "r.txt", "--json"]);
   assert.equal(kept.code, 0, kept.stderr);
-  assert.equal(JSON.parse(kept.stdout).path, "r (1).txt");
+  assert.equal(jsonResult(kept.stdout).path, "r (1).txt");
   await Deno.writeTextFile(`${world.work}/r.txt`, "third");
   assert.equal((await world.ferry(["put", "--rename", "r.txt"])).code, 0);
   assert.deepEqual(await listTree(files), ["r (1).txt", "r (2).txt", "r.txt"]);
@@ -32,7 +33,7 @@ Deno.test("ferry overwrite policy - refuse, --force, --rename (keep both), ident
   await Deno.writeTextFile(`${world.work}/r (1).txt`, "local only");
   const local = await world.ferry(["get", "--rename", "r (1).txt", "--json"]);
   assert.equal(local.code, 0, local.stderr);
-  assert.equal(JSON.parse(local.stdout).path, "r (1) (1).txt");
+  assert.equal(jsonResult(local.stdout).local, "r (1) (1).txt");
   assert.equal(await Deno.readTextFile(`${world.work}/r (1).txt`), "local only");
   assert.equal(await Deno.readTextFile(`${world.work}/r (1) (1).txt`), "second");
 });
@@ -43,20 +44,27 @@ Deno.test("ferry --compress - text shrinks on the wire, random data goes stored"
   await Deno.writeTextFile(`${world.work}/text.txt`, text);
   const randomHash = await writeRandomFile(`${world.work}/random.bin`, 4 * 1024 * 1024);
 
-  const putText = JSON.parse((await world.ferry(["put", "-z", "text.txt", "--json"])).stdout);
-  assert.ok(putText.wireBytes < text.length / 10, `text went as ${putText.wireBytes} bytes`);
+  const putText = jsonResult((await world.ferry(["put", "-z", "text.txt", "--json"])).stdout);
+  assert.ok(
+    (putText.wireBytes as number) < text.length / 10,
+    `text went as ${putText.wireBytes} bytes`,
+  );
   assert.equal(await Deno.readTextFile(`${world.server.dataDir}/files/text.txt`), text);
 
-  const putRandom = JSON.parse((await world.ferry(["put", "-z", "random.bin", "--json"])).stdout);
+  const putRandom = jsonResult(
+    (await world.ferry(["put", "-z", "random.bin", "--json"])).stdout,
+  );
   assert.equal(putRandom.wireBytes, 4 * 1024 * 1024, "random data is sent stored, not bigger");
   assert.equal(await sha256File(`${world.server.dataDir}/files/random.bin`), randomHash);
 
-  const getText = JSON.parse(
+  const getText = jsonResult(
     (await world.ferry(["get", "-z", "text.txt", "copy.txt", "--json"])).stdout,
   );
-  assert.ok(getText.wireBytes < text.length / 10);
+  assert.ok((getText.wireBytes as number) < text.length / 10);
   assert.equal(await Deno.readTextFile(`${world.work}/copy.txt`), text);
-  const plain = JSON.parse((await world.ferry(["get", "text.txt", "plain.txt", "--json"])).stdout);
+  const plain = jsonResult(
+    (await world.ferry(["get", "text.txt", "plain.txt", "--json"])).stdout,
+  );
   assert.equal(plain.wireBytes, text.length, "without -z nothing is compressed");
 });
 

@@ -3,6 +3,7 @@ import { auditEvents } from "./harness/audit_events.ts";
 import { startFerryd } from "./harness/ferryd_process.ts";
 import { openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 import { sizeOf, waitFor } from "./harness/wait.ts";
+import { jsonResult } from "./harness/json_output.ts";
 
 const SIZE = 256 * 1024 * 1024;
 
@@ -24,7 +25,11 @@ Deno.test("ferry put - a client killed at 60% resumes and sends less than half t
 
   const resumed = await world.ferry(["put", "big.bin", "--json"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const result = JSON.parse(resumed.stdout);
+  const result = jsonResult(resumed.stdout) as {
+    offset: number;
+    sha256?: string;
+    encrypted?: true;
+  };
   assert.ok(result.offset >= 0.5 * SIZE, `resumed at ${result.offset}`);
   assert.equal(result.sha256, sent);
   assert.equal(await sha256File(`${world.server.dataDir}/files/big.bin`), sent);
@@ -47,7 +52,10 @@ Deno.test("ferry get - a client killed mid-download resumes from its partial fil
 
   const resumed = await world.ferry(["get", "big.bin", "--json"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  assert.ok(JSON.parse(resumed.stdout).offset >= kept - 65536 * 4, "resumed near where it stopped");
+  assert.ok(
+    (jsonResult(resumed.stdout).offset as number) >= kept - 65536 * 4,
+    "resumed near where it stopped",
+  );
   assert.equal(await sha256File(`${world.work}/big.bin`), sent);
   assert.equal(await sizeOf(partial), 0, "the partial file is gone");
 });
@@ -65,7 +73,7 @@ Deno.test("ferry put - a server killed mid-upload and restarted lets the upload 
   await using again = await startFerryd({ dataDir: world.server.dataDir, port: world.server.port });
   const resumed = await world.ferry(["put", "big.bin", "--json"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const { offset } = JSON.parse(resumed.stdout);
+  const offset = jsonResult(resumed.stdout).offset as number;
   assert.ok(offset > 0, "resumed, not restarted");
   assert.equal(await sha256File(`${world.server.dataDir}/files/big.bin`), sent);
   const counted = receivedByServer(again.log(), "big.bin");

@@ -16,7 +16,14 @@ import { checkClientPermissions } from "../sandbox/self_check.ts";
 import { type ClientOptions, clientSandboxConfig, parseClientOptions } from "./client_options.ts";
 import { runCommand } from "./client_commands.ts";
 import type { KeyEnvironment } from "./encryption_options.ts";
-import { batchSource, runShell, terminalSource } from "./shell.ts";
+import {
+  batchSource,
+  INTERRUPTED_EXIT_CODE,
+  INTERRUPTED_TEXT,
+  runShell,
+  terminalSource,
+} from "./shell.ts";
+import { CommandReport, wasReported } from "./command_report.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { promptLine, promptSecret, readLine, writeStderr } from "./prompt.ts";
 
@@ -25,14 +32,17 @@ export const CLIENT_USAGE = `ferry ${FERRY_VERSION}: secure file transfer
 
 Usage: client.ts [options] <command> [arguments]
        client.ts [options]             interactive shell (on a terminal)
-       client.ts [options] -b FILE     run commands from FILE (- for stdin), stop at the first failure
+       client.ts [options] -b FILE     run commands from FILE (- for stdin),
+                                       stop at the first failure
 
 Commands:
-  get [-r] <remote>... [local]   download files or folders (get <remote> - writes to stdout);
-                                 encrypted files are decrypted
-  put [-r] <local>... [remote]   upload files or folders (--encrypt: the server gets only ciphertext)
+  get [-r] <remote>... [local]   download files or folders (get <remote> -
+                                 writes to stdout); encrypted files are
+                                 decrypted
+  put [-r] <local>... [remote]   upload files or folders (--encrypt: the server
+                                 gets only ciphertext)
   ls [dir]                   list a folder ("e": an encrypted file)
-  stat <path>                describe a file or folder
+  stat [--hash] <path>       describe a file or folder (--hash: its SHA-256)
   rm <path>                  remove a file
   mkdir <dir>                make a folder
   rmdir [-r] <dir>           remove a folder (-r: with its contents)
@@ -43,37 +53,53 @@ Commands:
 
 Options:
   -s, --server [USER@]HOST:PORT  server (FERRY_SERVER, default 127.0.0.1:7878)
-  -u, --user NAME            user (else the USER@ of --server, FERRY_USER, $USER)
-      --password-stdin       read the password from stdin (else FERRY_PASSWORD, else a prompt)
-  -i, --identity FILE        log in with this identity key, not a password (default:
-                             $FERRY_HOME/id_x25519 when it exists, then the password)
-      --connect-timeout SECS wait that long for the server (default 15; prompts not counted)
-      --accept-new-host-key  trust a server seen for the first time without asking
+  -u, --user NAME            user (else the USER@ of --server, FERRY_USER,
+                             $USER)
+      --password-stdin       read the password from stdin (else FERRY_PASSWORD,
+                             else a prompt)
+  -i, --identity FILE        log in with this identity key, not a password
+                             (default: $FERRY_HOME/id_x25519 when it exists,
+                             then the password)
+      --connect-timeout SECS wait that long for the server (default 15; prompts
+                             not counted)
+      --accept-new-host-key  trust a server seen for the first time without
+                             asking
       --strict-host-key      never trust a server not in known_hosts
-      --work DIR             the folder ferry may read and write (default: the current one)
-      --home DIR             the state folder (FERRY_HOME, default ~/.config/ferry)
+      --work DIR             the folder ferry may read and write (default: the
+                             current one)
+      --home DIR             the state folder (FERRY_HOME, default
+                             ~/.config/ferry)
   -f, --force                replace existing files
       --rename               keep both: the new copy becomes "name (1).ext"
   -r, --recursive            copy folders (get, put), remove contents (rmdir)
-      --no-resume            start interrupted transfers over instead of resuming them
-  -z, --compress             compress on the wire (chunks that do not shrink go as they are)
-      --encrypt              put: encrypt on this side; the server stores only ciphertext
-      --key-file FILE        the key of encrypted files (keygen --file-key), not a passphrase
-      --passphrase-file FILE the passphrase of encrypted files: the file's first line
-                             (else FERRY_PASSPHRASE, else a prompt)
+      --no-resume            start interrupted transfers over instead of
+                             resuming them
+  -z, --compress             compress on the wire (chunks that do not shrink go
+                             as they are)
+      --encrypt              put: encrypt on this side; the server stores only
+                             ciphertext
+      --key-file FILE        the key of encrypted files (keygen --file-key),
+                             not a passphrase
+      --passphrase-file FILE the passphrase of encrypted files: the file's
+                             first line (else FERRY_PASSPHRASE, else a prompt)
       --decrypt              get: refuse files that are not encrypted
-      --raw                  get: save encrypted files as stored, without decrypting
-      --json                 print results as JSON on stdout
+      --raw                  get: save encrypted files as stored, without
+                             decrypting
+      --json                 print one JSON document per command on stdout
+                             (docs/CLI.md), errors too
   -q, --quiet                no progress, no summaries
+  -v, --verbose              a line per file of a transfer
       --version              print the version
 
-Existing files are never replaced without --force; identical files (same SHA-256) are skipped.
+Existing files are never replaced without --force; identical files (same
+SHA-256) are skipped.
 State (known_hosts, id_x25519) lives in $FERRY_HOME, else ~/.config/ferry.
 ferry may read and write only its working and state folders, and connect
 only to its server.
 Exit codes: 0 ok, 1 usage or local error, 2 authentication or host key,
 3 refused by the server (not found, exists, busy, denied) or an encrypted file
-that cannot be decrypted (wrong key, modified), 4 network or protocol.
+that cannot be decrypted (wrong key, modified), 4 network or protocol,
+130 interrupted (Ctrl-C: run the same command again to resume).
 `;
 
 /** Whether the password comes from a prompt (neither `--password-stdin` nor `FERRY_PASSWORD`). */
@@ -229,18 +255,52 @@ export async function runClientCli(argv: string[]): Promise<number> {
     recordClientSandbox(sandbox);
     if (options.command === "keygen") return await keygen(options);
     const source = options.batch !== undefined ? await batchSource(options.batch) : undefined;
+    // A person at the shell's prompt: Ctrl-C interrupts the command, not ferry.
+    if (source !== undefined || !shell) stopOnInterrupt(options.command);
     const client = await connect(options);
     const keys = keyEnvironment(options);
     try {
       if (!shell) return await runCommand({ client, cwd: "", keys }, options);
-      return await runShell(client, source ?? terminalSource(), options.quiet, keys);
+      return await runShell(client, source ?? terminalSource, options, keys);
     } finally {
       await client.close();
     }
   } catch (caught) {
     const error = explainRefusal(caught) ?? caught;
     const message = error instanceof Error ? error.message : String(error);
+    if (wantsJson(argv) && !wasReported(caught)) {
+      await new CommandReport(commandWord(argv)).print(error);
+    }
     writeStderr(`ferry: ${message}\n`);
     return exitCodeFor(error);
   }
+}
+
+/** Whether `--json` was asked for (also when the options could not be read). */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** The command word of a command line that may not parse: the first word that is no option. */
+function commandWord(argv: string[]): string {
+  try {
+    return parseClientOptions(argv).command ?? "";
+  } catch {
+    return argv.find((word) => !word.startsWith("-")) ?? "";
+  }
+}
+
+/**
+ * Ctrl-C (or `kill -INT`) of a one-shot command or a batch: says that
+ * running it again resumes (interrupted transfers keep their partial data),
+ * and exits with 130, as shells report a command ended by SIGINT.
+ */
+function stopOnInterrupt(command: string | undefined): void {
+  Deno.addSignalListener("SIGINT", () => {
+    const transfer = command === "get" || command === "put" || command === undefined;
+    const clear = Deno.stderr.isTerminal() ? "\r\u001b[K" : "";
+    writeStderr(`${clear}\nferry: ${transfer ? INTERRUPTED_TEXT : "interrupted"}\n`);
+    Deno.exit(INTERRUPTED_EXIT_CODE);
+  });
 }

@@ -8,7 +8,9 @@
 import { RateLimiter } from "../client/rate_limit.ts";
 import { FerryError } from "../errors.ts";
 import type { CommandOptions } from "./client_options.ts";
+import { CommandReport, markReported } from "./command_report.ts";
 import { printable } from "./format.ts";
+import { writeStdout } from "./prompt.ts";
 import { resolveRemote } from "./remote_cwd.ts";
 import {
   entryLine,
@@ -21,15 +23,7 @@ import {
 } from "./remote_commands.ts";
 import { runGet, runPut, type TransferContext } from "./transfer_command.ts";
 
-const encoder = new TextEncoder();
-
-/** Writes text to stdout, all of it. */
-export async function writeStdout(text: string): Promise<void> {
-  const bytes = encoder.encode(text);
-  for (let done = 0; done < bytes.byteLength;) {
-    done += await Deno.stdout.write(bytes.subarray(done));
-  }
-}
+export { writeStdout };
 
 function need(args: string[], min: number, max: number, usage: string): void {
   if (args.length < min || args.length > max) throw new FerryError("usage", `Usage: ${usage}`);
@@ -46,7 +40,9 @@ export const SHELL_HELP = [
 ] as const;
 
 /**
- * Runs one command.
+ * Runs one command. With `--json` it prints one document (see
+ * {@linkcode CommandReport}), also when it fails; the error is then thrown
+ * as well, for the message on stderr and the exit code.
  *
  * @param session The client and the current remote folder (the shell's `cd` changes it).
  * @param options The command and its flags.
@@ -57,9 +53,39 @@ export async function runCommand(
   session: TransferContext,
   options: CommandOptions,
 ): Promise<number> {
+  if (!options.json) return await runOne(session, options, undefined);
+  const report = new CommandReport(options.command ?? "");
+  try {
+    if (options.command === "get" && options.args.at(-1) === "-") {
+      throw new FerryError("usage", "Cannot use --json with get to stdout: stdout holds the file");
+    }
+    session.report = report;
+    const code = await runOne(session, options, report);
+    await report.print();
+    return code;
+  } catch (error) {
+    await report.print(error);
+    markReported(error);
+    throw error;
+  } finally {
+    delete session.report;
+  }
+}
+
+async function runOne(
+  session: TransferContext,
+  options: CommandOptions,
+  report: CommandReport | undefined,
+): Promise<number> {
   const { client } = session;
   const args = options.args;
   const remote = (path: string | undefined): string => resolveRemote(session.cwd, path ?? "");
+  /** Prints `human()`, or gives `items` to the report under `--json`. */
+  const results = async (items: unknown[], human: () => string): Promise<number> => {
+    if (report) report.results.push(...items);
+    else await writeStdout(human());
+    return 0;
+  };
   client.limitRate(
     options.limitKiB === undefined ? undefined : new RateLimiter(options.limitKiB * 1024),
   );
@@ -72,22 +98,27 @@ export async function runCommand(
       need(args, 0, 1, "ls [dir|pattern]");
       const entries = await listEntries(session, args[0]);
       const heading = Deno.stdout.isTerminal() && entries.length > 0 ? LS_HEADING + "\n" : "";
-      await writeStdout(
-        options.json
-          ? JSON.stringify(entries) + "\n"
-          : heading + entries.map((entry) => entryLine(entry) + "\n").join(""),
+      return await results(
+        entries,
+        () => heading + entries.map((entry) => entryLine(entry) + "\n").join(""),
       );
-      return 0;
     }
     case "df":
       need(args, 0, 0, "df");
-      await writeStdout(await usageLines(client, options.json));
+      if (report) return await results([JSON.parse(await usageLines(client, true))], () => "");
+      await writeStdout(await usageLines(client, false));
       return 0;
     case "stat": {
-      need(args, 1, 1, "stat <path>");
-      const entry = await client.stat(remote(args[0]));
-      await writeStdout(options.json ? JSON.stringify(entry) + "\n" : entryLine(entry) + "\n");
-      return 0;
+      need(args, 1, 1, "stat [--hash] <path>");
+      const path = remote(args[0]);
+      const { entry, sha256 } = options.hash
+        ? await client.statWithHash(path)
+        : { entry: await client.stat(path), sha256: undefined };
+      const hashed = sha256 === undefined ? {} : { sha256 };
+      return await results(
+        [{ path, ...entry, ...hashed }],
+        () => entryLine(entry) + "\n" + (sha256 === undefined ? "" : `SHA-256 ${sha256}\n`),
+      );
     }
     case "rm":
       need(args, 1, Infinity, "rm <path|pattern>...");
@@ -113,11 +144,10 @@ export async function runCommand(
         throw new FerryError("not_directory", `Cannot cd to "${target}": not a folder`);
       }
       session.cwd = target;
-      return 0;
+      return await results([{ path: target }], () => "");
     }
     case "pwd":
-      await writeStdout(`/${session.cwd}\n`);
-      return 0;
+      return await results([{ path: session.cwd }], () => `/${session.cwd}\n`);
     case "lcd":
       need(args, 1, 1, "lcd <dir>");
       try {
@@ -128,31 +158,30 @@ export async function runCommand(
           `Cannot change to "${args[0]}": ${(error as Error).message}`,
         );
       }
-      return 0;
+      return await results([{ local: Deno.cwd() }], () => "");
     case "lpwd":
-      await writeStdout(`${Deno.cwd()}\n`);
-      return 0;
+      return await results([{ local: Deno.cwd() }], () => `${Deno.cwd()}\n`);
     case "lls": {
       need(args, 0, 1, "lls [dir]");
-      const names: string[] = [];
+      const entries: { name: string; kind: "file" | "dir" }[] = [];
       for await (const entry of Deno.readDir(args[0] ?? ".")) {
-        names.push(entry.name + (entry.isDirectory ? "/" : ""));
+        entries.push({ name: entry.name, kind: entry.isDirectory ? "dir" : "file" });
       }
-      await writeStdout(names.sort().map((name) => printable(name) + "\n").join(""));
-      return 0;
+      entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      const line = (entry: { name: string; kind: string }): string =>
+        printable(entry.name) + (entry.kind === "dir" ? "/" : "") + "\n";
+      return await results(entries, () => entries.map(line).join(""));
     }
     case "help": {
       const commands = await client.help();
-      await writeStdout(
-        options.json
-          ? JSON.stringify(commands) + "\n"
-          : commands.map((c) => `${c.name.padEnd(8)} ${c.summary}\n`).join(""),
+      return await results(
+        commands,
+        () => commands.map((c) => `${c.name.padEnd(8)} ${c.summary}\n`).join(""),
       );
-      return 0;
     }
     default:
       throw new FerryError("usage", `Unknown command "${options.command}": see "help"`);
   }
-  if (options.json) await writeStdout(JSON.stringify({ op: options.command, ok: true }) + "\n");
+  // rm, mkdir, rmdir, mv: the document's `ok` says it; no results.
   return 0;
 }

@@ -26,6 +26,10 @@ export interface CommandOptions {
   json: boolean;
   /** No progress and no summaries. */
   quiet: boolean;
+  /** A line per file of a transfer (`-v`). */
+  verbose: boolean;
+  /** `stat`: add the file's SHA-256 (`--hash`). */
+  hash: boolean;
   /** What to do when a destination exists. */
   policy: ConflictPolicy;
   /** Folders with their contents (`get -r`, `put -r`, `rmdir -r`). */
@@ -86,6 +90,8 @@ export const DEFAULT_SERVER = "127.0.0.1:7878";
 const COMMAND_FLAGS = {
   json: { type: "boolean", default: false },
   quiet: { type: "boolean", short: "q", default: false },
+  verbose: { type: "boolean", short: "v", default: false },
+  hash: { type: "boolean", default: false },
   force: { type: "boolean", short: "f", default: false },
   rename: { type: "boolean", default: false },
   recursive: { type: "boolean", short: "r", default: false },
@@ -153,6 +159,8 @@ export function clientStateDir(): string {
 type CommandValues = {
   json: boolean;
   quiet: boolean;
+  verbose: boolean;
+  hash: boolean;
   force: boolean;
   rename: boolean;
   recursive: boolean;
@@ -205,6 +213,8 @@ function commandOptions(values: CommandValues, positionals: string[]): CommandOp
     args,
     json: values.json,
     quiet: values.quiet,
+    verbose: values.verbose,
+    hash: values.hash,
     policy: values.force ? "force" : values.rename ? "rename" : "refuse",
     recursive: values.recursive,
     resume: !values["no-resume"],

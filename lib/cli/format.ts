@@ -23,7 +23,20 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+  return unit === 0 ? `${Math.round(bytes)} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/**
+ * Formats a rate in bytes per second, rounded like {@linkcode formatBytes}.
+ *
+ * @example
+ * ```ts
+ * import { formatRate } from "./format.ts";
+ * console.assert(formatRate(326.8265436753038) === "327 B/s");
+ * ```
+ */
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatBytes(Number.isFinite(bytesPerSecond) ? bytesPerSecond : 0)}/s`;
 }
 
 /** Formats seconds as `mm:ss` or `h:mm:ss`. */
@@ -44,4 +57,29 @@ export function formatDuration(seconds: number): string {
 export function printable(name: string): string {
   // deno-lint-ignore no-control-regex
   return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+}
+
+/**
+ * Wraps text at spaces so no line is longer than `width` (a word longer
+ * than that stays whole); continuation lines start with `indent`.
+ *
+ * @example
+ * ```ts
+ * import { wrapText } from "./format.ts";
+ * console.assert(wrapText("aa bb cc", 5, " ") === "aa bb\n cc");
+ * ```
+ */
+export function wrapText(text: string, width: number, indent = ""): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/ +/)) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.join("\n");
 }

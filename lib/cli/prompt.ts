@@ -1,5 +1,6 @@
 /**
- * Reading answers and secrets from the terminal or standard input.
+ * Reading answers and secrets from the terminal or standard input, and
+ * writing whole texts to stdout and stderr.
  *
  * @module
  */
@@ -12,6 +13,14 @@ export function writeStderr(text: string): void {
   const bytes = encoder.encode(text);
   for (let done = 0; done < bytes.byteLength;) {
     done += Deno.stderr.writeSync(bytes.subarray(done));
+  }
+}
+
+/** Writes text to stdout, all of it. */
+export async function writeStdout(text: string): Promise<void> {
+  const bytes = encoder.encode(text);
+  for (let done = 0; done < bytes.byteLength;) {
+    done += await Deno.stdout.write(bytes.subarray(done));
   }
 }
 

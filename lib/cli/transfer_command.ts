@@ -32,6 +32,7 @@ import { downloadKeys, type KeyEnvironment, uploadEncryption } from "./encryptio
 import { lastSegment, resolveRemote } from "./remote_cwd.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { TransferDisplay } from "./transfer_display.ts";
+import type { CommandReport } from "./command_report.ts";
 
 /**
  * Files in flight at once over the one connection: enough that the round
@@ -48,6 +49,10 @@ export interface TransferContext {
   cwd: string;
   /** Where encrypted transfers keep state and get passphrases (absent: no `--encrypt`). */
   keys?: KeyEnvironment;
+  /** `--json`: where this command's results go (one document, printed by the caller). */
+  report?: CommandReport;
+  /** Aborted when the user interrupts the command (Ctrl-C in the shell). */
+  signal?: AbortSignal;
 }
 
 async function localKind(path: string): Promise<"file" | "dir" | undefined> {
@@ -144,7 +149,7 @@ export async function runPut(context: TransferContext, options: CommandOptions):
       onProgress,
       ...(encryption ? { encryption } : {}),
     });
-  return await runJobs("put", jobs, notes, options, async (job, onProgress) => {
+  return await runJobs("put", jobs, notes, context, options, async (job, onProgress) => {
     try {
       return await upload(job, onProgress);
     } catch (error) {
@@ -166,7 +171,7 @@ async function runPutStdin(context: TransferContext, options: CommandOptions): P
   await using input = await spoolStdin(`${context.keys.stateDir}/spool`);
   const job = { local: input.path, remote: resolveRemote(context.cwd, name), size: input.size };
   const encryption = await uploadEncryption(options, context.keys);
-  return await runJobs("put", [job], [], options, async (job, onProgress) => {
+  return await runJobs("put", [job], [], context, options, async (job, onProgress) => {
     const outcome = await uploadFile(context.client, job.local, job.remote, {
       ...transferFlags(options),
       onProgress,
@@ -254,6 +259,7 @@ export async function runGet(context: TransferContext, options: CommandOptions):
     "get",
     jobs,
     [],
+    context,
     options,
     (job, onProgress) =>
       downloadFile(client, job.remote, job.local, {
@@ -282,6 +288,7 @@ async function runJobs(
   op: "put" | "get",
   jobs: Job[],
   notes: string[],
+  context: TransferContext,
   options: CommandOptions,
   transfer: Parameters<typeof runBatch>[1],
 ): Promise<number> {
@@ -291,14 +298,20 @@ async function runJobs(
     bytes: jobs.reduce((sum, job) => sum + job.size, 0),
     live: !options.quiet && !options.json && Deno.stderr.isTerminal(),
     quiet: options.quiet,
-    json: options.json,
+    verbose: options.verbose,
+    report: context.report,
+    signal: context.signal,
   });
   for (const note of notes) display.note(note);
   const result = await runBatch(jobs, transfer, {
     events: display,
     concurrency: TRANSFERS_IN_FLIGHT,
+    ...(context.signal ? { signal: context.signal } : {}),
   });
   display.finish();
+  context.signal?.throwIfAborted();
   const first = result.failures[0];
-  return first === undefined ? 0 : exitCodeFor(first.error);
+  if (first === undefined) return 0;
+  if (context.report) context.report.failure = first.error;
+  return exitCodeFor(first.error);
 }

@@ -42,6 +42,8 @@ export interface BatchOptions {
   concurrency?: number;
   /** Start no new job after the first failure. @default {false} */
   stopOnError?: boolean;
+  /** Start no new job once this is aborted (Ctrl-C). */
+  signal?: AbortSignal;
   /** Progress callbacks. */
   events?: BatchEvents;
 }
@@ -74,6 +76,7 @@ export async function runBatch(
   async function worker(): Promise<void> {
     while (next < jobs.length) {
       if (options.stopOnError && result.failures.length > 0) return;
+      if (options.signal?.aborted) return;
       const job = jobs[next++] as Job;
       events.onStart?.(job);
       try {

@@ -165,6 +165,9 @@ export class ClientConnection {
       for (let plaintext = await this.#channel.receive(); plaintext;) {
         const message = decodeMessage(plaintext);
         const queue = this.#queues.get(message.id);
+        if (message.type === MessageType.ERROR || message.type === MessageType.END) {
+          this.#draining.get(message.id)?.();
+        }
         if (queue) await queue.push(message);
         else if (message.id === 0 && message.type === MessageType.ERROR) {
           sessionError = fromWireError(decodeJsonBody(message));
@@ -178,6 +181,43 @@ export class ClientConnection {
       sessionError ?? failure ?? new FerryError("network", "The server closed the connection"),
     );
     for (const queue of this.#queues.values()) queue.close(this.#lost);
+    if (!this.#closed) this.#settleEnded(this.#lost);
+  }
+
+  #settleEnded: (reason: unknown) => void = () => {};
+
+  /**
+   * Settles with why the connection ended, when the server ended it (an
+   * idle timeout, a shutdown, a lost network); never when the client closed it.
+   */
+  readonly ended: Promise<unknown> = new Promise((resolve) => this.#settleEnded = resolve);
+
+  /** Requests cancelled by {@linkcode interrupt}, until the server's last word on each. */
+  #draining = new Map<number, () => void>();
+
+  /**
+   * Ends every request in flight with `reason` (the user pressed Ctrl-C)
+   * and asks the server to cancel them; the session stays open.
+   *
+   * @returns Settles once the server has ended them (its `ERROR` or `END`
+   *   for each: an interrupted upload's lock is free again), or after
+   *   `waitMs`.
+   */
+  interrupt(reason: unknown, waitMs = 3000): Promise<void> {
+    const ended: Promise<void>[] = [];
+    for (const [id, queue] of this.#queues) {
+      if (id === 0) continue;
+      ended.push(new Promise((resolve) => this.#draining.set(id, resolve)));
+      queue.close(reason);
+      this.cancel(id);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => timer = setTimeout(resolve, waitMs));
+    const lost = this.ended.then(() => {});
+    return Promise.race([Promise.all(ended).then(() => {}), late, lost]).finally(() => {
+      clearTimeout(timer);
+      this.#draining.clear();
+    });
   }
 
   /** Sends a request; its messages arrive in the returned queue until {@linkcode finish}. */

@@ -75,6 +75,11 @@ export interface TransferResult {
   offset: number;
   /** Set when the file was encrypted on upload or decrypted on download. */
   encrypted?: true;
+  /**
+   * Set when a resumed transfer failed its final check (the file changed
+   * since the interruption) and went again from byte 0.
+   */
+  restarted?: true;
 }
 
 /** The server's answer to a `put`: send from `offset`, or nothing to send. */
@@ -370,6 +375,19 @@ export class FerryClient {
     } finally {
       this.#connection.finish(id);
     }
+  }
+
+  /** Settles with why the session ended, when the server ended it (see `ClientConnection.ended`). */
+  get ended(): Promise<unknown> {
+    return this.#connection.ended;
+  }
+
+  /**
+   * Ends the requests in flight with `reason` (Ctrl-C in the shell); the
+   * session stays open. Settles once the server has ended them too.
+   */
+  interrupt(reason: unknown): Promise<void> {
+    return this.#connection.interrupt(reason);
   }
 
   /** Says `BYE` and closes the connection. */

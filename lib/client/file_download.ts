@@ -147,7 +147,13 @@ async function receiveStored(
   // Plain direct writes, no stream per file (many small files pay for every
   // step), gathered into fewer writes for a big one.
   const out = new BufferedFileWriter(file, { direct: LOCAL_DIRECT_IO });
-  const write = (chunk: Uint8Array): Promise<void> => out.write(chunk);
+  const write = async (chunk: Uint8Array): Promise<void> => {
+    try {
+      await out.write(chunk);
+    } catch (error) {
+      throw localError(error, partial); // a full disk names the file, not its partial
+    }
+  };
   let result: TransferResult;
   try {
     result = await client.download(remote, plainOnly ? refusingEncrypted(write) : write, {
@@ -267,7 +273,9 @@ export async function downloadFile(
     return await fetchOnce(client, remote, local, options, resume);
   } catch (error) {
     const stale = isFerryError(error, "integrity") || isFerryError(error, "bad_request");
-    if (stale && resume) return await fetchOnce(client, remote, local, options, false);
+    if (stale && resume) {
+      return { ...await fetchOnce(client, remote, local, options, false), restarted: true };
+    }
     throw error;
   }
 }

@@ -184,7 +184,7 @@ export async function uploadFile(
       throw existsError("remote", remote);
     }
     if (isFerryError(error, "integrity") && resume) {
-      return await sendOnce(client, local, remote, options, false);
+      return { ...await sendOnce(client, local, remote, options, false), restarted: true };
     }
     throw error;
   }

@@ -77,19 +77,27 @@ function stdoutFor(remote: string, textOnly: boolean): WritableStream<Uint8Array
 /**
  * Turns a local file system failure into a clear {@linkcode FerryError}. A
  * path outside the client's sandbox (Deno's `NotCapable`) names the rule:
- * only the working and state folders.
+ * only the working and state folders. A download's partial file
+ * (`NAME.ferry-part`) is named as the file the user asked for, `NAME`.
  */
 export function localError(error: unknown, path: string): unknown {
   if (error instanceof FerryError) return error;
+  const partial = path.endsWith(PARTIAL_SUFFIX);
+  const shown = partial ? path.slice(0, -PARTIAL_SUFFIX.length) : path;
   if (error instanceof Deno.errors.NotFound) {
-    return new FerryError("local_io", `Cannot open "${path}": no such file or folder`);
+    return new FerryError("local_io", `Cannot open "${shown}": no such file or folder`);
   }
-  if (error instanceof Deno.errors.NotCapable) return explainRefusal(error, path);
+  if (error instanceof Deno.errors.NotCapable) return explainRefusal(error, shown);
+  // Deno's message ends with the call and the path ("...: open 'a.ferry-part'").
+  const reason = error instanceof Error ? error.message.replace(/: \w+ '.*'$/, "") : "";
   if (error instanceof Deno.errors.PermissionDenied) {
-    return new FerryError("local_io", `Cannot access "${path}": ${(error as Error).message}`);
+    return new FerryError("local_io", `Cannot access "${shown}": ${reason}`);
   }
   if (error instanceof Deno.errors.IsADirectory) {
-    return new FerryError("local_io", `Cannot open "${path}": it is a folder`);
+    return new FerryError("local_io", `Cannot open "${shown}": it is a folder`);
+  }
+  if (partial && error instanceof Error) {
+    return new FerryError("local_io", `Cannot write "${shown}": ${reason}`, { cause: error });
   }
   return error;
 }

@@ -190,13 +190,19 @@ async function serveRequests(
     },
     kill: close,
   };
+  // Tells the client why before closing (an `ERROR` on id 0, docs/PROTOCOL.md).
+  const closeSaying = (reason: string): void => {
+    const body = toWireError(new FerryError("cancelled", reason));
+    void channel.send(encodeJsonMessage(MessageType.ERROR, 0, body)).catch(() => {}).finally(close);
+  };
   const idleCheck = setInterval(() => {
     if (Date.now() - lastActivity > idleMs) {
       const stalled = dispatcher.size === 0 ? "" : ` with ${dispatcher.size} request(s) stalled`;
       environment.log.info(
         `${address} "${account.name}" idle for ${idleMs / 1000} s${stalled}: closing`,
       );
-      close();
+      closeSaying(`The server ended the session: idle for ${idleMs / 1000} s`);
+      lastActivity = Infinity; // said once
     }
   }, Math.max(250, Math.min(5000, idleMs / 4)));
   environment.sessions.add(handle);

@@ -9,13 +9,14 @@
 import assert from "node:assert/strict";
 import { listTree, sha256File, type World, writeRandomFile } from "../harness/fixture.ts";
 import type { WorldCase } from "../harness/world_case.ts";
+import { jsonResult, jsonResults } from "../harness/json_output.ts";
 
 async function bigRoundTrip(world: World): Promise<void> {
   const sent = await writeRandomFile(`${world.work}/big.bin`, 64 * 1024 * 1024);
 
   const put = await world.ferry(["put", "big.bin", "--json"]);
   assert.equal(put.code, 0, put.stderr);
-  assert.equal(JSON.parse(put.stdout).sha256, sent);
+  assert.equal(jsonResult(put.stdout).sha256, sent);
   assert.equal(await world.files.sha256("big.bin"), sent);
 
   const get = await world.ferry(["get", "big.bin", "back.bin", "--json"]);
@@ -32,13 +33,13 @@ async function organise(world: World): Promise<void> {
 
   const ls = await world.ferry(["ls", "--json"]);
   assert.deepEqual(
-    JSON.parse(ls.stdout).map((e: { name: string; kind: string }) => [e.name, e.kind]),
+    jsonResults(ls.stdout).map((e) => [e.name, e.kind]),
     [
       ["docs", "dir"],
     ],
   );
   const stat = await world.ferry(["stat", "docs/b.txt", "--json"]);
-  assert.equal(JSON.parse(stat.stdout).size, 12);
+  assert.equal(jsonResult(stat.stdout).size, 12);
 
   const human = await world.ferry(["ls", "docs"]);
   assert.match(human.stdout, /b\.txt/);

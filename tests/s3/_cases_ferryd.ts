@@ -23,6 +23,7 @@ import { INTERRUPTED_UPLOAD_CASES } from "../cases/interrupted_upload.ts";
 import { ROUND_TRIP_CASES } from "../cases/round_trip.ts";
 import type { S3Case } from "./_cases_transfer.ts";
 import type { S3World } from "./_world.ts";
+import { jsonResult, jsonResults } from "../harness/json_output.ts";
 
 const MIB = 1024 * 1024;
 
@@ -70,7 +71,7 @@ async function sharedNamespace(s3: S3World): Promise<void> {
   const ls = await world.ferry(["ls", "--json"], { server: other.server });
   assert.equal(ls.code, 0, ls.stderr);
   assert.deepEqual(
-    JSON.parse(ls.stdout).map((e: { name: string; size: number }) => [e.name, e.size]),
+    jsonResults(ls.stdout).map((e) => [e.name, e.size]),
     [["a.bin", 3 * MIB + 17]],
   );
   const get = await world.ferry(["get", "a.bin", "back.bin", "-q"], { server: other.server });
@@ -107,7 +108,11 @@ async function resumeThroughOther(s3: S3World): Promise<void> {
 
   const resumed = await world.ferry(["put", "big.bin", "--json"], { server: other.server });
   assert.equal(resumed.code, 0, resumed.stderr);
-  const result = JSON.parse(resumed.stdout);
+  const result = jsonResult(resumed.stdout) as {
+    offset: number;
+    sha256?: string;
+    encrypted?: true;
+  };
   assert.ok(result.offset >= 16 * MIB, `resumed at ${result.offset}`);
   assert.equal(result.sha256, sent);
   assert.equal(await world.files.sha256("big.bin"), sent, "identical");
@@ -161,7 +166,7 @@ async function resumedDownload(s3: S3World): Promise<void> {
   await Deno.writeFile(`${world.work}/y.bin.ferry-part`, head);
   const resumed = await world.ferry(["get", "x.bin", "y.bin", "--json"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  assert.equal(JSON.parse(resumed.stdout).offset, 2 * MIB);
+  assert.equal(jsonResult(resumed.stdout).offset, 2 * MIB);
   assert.equal(await sha256File(`${world.work}/y.bin`), sent);
   const first = (await gets(world.server.dataDir)).at(-1);
   assert.deepEqual(first, { ...first, offset: 2 * MIB, bytes: size - 2 * MIB, sha256: sent });
@@ -193,7 +198,7 @@ async function statHashIsStored(s3: S3World): Promise<void> {
   // The same file again: skipped as identical by the stored SHA-256.
   const same = await world.ferry(["put", "x.bin", "--json"]);
   assert.equal(same.code, 0, same.stderr);
-  assert.equal(JSON.parse(same.stdout).skipped, "identical");
+  assert.equal(jsonResult(same.stdout).reason, "identical");
   // STAT reports the stored hash without reading the object: with a wrong one
   // stored by another tool, the file no longer counts as identical, and `put`
   // refuses (never skips a file that differs).
