@@ -6,16 +6,10 @@
  * @module
  */
 
+import { DENO_DIR } from "../harness/deno_dir.ts";
 import { ROOT } from "../harness/ferryd_process.ts";
 import { openWorld, type World } from "../harness/fixture.ts";
 import { ensureScript, PtySession } from "../harness/pty_session.ts";
-
-/** Deno's cache, kept when `HOME` is the person's own (nothing is downloaded at run time). */
-const DENO_DIR: string = JSON.parse(
-  new TextDecoder().decode(
-    (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output()).stdout,
-  ),
-).denoDir;
 
 /** Whether the suite can run (`script` there, or installed under CI). */
 export const HAS_PTY: boolean = await ensureScript();
