@@ -337,8 +337,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const endSession = async (session: FuzzSession): Promise<void> => {
     session.resumeReading();
     if (!session.closed) {
-      const live = session.live();
-      for (const request of live) {
+      // Every id, not only those seen live: an action may start one id twice (the first
+      // refused, the second running), and a CANCEL for an id not in flight is dropped.
+      for (const request of session.started) {
         await session.session.send(MessageType.CANCEL, request).catch(() => {});
       }
       const waitUntil = Date.now() + 5000;
