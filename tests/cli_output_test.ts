@@ -3,6 +3,8 @@ import { CLIENT_USAGE } from "../lib/cli/client_cli.ts";
 import { SHELL_USAGE } from "../lib/cli/shell.ts";
 import { ALICE_PASSWORD, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 import { spawnFerry } from "./harness/ferry_process.ts";
+import { runServerCommand } from "./harness/ferryd_process.ts";
+import { waitFor } from "./harness/wait.ts";
 import { jsonDocument, jsonDocuments, jsonResult } from "./harness/json_output.ts";
 
 Deno.test("ferry put - the summary counts transferred, skipped and failed apart; per-file lines with -v", async () => {
@@ -158,6 +160,35 @@ Deno.test("ferry -b - the session ends with the server's reason when it goes idl
   } finally {
     clearTimeout(timer);
     await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("ferry -b - the session ends with the server's reason when its user is deleted", async () => {
+  await using world = await openWorld();
+  const child = spawnFerry(["-b", "-"], {
+    server: world.server.server,
+    cwd: world.work,
+    password: ALICE_PASSWORD,
+    stdin: "",
+  });
+  // stdin stays open: only the server can end this session.
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  try {
+    await waitFor(
+      () => Promise.resolve(/logged in as "alice"/.test(world.server.log())),
+      20_000,
+      "the login",
+    );
+    const removed = await runServerCommand(world.server.dataDir, ["user", "del", "alice"]);
+    assert.equal(removed.code, 0, removed.stderr);
+    const output = await child.output();
+    assert.equal(output.code, 4);
+    assert.match(
+      new TextDecoder().decode(output.stderr),
+      /ferry: The server ended the session: user "alice" no longer exists/,
+    );
+  } finally {
+    clearTimeout(timer);
   }
 });
 

@@ -190,20 +190,30 @@ async function serveRequests(
     },
     kill: close,
   };
-  // Tells the client why before closing (an `ERROR` on id 0, docs/PROTOCOL.md).
+  // Tells the client why before closing (an `ERROR` on id 0, docs/PROTOCOL.md), once.
+  let ending = false;
   const closeSaying = (reason: string): void => {
+    if (ending) return;
+    ending = true;
     const body = toWireError(new FerryError("cancelled", reason));
     void channel.send(encodeJsonMessage(MessageType.ERROR, 0, body)).catch(() => {}).finally(close);
   };
   const idleCheck = setInterval(() => {
+    if (ending) return;
     if (Date.now() - lastActivity > idleMs) {
       const stalled = dispatcher.size === 0 ? "" : ` with ${dispatcher.size} request(s) stalled`;
       environment.log.info(
         `${address} "${account.name}" idle for ${idleMs / 1000} s${stalled}: closing`,
       );
       closeSaying(`The server ended the session: idle for ${idleMs / 1000} s`);
-      lastActivity = Infinity; // said once
     }
+    // A user deleted meanwhile is let go at once, not at the next request (the users file is
+    // looked at once a second at most, for all sessions together).
+    void environment.users.get(account.name).then((record) => {
+      if (record !== undefined) return;
+      environment.log.info(`${address} "${account.name}" was deleted: closing`);
+      closeSaying(`The server ended the session: user "${account.name}" no longer exists`);
+    }, () => {});
   }, Math.max(250, Math.min(5000, idleMs / 4)));
   environment.sessions.add(handle);
   let saidBye = false;
