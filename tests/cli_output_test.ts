@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { CLIENT_USAGE } from "../lib/cli/client_cli.ts";
 import { SHELL_USAGE } from "../lib/cli/shell.ts";
-import { ALICE_PASSWORD, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
+import {
+  ALICE_PASSWORD,
+  openWorld,
+  sha256File,
+  type World,
+  writeRandomFile,
+} from "./harness/fixture.ts";
 import { spawnFerry } from "./harness/ferry_process.ts";
 import { runServerCommand } from "./harness/ferryd_process.ts";
 import { waitFor } from "./harness/wait.ts";
@@ -134,6 +140,31 @@ Deno.test("ferry -b - a line starting with - may fail; !command is refused, nami
   );
 });
 
+/**
+ * Runs `ferry -b -` with stdin left open, so that only the server can end the
+ * session; does `meanwhile`, then returns what the client printed (exit 4).
+ */
+async function batchEndedByServer(
+  world: World,
+  meanwhile: () => Promise<void> = () => Promise.resolve(),
+): Promise<string> {
+  const child = spawnFerry(["-b", "-"], {
+    server: world.server.server,
+    cwd: world.work,
+    password: ALICE_PASSWORD,
+    stdin: "",
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  try {
+    await meanwhile();
+    const output = await child.output();
+    assert.equal(output.code, 4);
+    return new TextDecoder().decode(output.stderr);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 Deno.test("ferry -b - the session ends with the server's reason when it goes idle", async () => {
   const dataDir = await Deno.makeTempDir();
   await Deno.mkdir(`${dataDir}/state`, { recursive: true });
@@ -141,39 +172,20 @@ Deno.test("ferry -b - the session ends with the server's reason when it goes idl
     `${dataDir}/state/config.json`,
     JSON.stringify({ idleTimeoutSeconds: 1 }),
   );
-  await using world = await openWorld({ dataDir });
-  const child = spawnFerry(["-b", "-"], {
-    server: world.server.server,
-    cwd: world.work,
-    password: ALICE_PASSWORD,
-    stdin: "",
-  });
-  // stdin stays open: only the server can end this session.
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
   try {
-    const output = await child.output();
-    assert.equal(output.code, 4);
+    await using world = await openWorld({ dataDir });
     assert.match(
-      new TextDecoder().decode(output.stderr),
+      await batchEndedByServer(world),
       /ferry: The server ended the session: idle for 1 s/,
     );
   } finally {
-    clearTimeout(timer);
     await Deno.remove(dataDir, { recursive: true });
   }
 });
 
 Deno.test("ferry -b - the session ends with the server's reason when its user is deleted", async () => {
   await using world = await openWorld();
-  const child = spawnFerry(["-b", "-"], {
-    server: world.server.server,
-    cwd: world.work,
-    password: ALICE_PASSWORD,
-    stdin: "",
-  });
-  // stdin stays open: only the server can end this session.
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  try {
+  const stderr = await batchEndedByServer(world, async () => {
     await waitFor(
       () => Promise.resolve(/logged in as "alice"/.test(world.server.log())),
       20_000,
@@ -181,15 +193,8 @@ Deno.test("ferry -b - the session ends with the server's reason when its user is
     );
     const removed = await runServerCommand(world.server.dataDir, ["user", "del", "alice"]);
     assert.equal(removed.code, 0, removed.stderr);
-    const output = await child.output();
-    assert.equal(output.code, 4);
-    assert.match(
-      new TextDecoder().decode(output.stderr),
-      /ferry: The server ended the session: user "alice" no longer exists/,
-    );
-  } finally {
-    clearTimeout(timer);
-  }
+  });
+  assert.match(stderr, /ferry: The server ended the session: user "alice" no longer exists/);
 });
 
 Deno.test("ferry help texts - no line wider than 80 columns", () => {

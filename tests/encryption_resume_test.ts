@@ -7,7 +7,8 @@ import {
   keyFileKek,
   loadKeyFile,
 } from "../lib/file_crypto/mod.ts";
-import { peakRssMiB, WITH_PASSPHRASE } from "./harness/encrypted_files.ts";
+import { WITH_PASSPHRASE } from "./harness/encrypted_files.ts";
+import { peakRssMiB } from "./harness/process_memory.ts";
 import { spawnFerry } from "./harness/ferry_process.ts";
 import {
   ALICE_PASSWORD,

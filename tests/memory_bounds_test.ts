@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
 import { MessageType } from "../lib/protocol/message_type.ts";
-import { peakRssMiB } from "./harness/encrypted_files.ts";
+import { peakRssMiB } from "./harness/process_memory.ts";
 import { openWorld } from "./harness/fixture.ts";
 import { openRawSession, type RawSession } from "./harness/raw_session.ts";
 

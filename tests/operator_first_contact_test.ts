@@ -2,25 +2,8 @@ import assert from "node:assert/strict";
 import { addUser, freePort, ROOT, runServerCommand } from "./harness/ferryd_process.ts";
 import { openWorld } from "./harness/fixture.ts";
 import { auditEvents } from "./harness/audit_events.ts";
-import { runToEnd } from "./harness/run_process.ts";
+import { runTask } from "./harness/deno_task.ts";
 import { serverDenoFlags } from "../lib/sandbox/permission_flags.ts";
-
-/** Runs `deno task NAME ARGS` from a folder outside the checkout, as an operator does. */
-async function task(
-  name: string,
-  args: string[],
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return await runToEnd(
-    new Deno.Command(Deno.execPath(), {
-      args: ["task", "-q", "--config", `${ROOT}/deno.json`, name, ...args],
-      cwd,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }),
-  );
-}
 
 Deno.test("ferryd - on a fresh machine it downloads nothing: the fingerprint stays the last line", async () => {
   // What `deno task serve` starts (tests/tasks_test.ts checks the launcher
@@ -75,7 +58,7 @@ Deno.test("deno task serve|user|config|log --help - print the usage and exit 0",
   const folder = await Deno.makeTempDir({ prefix: "ferry-operator-" });
   try {
     for (const name of ["serve", "user", "config", "log"]) {
-      const run = await task(name, ["--help"], folder);
+      const run = await runTask([name, "--help"], { cwd: folder });
       assert.equal(run.code, 0, `${name}: ${run.stderr}`);
       assert.match(run.stderr, /Usage:\n {2}server\.ts serve/, name);
     }
@@ -92,12 +75,12 @@ Deno.test("deno task config and log - run from the operator's folder, on its ./d
   const folder = await Deno.makeTempDir({ prefix: "ferry-operator-" });
   try {
     await addUser(`${folder}/data`, "ann", "pw");
-    const check = await task("config", ["check"], folder);
+    const check = await runTask(["config", "check"], { cwd: folder });
     assert.equal(check.code, 0, check.stderr);
     assert.match(check.stderr, /users\.json: OK \(1 users\)/);
-    const show = await task("config", ["show"], folder);
+    const show = await runTask(["config", "show"], { cwd: folder });
     assert.match(show.stdout, /^loginGraceSeconds\s+120\s+default/m);
-    const log = await task("log", [], folder);
+    const log = await runTask(["log"], { cwd: folder });
     assert.equal(log.code, 3, "no audit log before the first start");
     assert.match(log.stderr, /No audit log yet/);
   } finally {

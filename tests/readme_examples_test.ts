@@ -10,10 +10,10 @@
 
 import assert from "node:assert/strict";
 import { DENO_DIR } from "./harness/deno_dir.ts";
+import { runTask } from "./harness/deno_task.ts";
 import { ROOT } from "./harness/ferryd_process.ts";
 import { ALICE_PASSWORD, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 import { ensureScript, PtySession } from "./harness/pty_session.ts";
-import { runToEnd } from "./harness/run_process.ts";
 
 /** Runs here, in this file. */
 const HERE = "tests/readme_examples_test.ts";
@@ -151,25 +151,6 @@ Deno.test("README - every example command runs in a test, or says why it cannot 
   }
 });
 
-/** `deno task --config ROOT/deno.json ARGS` in `cwd`, with only `env` (and PATH). */
-function task(
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runToEnd(
-    new Deno.Command(Deno.execPath(), {
-      args: ["task", "-q", "--config", `${ROOT}/deno.json`, ...args],
-      cwd,
-      env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", DENO_DIR, ...env },
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }),
-  );
-}
-
 /** The README's "Encrypted files" lines, in order (`FERRY_PASSPHRASE` answers the prompts). */
 const ENCRYPTION_LINES = [
   ["client", "put", "--encrypt", "tax-2025.pdf"],
@@ -199,7 +180,7 @@ Deno.test("README - the encrypted-file and key-login examples, as written, from 
       FERRY_PASSWORD: ALICE_PASSWORD,
       FERRY_PASSPHRASE: "...",
     };
-    const trust = await task(["client", "--accept-new-host-key", "ls"], folder, env);
+    const trust = await runTask(["client", "--accept-new-host-key", "ls"], { cwd: folder, env });
     assert.equal(trust.code, 0, `trust the server once: ${trust.stderr}`);
     const tax = await writeRandomFile(`${folder}/tax-2025.pdf`, 200_000);
     await Deno.mkdir(`${folder}/photos`);
@@ -208,7 +189,7 @@ Deno.test("README - the encrypted-file and key-login examples, as written, from 
     for (const words of ENCRYPTION_LINES) {
       const args = words.map((word) => word.replace("HOME", home));
       if (args[1] === "get") await Deno.remove(`${folder}/tax-2025.pdf`);
-      const run = await task(args, folder, env);
+      const run = await runTask(args, { cwd: folder, env });
       assert.equal(run.code, 0, `${args.join(" ")}\n${run.stderr}`);
     }
     assert.equal(await sha256File(`${folder}/tax-2025.pdf`), tax, "decrypted as it was");
@@ -220,7 +201,7 @@ Deno.test("README - the encrypted-file and key-login examples, as written, from 
       const args = words.map((word) => word.replace("PUBLIC_KEY", publicKey));
       // The key login: no password anywhere, the default identity is the key.
       const { FERRY_PASSWORD: _, ...keyOnly } = env;
-      const run = await task(args, folder, args[1] === "--user" ? keyOnly : env);
+      const run = await runTask(args, { cwd: folder, env: args[1] === "--user" ? keyOnly : env });
       assert.equal(run.code, 0, `${args.join(" ")}\n${run.stderr}`);
       if (args[1] === "keygen") publicKey = /\S{40,}/.exec(run.stdout)?.[0] ?? "";
       if (args[1] === "--user") assert.match(run.stdout, /tax-2025\.pdf/);
@@ -285,8 +266,9 @@ const COMPILE_LINE =
 Deno.test("README - the build line prints the two deno compile commands with its settings baked in", async () => {
   const folder = await Deno.makeTempDir({ prefix: "ferry-readme-build-" });
   try {
-    const run = await task(["compile", "--dry-run", ...COMPILE_LINE.split(" ")], folder, {
-      HOME: folder,
+    const run = await runTask(["compile", "--dry-run", ...COMPILE_LINE.split(" ")], {
+      cwd: folder,
+      env: { HOME: folder },
     });
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trim().split("\n");

@@ -8,28 +8,8 @@
 
 import assert from "node:assert/strict";
 import { ALICE_PASSWORD, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
+import { runTask } from "./harness/deno_task.ts";
 import { ROOT } from "./harness/ferryd_process.ts";
-import { runToEnd } from "./harness/run_process.ts";
-
-/** `deno task --config ROOT/deno.json NAME ARGS` started in `cwd`, with a clean environment. */
-function task(
-  name: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runToEnd(
-    new Deno.Command(Deno.execPath(), {
-      args: ["task", "-q", "--config", `${ROOT}/deno.json`, name, ...args],
-      cwd,
-      env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", ...env },
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }),
-  );
-}
 
 Deno.test("deno task client - from the user's own folder: relative paths resolve there, files land there", async () => {
   await using world = await openWorld();
@@ -43,22 +23,28 @@ Deno.test("deno task client - from the user's own folder: relative paths resolve
       FERRY_HOME: home,
     };
     const sent = await writeRandomFile(`${work}/report.pdf`, 100_000);
-    const put = await task("client", ["--accept-new-host-key", "put", "report.pdf"], work, env);
+    const put = await runTask(["client", "--accept-new-host-key", "put", "report.pdf"], {
+      cwd: work,
+      env,
+    });
     assert.equal(put.code, 0, put.stderr);
     assert.equal(await world.files.sha256("report.pdf"), sent);
 
     await Deno.mkdir(`${work}/sub`);
-    const get = await task("client", ["get", "report.pdf", "sub/copy.pdf"], work, env);
+    const get = await runTask(["client", "get", "report.pdf", "sub/copy.pdf"], { cwd: work, env });
     assert.equal(get.code, 0, get.stderr);
     assert.equal(await sha256File(`${work}/sub/copy.pdf`), sent);
     await assert.rejects(Deno.stat(`${ROOT}/sub/copy.pdf`));
     await assert.rejects(Deno.stat(`${ROOT}/copy.pdf`));
 
     // --work . is the user's folder too, and the grant follows it.
-    const dot = await task("client", ["--work", ".", "get", "report.pdf", "again.pdf"], work, env);
+    const dot = await runTask(["client", "--work", ".", "get", "report.pdf", "again.pdf"], {
+      cwd: work,
+      env,
+    });
     assert.equal(dot.code, 0, dot.stderr);
     assert.equal(await sha256File(`${work}/again.pdf`), sent);
-    const outside = await task("client", ["put", "/etc/hostname"], work, env);
+    const outside = await runTask(["client", "put", "/etc/hostname"], { cwd: work, env });
     assert.equal(outside.code, 1);
     assert.match(outside.stderr, new RegExp(`working folder "${work}"`));
   } finally {
@@ -70,27 +56,10 @@ Deno.test("deno task client - from the user's own folder: relative paths resolve
 Deno.test("deno task serve and user - a relative --data is in the user's folder", async () => {
   const folder = await Deno.makeTempDir({ prefix: "ferry-serve-elsewhere-" });
   try {
-    const run = await runToEnd(
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "task",
-          "-q",
-          "--config",
-          `${ROOT}/deno.json`,
-          "user",
-          "add",
-          "bob",
-          "--password-stdin",
-        ],
-        cwd: folder,
-        env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" },
-        clearEnv: true,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }),
-      "a password for bob\n",
-    );
+    const run = await runTask(["user", "add", "bob", "--password-stdin"], {
+      cwd: folder,
+      stdin: "a password for bob\n",
+    });
     assert.equal(run.code, 0, run.stderr);
     assert.ok((await Deno.stat(`${folder}/data/state/users.json`)).isFile);
   } finally {

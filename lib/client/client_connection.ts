@@ -170,7 +170,7 @@ export class ClientConnection {
         }
         if (queue) await queue.push(message);
         else if (message.id === 0 && message.type === MessageType.ERROR) {
-          sessionError = fromWireError(decodeJsonBody(message));
+          sessionError = sessionEnd(fromWireError(decodeJsonBody(message)));
         }
         plaintext = await this.#channel.receive();
       }
@@ -333,6 +333,16 @@ export class ClientConnection {
 function lostError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof FerryError) return error;
   return new FerryError("network", `Connection lost: ${error.message}`, { cause: error });
+}
+
+/**
+ * What a session error (an `ERROR` under id 0 after the login) means to the
+ * requests: the connection ends. `protocol` says this client broke the
+ * protocol; any other reason (idle too long, the user deleted) is the
+ * connection's end, `network`, with the server's words.
+ */
+function sessionEnd(error: FerryError): FerryError {
+  return error.code === "protocol" ? error : new FerryError("network", error.message);
 }
 
 /** The `features` of a server hello; none when absent or malformed (an older server). */

@@ -10,6 +10,7 @@
 
 import { createHash } from "node:crypto";
 import { MessageType } from "../../lib/protocol/message_type.ts";
+import { rssMiB } from "../harness/process_memory.ts";
 import { openRawSession, type RawSession, type ServerMessage } from "../harness/raw_session.ts";
 import { FUZZ_DIR, type HostileAction, hostileAction } from "./hostile_messages.ts";
 import { Prng } from "./prng.ts";
@@ -51,17 +52,6 @@ export interface FuzzReport {
 }
 
 const encoder = new TextEncoder();
-
-/** Resident memory of a process (VmRSS) in MiB, 0 when gone; read with `cat` (see peakRssMiB). */
-export async function rssMiB(pid: number): Promise<number> {
-  const { code, stdout } = await new Deno.Command("cat", {
-    args: [`/proc/${pid}/status`],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(new TextDecoder().decode(stdout));
-  return code === 0 && match ? Number(match[1]) / 1024 : 0;
-}
 
 function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");

@@ -70,17 +70,3 @@ export function findSharedRun(source: Uint8Array, haystack: Uint8Array, n = 16):
   }
   return -1;
 }
-
-/**
- * The peak resident set (VmHWM) of a running process in MiB, or 0 once it is
- * gone. Read through `cat`: Deno refuses `/proc` to `--allow-read` alone.
- */
-export async function peakRssMiB(pid: number): Promise<number> {
-  const { code, stdout } = await new Deno.Command("cat", {
-    args: [`/proc/${pid}/status`],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const match = /^VmHWM:\s+(\d+) kB/m.exec(new TextDecoder().decode(stdout));
-  return code === 0 && match ? Number(match[1]) / 1024 : 0;
-}
