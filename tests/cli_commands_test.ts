@@ -201,6 +201,14 @@ Deno.test("put a b / get a b - a saved as b; several need a folder; b also a loc
   assert.equal((await world.ferry(["get", "a", "b", "down/"])).code, 0);
   assert.deepEqual(await listTree(`${world.work}/down`), ["a", "b"]);
   assert.equal((await world.ferry(["get", "a", "b", "nowhere"])).code, 1);
+  // Two sources of one name into one folder: refused before anything is fetched.
+  const twice = await world.ferry(["get", "a", "docs/c", "c", "down2/"]);
+  assert.equal(twice.code, 1);
+  assert.match(
+    twice.stderr,
+    /Cannot copy both "docs\/c" and "c" into "down2\/": both are named "c"/,
+  );
+  await assert.rejects(Deno.stat(`${world.work}/down2`));
 });
 
 Deno.test("everyday commands - mkdir -p, mv into a folder, ls -l in local time, rm -r, df, put -, -l", async () => {

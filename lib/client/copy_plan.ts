@@ -58,6 +58,38 @@ export function namesFolder(path: string): boolean {
   return path.endsWith("/") || /(^|\/)\.\.?$/.test(path);
 }
 
+/** The last segment of a path as written (`a/b/` gives `b`). */
+function baseName(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
+}
+
+/**
+ * Refuses two sources that would land on the same name (`get a/x b/x out/`):
+ * one would replace the other, or both race on one partial file.
+ */
+function distinct(plan: CopyPlan): CopyPlan {
+  if (plan.destination.kind === "as") return plan;
+  const seen = new Map<string, string>();
+  for (const source of plan.sources) {
+    const name = baseName(source);
+    const first = seen.get(name);
+    if (first !== undefined) {
+      const folder = plan.destination.kind === "into"
+        ? plan.destination.folder
+        : "the current folder";
+      throw new FerryError(
+        "usage",
+        `Cannot copy both "${first}" and "${source}" into ${
+          folder === "the current folder" ? folder : `"${folder}"`
+        }: both are named "${name}"`,
+      );
+    }
+    seen.set(name, source);
+  }
+  return plan;
+}
+
 async function expandAll(args: string[], probes: CopyProbes): Promise<string[]> {
   const out: string[] = [];
   for (const arg of args) out.push(...await probes.expand(arg));
@@ -69,10 +101,19 @@ async function expandAll(args: string[], probes: CopyProbes): Promise<string[]> 
  *
  * @param op `put` or `get` (only `put` checks the local-shell ambiguity).
  * @param args The command's arguments.
- * @throws {FerryError} `usage` for no source, an ambiguous `put a b`, or
- *   several sources into something that is not a folder.
+ * @throws {FerryError} `usage` for no source, an ambiguous `put a b`,
+ *   several sources into something that is not a folder, or two sources of
+ *   one name into one folder.
  */
 export async function planCopy(
+  op: "put" | "get",
+  args: string[],
+  probes: CopyProbes,
+): Promise<CopyPlan> {
+  return distinct(await plan(op, args, probes));
+}
+
+async function plan(
   op: "put" | "get",
   args: string[],
   probes: CopyProbes,
