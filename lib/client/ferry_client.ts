@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { FerryError } from "../errors.ts";
 import { ChunkCompressor } from "../protocol/chunk_compression.ts";
 import { decodeJsonBody, type Message } from "../protocol/codec.ts";
@@ -22,82 +22,25 @@ import { type ByteInput, cancelUnread } from "../wire/byte_source.ts";
 import { ClientConnection, type ConnectOptions } from "./client_connection.ts";
 import type { Skipped } from "./conflict_policy.ts";
 import type { RateLimiter } from "./rate_limit.ts";
+import type {
+  DownloadOptions,
+  FolderUsageReport,
+  TransferResult,
+  UploadOptions,
+} from "./transfer_options.ts";
 
 export type { ConnectOptions } from "./client_connection.ts";
-
-/** Options of {@linkcode FerryClient.download}. */
-export interface DownloadOptions {
-  /** Bytes the caller already has; `hash` must hold their SHA-256 state. */
-  offset?: number;
-  /** A SHA-256 already fed with the first `offset` bytes. */
-  hash?: Hash;
-  /** Called with the bytes done so far (offset included). */
-  onProgress?: (done: number, total: number) => void;
-  /** Ask the server to compress chunks that shrink. */
-  compress?: boolean;
-}
-
-/** Options of {@linkcode FerryClient.upload}. */
-export interface UploadOptions {
-  /** The file's size. */
-  size: number;
-  /** Replace an existing file. */
-  force?: boolean;
-  /** Continue a partial upload the server keeps. */
-  resume?: boolean;
-  /** Keep both: when the name is taken, the server picks `name (n).ext`. */
-  rename?: boolean;
-  /** Compress chunks that shrink. */
-  compress?: boolean;
-  /** Modification time to keep (ms since the epoch). */
-  mtime?: number;
-  /** Called with the bytes done so far and the total. */
-  onProgress?: (done: number, total: number) => void;
-  /**
-   * The file's SHA-256, when known: a server with `put-sha256` then answers
-   * "identical, skipped" instead of taking the bytes when the path holds the
-   * same file (see {@linkcode FerryClient.hasFeature}).
-   */
-  sha256?: string;
-}
-
-/** The outcome of a finished transfer. */
-export interface TransferResult {
-  /** The file as the server has it. */
-  entry: Entry;
-  /** The remote path (for a keep-both upload, the name the server chose). */
-  path: string;
-  /** File bytes that crossed the wire (after compression, from `offset`). */
-  wireBytes: number;
-  /** Hex SHA-256 of the whole file, verified. */
-  sha256: string;
-  /** Where this transfer started (0 unless resumed). */
-  offset: number;
-  /** Set when the file was encrypted on upload or decrypted on download. */
-  encrypted?: true;
-  /**
-   * Set when a resumed transfer failed its final check (the file changed
-   * since the interruption) and went again from byte 0.
-   */
-  restarted?: true;
-}
+export type {
+  DownloadOptions,
+  FolderUsageReport,
+  TransferResult,
+  UploadOptions,
+} from "./transfer_options.ts";
 
 /** The server's answer to a `put`: send from `offset`, or nothing to send. */
 type UploadInvitation =
   | { offset: number; skipped?: undefined }
   | { skipped: "identical"; entry: Entry; path?: string; sha256: string };
-
-/** The answer to `usage` (the client's `df`). */
-export interface FolderUsageReport {
-  /** Bytes in files. */
-  bytes: number;
-  /** Number of files. */
-  files: number;
-  /** The user's quota in bytes, when there is one. */
-  quotaBytes?: number;
-  /** The user's quota in files, when there is one. */
-  quotaFiles?: number;
-}
 
 /**
  * A logged-in connection to a ferry server.
