@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { addUser, freePort, ROOT, runServerCommand } from "./harness/ferryd_process.ts";
+import { addUser, ROOT, runServerCommand, startFerryd } from "./harness/ferryd_process.ts";
 import { openWorld } from "./harness/fixture.ts";
 import { auditEvents } from "./harness/audit_events.ts";
 import { runTask } from "./harness/deno_task.ts";
-import { serverDenoFlags } from "../lib/sandbox/permission_flags.ts";
 
 Deno.test("ferryd - on a fresh machine it downloads nothing: the fingerprint stays the last line", async () => {
   // What `deno task serve` starts (tests/tasks_test.ts checks the launcher
@@ -11,45 +10,17 @@ Deno.test("ferryd - on a fresh machine it downloads nothing: the fingerprint sta
   // machine. (`deno task` itself fetches the lockfile's packages before a
   // task starts, and clears its progress bar: ferryd must fetch nothing.)
   const folder = await Deno.makeTempDir({ prefix: "ferry-operator-" });
-  const port = freePort();
-  const dataDir = `${folder}/data`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...serverDenoFlags({ dataDir, hostname: "127.0.0.1", port }),
-      `${ROOT}/server.ts`,
-      "serve",
-      "--data",
-      dataDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      `${port}`,
-    ],
-    cwd: folder,
-    env: { NO_COLOR: "1", DENO_DIR: `${folder}/deno-cache` },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
   try {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      text += decoder.decode(chunk, { stream: true });
-      if (/Host key fingerprint SHA256:\S+\n/.test(text)) child.kill("SIGTERM");
-    }
-    await child.status;
+    const server = await startFerryd({
+      dataDir: `${folder}/data`,
+      env: { NO_COLOR: "1", DENO_DIR: `${folder}/deno-cache` },
+    });
+    assert.equal(await server.stop("SIGTERM"), 0);
+    const text = server.log();
     assert.doesNotMatch(text, /Download/, text);
     const shown = text.slice(0, text.lastIndexOf("\n", text.indexOf("Received SIGTERM")) + 1);
     assert.match(shown, /Host key fingerprint SHA256:\S+\n$/, "the fingerprint is last");
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-    await child.status;
     await Deno.remove(folder, { recursive: true });
   }
 });

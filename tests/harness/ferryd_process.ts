@@ -30,6 +30,8 @@ export interface StartFerrydOptions {
   args?: string[];
   /** Deno flags before the sandbox's, such as `--cpu-prof` (scripts/bench/profile.ts). */
   denoFlags?: string[];
+  /** Environment variables added to this process's (such as an empty `DENO_DIR`). */
+  env?: Record<string, string>;
   /**
    * Keep the files (and host key, users, partial uploads) in S3: written
    * to `DATA/state/s3.json` before the start.
@@ -155,6 +157,7 @@ export async function startFerryd(
       ...storage,
       ...(options.args ?? []),
     ],
+    ...(options.env ? { env: options.env } : {}),
     stdin: "null",
     stdout: "null",
     stderr: "piped",
