@@ -4,7 +4,7 @@
  * @module
  */
 
-import { runClientCli } from "./lib/cli/client_cli.ts";
+import { runClientCli } from "./lib/cli/ferry/client_cli.ts";
 
 if (import.meta.main) {
   Deno.exit(await runClientCli(Deno.args));

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { writeStderr } from "../lib/cli/prompt.ts";
+import { writeStderr } from "../lib/cli/shared/prompt.ts";
 import {
   type BuildStep,
   compileArgs,

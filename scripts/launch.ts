@@ -30,10 +30,10 @@
 
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { clientSandboxConfig, parseClientOptions } from "../lib/cli/client_options.ts";
-import { writeStderr } from "../lib/cli/prompt.ts";
-import { serverSandboxConfig } from "../lib/cli/server_args.ts";
-import { FerryError } from "../lib/errors.ts";
+import { clientSandboxConfig, parseClientOptions } from "../lib/cli/ferry/client_options.ts";
+import { writeStderr } from "../lib/cli/shared/prompt.ts";
+import { serverSandboxConfig } from "../lib/cli/ferryd/server_args.ts";
+import { FerryError } from "../lib/core/errors.ts";
 import {
   clientPermissionFlags,
   serverDenoFlags,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { CLIENT_USAGE } from "../lib/cli/client_cli.ts";
-import { SHELL_USAGE } from "../lib/cli/shell.ts";
+import { CLIENT_USAGE } from "../lib/cli/ferry/client_cli.ts";
+import { SHELL_USAGE } from "../lib/cli/ferry/shell.ts";
 import {
   ALICE_PASSWORD,
   openWorld,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodePreamble } from "../lib/protocol/version.ts";
+import { encodePreamble } from "../lib/wire/preamble.ts";
 import { openWorld } from "./harness/fixture.ts";
 
 /** Waits until the server closes `conn`; fails after `ms`. Returns the bytes it sent. */

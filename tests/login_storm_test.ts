@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import type { FerryClient } from "../lib/client/ferry_client.ts";
-import { FerryError } from "../lib/errors.ts";
+import { FerryError } from "../lib/core/errors.ts";
 import { peakRssMiB } from "./harness/process_memory.ts";
 import { openWorld } from "./harness/fixture.ts";
 import { waitFor } from "./harness/wait.ts";

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { splitWords } from "../lib/cli/shell_words.ts";
+import { splitWords } from "../lib/cli/ferry/shell_words.ts";
 import { ROOT } from "./harness/ferryd_process.ts";
 import { openWorld } from "./harness/fixture.ts";
 

@@ -20,9 +20,10 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { CHACHA_POLY, HandshakeState, type KeyPair } from "../noise/mod.ts";
-import { decodePreamble, encodePreamble, PROTOCOL_VERSION } from "../protocol/version.ts";
+import { PROTOCOL_VERSION } from "../core/version.ts";
+import { decodePreamble, encodePreamble } from "../wire/preamble.ts";
 import type { FrameReader } from "../wire/frame_reader.ts";
 import type { FrameWriter } from "../wire/frame_writer.ts";
 import { PREAMBLE_BYTES } from "../wire/limits.ts";

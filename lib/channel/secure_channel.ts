@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import type { CipherState } from "../noise/mod.ts";
 import type { FrameReader } from "../wire/frame_reader.ts";
 import type { FrameWriter } from "../wire/frame_writer.ts";

@@ -8,7 +8,7 @@
 
 import { clientHandshake } from "../channel/handshake.ts";
 import type { SecureChannel } from "../channel/secure_channel.ts";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { generateKeyPair, type KeyPair } from "../noise/mod.ts";
 import {
   decodeJsonBody,

@@ -7,7 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import type { UploadEncryption } from "./encrypted_upload.ts";
 import type { FileKeys } from "./file_keys.ts";
 import { localError } from "./local_files.ts";

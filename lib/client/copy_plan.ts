@@ -21,7 +21,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { hasGlob } from "./path_glob.ts";
 
 /** Where the sources go. */

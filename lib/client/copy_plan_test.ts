@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type CopyProbes, planCopy } from "./copy_plan.ts";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 
 function probes(dirs: string[] = [], local: string[] = []): CopyProbes {
   return {

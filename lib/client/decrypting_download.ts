@@ -8,7 +8,7 @@
  */
 
 import { createHash, type Hash } from "node:crypto";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import {
   chunkBoundaryForPlaintextOffset,
   createDecryptStream,

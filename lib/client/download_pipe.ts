@@ -6,7 +6,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { autoDecrypt, FileCryptoError, isFileCryptoError } from "../file_crypto/mod.ts";
 import type { DownloadOptions, FerryClient, TransferResult } from "./ferry_client.ts";
 import type { FileKeys } from "./file_keys.ts";

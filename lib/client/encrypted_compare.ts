@@ -10,7 +10,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import {
   createEncryptStream,
   encryptedSize,

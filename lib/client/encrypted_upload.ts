@@ -8,7 +8,7 @@
 
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import {
   createEncryptStream,
   createHeader,

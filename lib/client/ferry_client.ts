@@ -5,7 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { ChunkCompressor } from "../protocol/chunk_compression.ts";
 import { decodeJsonBody, type Message } from "../protocol/codec.ts";
 import {
@@ -14,11 +14,11 @@ import {
   sendDataStream,
   type TransferEnd,
 } from "../protocol/data_stream.ts";
-import type { Entry } from "../protocol/entry.ts";
+import type { Entry } from "../core/entry.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
-import { type ByteInput, cancelUnread } from "../wire/byte_source.ts";
+import { type ByteInput, cancelUnread } from "../core/byte_source.ts";
 import { ClientConnection, type ConnectOptions } from "./client_connection.ts";
 import type { Skipped } from "./conflict_policy.ts";
 import type { RateLimiter } from "./rate_limit.ts";

@@ -7,8 +7,8 @@
  */
 
 import { createHash, type Hash } from "node:crypto";
-import { FerryError, isFerryError } from "../errors.ts";
-import { keepBothName, MAX_KEEP_BOTH } from "../storage/keep_both_name.ts";
+import { FerryError, isFerryError } from "../core/errors.ts";
+import { keepBothName, MAX_KEEP_BOTH } from "../local_fs/keep_both_name.ts";
 import {
   existsError,
   type FileTransferOptions,
@@ -24,7 +24,7 @@ import {
   resumableAsStored,
 } from "./decrypting_download.ts";
 import { LOCAL_DIRECT_IO, localError, PARTIAL_SUFFIX } from "./local_files.ts";
-import { BufferedFileWriter } from "../storage/buffered_file_writer.ts";
+import { BufferedFileWriter } from "../local_fs/buffered_file_writer.ts";
 import { ENCRYPTED_MAGIC, isEncryptedFile } from "../file_crypto/mod.ts";
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FerryError, isFerryError } from "../errors.ts";
+import { FerryError, isFerryError } from "../core/errors.ts";
 import {
   existsError,
   type FileTransferOptions,
@@ -16,8 +16,8 @@ import { identicalEncrypted } from "./encrypted_compare.ts";
 import { type EncryptedSource, encryptForUpload } from "./encrypted_upload.ts";
 import type { FerryClient, TransferResult } from "./ferry_client.ts";
 import { LOCAL_DIRECT_IO, localError } from "./local_files.ts";
-import { fileByteSource } from "../storage/file_byte_source.ts";
-import { type ByteInput, memoryByteSource } from "../wire/byte_source.ts";
+import { fileByteSource } from "../local_fs/file_byte_source.ts";
+import { type ByteInput, memoryByteSource } from "../core/byte_source.ts";
 
 async function remoteHashIfFile(client: FerryClient, remote: string): Promise<string | undefined> {
   try {

@@ -6,7 +6,7 @@
  */
 
 import { fingerprint } from "../channel/fingerprint.ts";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import type { KnownHosts } from "./known_hosts.ts";
 
 /** How to treat a key not yet in `known_hosts` (like `StrictHostKeyChecking`). */

@@ -6,7 +6,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { generateKeyPair, type KeyPair, keyPairFromPrivateKey } from "../noise/mod.ts";
 
 const HEADER = "ferry-identity-x25519 ";

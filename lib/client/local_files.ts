@@ -6,8 +6,8 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
-import { DirectIo } from "../storage/direct_io.ts";
+import { FerryError } from "../core/errors.ts";
+import { DirectIo } from "../local_fs/direct_io.ts";
 import { explainRefusal } from "../sandbox/refusal.ts";
 import { downloadDecrypting } from "./download_pipe.ts";
 import type { FerryClient, TransferResult } from "./ferry_client.ts";

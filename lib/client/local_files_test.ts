@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { localError, PARTIAL_SUFFIX } from "./local_files.ts";
 
 Deno.test("localError - a download's partial file is named as the file the user asked for", () => {

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 
 /** Seconds the client waits for the server by default (`--connect-timeout`). */
 export const CONNECT_TIMEOUT_SECONDS = 15;

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
-import type { Entry } from "../protocol/entry.ts";
+import { FerryError } from "../core/errors.ts";
+import type { Entry } from "../core/entry.ts";
 import type { FerryClient } from "./ferry_client.ts";
 import { localError } from "./local_files.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FerryError, isFerryError } from "../errors.ts";
+import { FerryError, isFerryError } from "../core/errors.ts";
 import type { FerryClient } from "./ferry_client.ts";
 
 /** A remote tree, paths relative to its root. */

@@ -6,7 +6,7 @@
  */
 
 import type { Hash } from "node:crypto";
-import type { Entry } from "../protocol/entry.ts";
+import type { Entry } from "../core/entry.ts";
 
 /** Options of `FerryClient.download`. */
 export interface DownloadOptions {

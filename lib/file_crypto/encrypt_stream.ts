@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { ChunkCipher } from "./_chunk_cipher.ts";
 import { Rechunker } from "./_rechunker.ts";
 import type { UnlockedHeader } from "./header.ts";

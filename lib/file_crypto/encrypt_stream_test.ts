@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import { sendDataStream } from "../protocol/data_stream.ts";
 import { MESSAGE_HEADER_BYTES, MessageType } from "../protocol/message_type.ts";
 import {

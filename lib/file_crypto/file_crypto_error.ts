@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type ErrorCode, FerryError, isErrorCode } from "../errors.ts";
+import { type ErrorCode, FerryError, isErrorCode } from "../core/errors.ts";
 
 /**
  * Why a file could not be decrypted. Each reason has its own message; see
@@ -37,13 +37,13 @@ function preferred(code: string, fallback: ErrorCode): ErrorCode {
 
 /**
  * The code of a wrong passphrase or key file: `"wrong_key"` once
- * `lib/errors.ts` lists it (recommended, exit code 3), else `"auth_failed"`.
+ * `lib/core/errors.ts` lists it (recommended, exit code 3), else `"auth_failed"`.
  */
 export const WRONG_KEY_CODE: ErrorCode = preferred("wrong_key", "auth_failed");
 
 /**
  * The code of a modified, truncated, reordered or extended file: `"corrupt"`
- * once `lib/errors.ts` lists it (recommended, exit code 3), else `"integrity"`.
+ * once `lib/core/errors.ts` lists it (recommended, exit code 3), else `"integrity"`.
  */
 export const CORRUPT_CODE: ErrorCode = preferred("corrupt", "integrity");
 

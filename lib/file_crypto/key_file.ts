@@ -9,7 +9,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { KEY_BYTES, LABELS, sha256 } from "./_primitives.ts";
 
 const HEADER = "ferry-file-key ";

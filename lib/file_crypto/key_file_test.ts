@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import { createKeyFile, keyFingerprint, loadKeyFile } from "./mod.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {

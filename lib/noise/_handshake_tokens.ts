@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { TAG_LEN } from "./cipher_functions.ts";
 import { dh, DHLEN, generateKeyPair, type KeyPair } from "./dh.ts";
 import type { Token } from "./handshake_patterns.ts";

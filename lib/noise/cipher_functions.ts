@@ -13,7 +13,7 @@
  */
 
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 
 /** Length in bytes of a cipher key `k`. */
 export const KEY_LEN = 32;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import { AES_GCM, CHACHA_POLY, NONCE_LEN } from "./cipher_functions.ts";
 
 function encoded(cipher: typeof CHACHA_POLY, n: number): string {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { type CipherFunctions, KEY_LEN, NONCE_LEN } from "./cipher_functions.ts";
 
 /**

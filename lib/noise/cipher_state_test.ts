@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import { AES_GCM, CHACHA_POLY } from "./cipher_functions.ts";
 import { CipherState, MAX_NONCE } from "./cipher_state.ts";
 

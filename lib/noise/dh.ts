@@ -11,7 +11,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 
 /** DHLEN: the length in bytes of a public key and of a DH output. */
 export const DHLEN = 32;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import { dh, generateKeyPair, keyPairFromPrivateKey } from "./dh.ts";
 
 // RFC 7748 section 6.1.

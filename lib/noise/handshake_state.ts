@@ -11,7 +11,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import {
   type HandshakeKeys,
   readTokens,

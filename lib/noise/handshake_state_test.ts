@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import { CHACHA_POLY } from "./cipher_functions.ts";
 import { generateKeyPair, type KeyPair } from "./dh.ts";
 import { HandshakeState, type HandshakeStateOptions, MAX_MESSAGE_LEN } from "./handshake_state.ts";

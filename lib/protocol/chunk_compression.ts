@@ -14,7 +14,7 @@
  */
 
 import { inflateRawSync } from "node:zlib";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 
 /** After a chunk did not shrink, how many chunks pass before the next try. */
 export const PROBE_INTERVAL = 16;

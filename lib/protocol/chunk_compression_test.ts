@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
-import { FerryError, isFerryError } from "../errors.ts";
+import { FerryError, isFerryError } from "../core/errors.ts";
 import { ChunkCompressor, decompressChunk, PROBE_INTERVAL } from "./chunk_compression.ts";
 
 Deno.test("ChunkCompressor - text shrinks and round-trips", async () => {

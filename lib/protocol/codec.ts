@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type ErrorCode, FerryError } from "../errors.ts";
+import { type ErrorCode, FerryError } from "../core/errors.ts";
 import { MESSAGE_HEADER_BYTES, MessageType } from "./message_type.ts";
 
 /** A decoded message. `body` is a view that shares memory with the input. */

@@ -10,7 +10,7 @@ import { MAX_PLAINTEXT_BYTES } from "../channel/secure_channel.ts";
 import { type ChunkCompressor, decompressChunk } from "./chunk_compression.ts";
 import { encodeJsonMessage, encodeMessage, type Message, writeMessageHeader } from "./codec.ts";
 import { MESSAGE_HEADER_BYTES, MessageType } from "./message_type.ts";
-import { type ByteInput, ViewReader } from "../wire/byte_source.ts";
+import { type ByteInput, ViewReader } from "../core/byte_source.ts";
 
 /** The most file bytes one `DATA` message carries. */
 export const MAX_DATA_BYTES = MAX_PLAINTEXT_BYTES - MESSAGE_HEADER_BYTES;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import type { Message } from "./codec.ts";
 
 /**

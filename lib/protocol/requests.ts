@@ -8,7 +8,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 
 /** Every request, discriminated by `op`. */
 export type Request =

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { FerryError, isErrorCode } from "../errors.ts";
+import { FerryError, isErrorCode } from "../core/errors.ts";
 
 /** The JSON body of an `ERROR` message. */
 export interface WireError {

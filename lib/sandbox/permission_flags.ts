@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 
 /** Where ferryd keeps files: `DATA/files`, or an S3 bucket. */
 export type StorageKind = "local" | "s3";

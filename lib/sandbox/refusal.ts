@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import type { ClientSandboxConfig } from "./permission_flags.ts";
 
 /*

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { explainRefusal, recordClientSandbox } from "./refusal.ts";
 
 const SANDBOX = { workDir: "/home/ann/work", stateDir: "/home/ann/.config/ferry", server: "h:1" };

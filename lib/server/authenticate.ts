@@ -7,7 +7,7 @@
 
 import { Buffer } from "node:buffer";
 import { timingSafeEqual } from "node:crypto";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import type { AuthRequest } from "../protocol/requests.ts";
 import { type DeriveKey, deriveKey, verifyPassword } from "./password_hash.ts";
 import type { Permission } from "./permissions.ts";

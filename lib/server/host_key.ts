@@ -7,7 +7,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { generateKeyPair, type KeyPair, keyPairFromPrivateKey } from "../noise/mod.ts";
 import type { StateStore } from "../storage/state_store.ts";
 

@@ -12,7 +12,7 @@
  */
 
 import type { ServerHandshakeResult } from "../channel/handshake.ts";
-import { FerryError, isFerryError } from "../errors.ts";
+import { FerryError, isFerryError } from "../core/errors.ts";
 import { encodeJsonMessage } from "../protocol/codec.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import { parseAuthRequest } from "../protocol/requests.ts";

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 
 /** The limits of a {@linkcode LoginQueue}. */
 export interface LoginQueueOptions {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import { LoginQueue } from "./login_queue.ts";
 
 const busy = (error: unknown): boolean => isFerryError(error, "busy");

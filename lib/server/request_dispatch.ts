@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FerryError, isFerryError } from "../errors.ts";
+import { FerryError, isFerryError } from "../core/errors.ts";
 import { decodeJsonBody, encodeJsonMessage, type Message } from "../protocol/codec.ts";
 import { MessageQueue } from "../protocol/message_queue.ts";
 import { MessageType } from "../protocol/message_type.ts";

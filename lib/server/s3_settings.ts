@@ -11,7 +11,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { resolveS3Config, type S3StorageConfig } from "../storage/s3/s3_config.ts";
 
 /** The file name of the S3 settings in the state folder. */

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { type ScryptCall, scryptCall, type ScryptCost } from "./password_hash.ts";
 
 /** How long the threads stay after the last check: a login storm is over by then. */

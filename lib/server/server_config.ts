@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { LOG_LEVELS, type LogLevel } from "./console_log.ts";
 
 /** The configuration, all keys resolved. */

@@ -8,10 +8,11 @@
 
 import { serverHandshake } from "../channel/handshake.ts";
 import type { SecureChannel } from "../channel/secure_channel.ts";
-import { FerryError, isFerryError } from "../errors.ts";
+import { FerryError, isFerryError } from "../core/errors.ts";
 import { decodeMessage, encodeJsonMessage, type Message } from "../protocol/codec.ts";
 import { MessageType } from "../protocol/message_type.ts";
-import { FERRY_VERSION, PROTOCOL_VERSION, SERVER_FEATURES } from "../protocol/version.ts";
+import { FERRY_VERSION, PROTOCOL_VERSION } from "../core/version.ts";
+import { SERVER_FEATURES } from "../protocol/features.ts";
 import { toWireError } from "../protocol/wire_error.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import { FrameWriter } from "../wire/frame_writer.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { KeyPair } from "../noise/mod.ts";
-import { normalizeRemotePath } from "../storage/remote_path.ts";
+import { normalizeRemotePath } from "../core/remote_path.ts";
 import { ScopedStorage } from "../storage/scoped_storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { AuditLog } from "./audit_log.ts";

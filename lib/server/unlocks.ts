@@ -18,7 +18,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import type { StateStore } from "../storage/state_store.ts";
 import type { LoginThrottle } from "./login_throttle.ts";
 

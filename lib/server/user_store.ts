@@ -10,7 +10,7 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import type { StateStore } from "../storage/state_store.ts";
 import type { PasswordHash } from "./password_hash.ts";
 import { isPermission, type Permission, PRESETS } from "./permissions.ts";

@@ -6,11 +6,11 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { isFerryError } from "../errors.ts";
-import type { ErrorCode } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
+import type { ErrorCode } from "../core/errors.ts";
 import { LocalStorage } from "./local_storage.ts";
 import type { Entry, Storage, UploadOptions } from "./storage.ts";
-import { type ByteInput, ViewReader } from "../wire/byte_source.ts";
+import { type ByteInput, ViewReader } from "../core/byte_source.ts";
 import { concat } from "../file_crypto/_test_helpers.ts";
 
 /** A temporary data folder with an open storage and a folder outside it. */

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
-import { fsError } from "./fs_error.ts";
+import { FerryError } from "../core/errors.ts";
+import { fsError } from "../local_fs/fs_error.ts";
 import type { Entry } from "./storage.ts";
 
 /**

@@ -15,10 +15,10 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
-import { fsError } from "./fs_error.ts";
-import { baseName, parentOf, quotePath } from "./remote_path.ts";
-import type { RemotePath } from "./remote_path.ts";
+import { FerryError } from "../core/errors.ts";
+import { fsError } from "../local_fs/fs_error.ts";
+import { baseName, parentOf, quotePath } from "../core/remote_path.ts";
+import type { RemotePath } from "../core/remote_path.ts";
 
 const MISSING = Symbol("missing");
 const OUTSIDE = Symbol("outside");

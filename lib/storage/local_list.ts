@@ -4,12 +4,12 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { statKind, toEntry } from "./entry_info.ts";
-import { fsError } from "./fs_error.ts";
+import { fsError } from "../local_fs/fs_error.ts";
 import type { Jail } from "./jail.ts";
-import { isValidSegment, joinRemote, quotePath } from "./remote_path.ts";
-import type { RemotePath } from "./remote_path.ts";
+import { isValidSegment, joinRemote, quotePath } from "../core/remote_path.ts";
+import type { RemotePath } from "../core/remote_path.ts";
 import type { Entry } from "./storage.ts";
 
 /**

@@ -4,16 +4,16 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { statKind, toEntry } from "./entry_info.ts";
-import { memoryByteSource } from "../wire/byte_source.ts";
-import type { DirectIo } from "./direct_io.ts";
-import { fileByteSource } from "./file_byte_source.ts";
+import { memoryByteSource } from "../core/byte_source.ts";
+import type { DirectIo } from "../local_fs/direct_io.ts";
+import { fileByteSource } from "../local_fs/file_byte_source.ts";
 import { DIRECT_IO_MAX_BYTES } from "./partial_files.ts";
-import { fsError } from "./fs_error.ts";
+import { fsError } from "../local_fs/fs_error.ts";
 import type { Jail } from "./jail.ts";
-import { baseName, quotePath } from "./remote_path.ts";
-import type { RemotePath } from "./remote_path.ts";
+import { baseName, quotePath } from "../core/remote_path.ts";
+import type { RemotePath } from "../core/remote_path.ts";
 import type { ReadSource } from "./storage.ts";
 
 /**
@@ -29,7 +29,7 @@ import type { ReadSource } from "./storage.ts";
  * ```ts
  * import { Jail } from "./jail.ts";
  * import { openLocalRead } from "./local_read.ts";
- * import { ViewReader } from "../wire/byte_source.ts";
+ * import { ViewReader } from "../core/byte_source.ts";
  * import assert from "node:assert/strict";
  * const root = await Deno.realPath(await Deno.makeTempDir());
  * await Deno.writeTextFile(`${root}/a.txt`, "hello");

@@ -6,20 +6,20 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
+import { FerryError } from "../core/errors.ts";
 import { checkRename, checkUpload } from "./upload_checks.ts";
 import { statKind, toEntry } from "./entry_info.ts";
-import { fsError } from "./fs_error.ts";
+import { fsError } from "../local_fs/fs_error.ts";
 import { Jail } from "./jail.ts";
 import { listDirectory } from "./local_list.ts";
 import { openLocalRead } from "./local_read.ts";
-import { DirectIo } from "./direct_io.ts";
+import { DirectIo } from "../local_fs/direct_io.ts";
 import { LocalUpload } from "./local_upload.ts";
 import { PartialFiles } from "./partial_files.ts";
 import { PathLocks } from "./path_locks.ts";
 import { HashCache } from "./resumable_hash.ts";
-import { baseName, isSameOrInside, quotePath } from "./remote_path.ts";
-import type { RemotePath } from "./remote_path.ts";
+import { baseName, isSameOrInside, quotePath } from "../core/remote_path.ts";
+import type { RemotePath } from "../core/remote_path.ts";
 import type {
   Entry,
   PartialUpload,
@@ -41,7 +41,7 @@ const LOCK_TABLES = new Map<string, PathLocks>();
  * @example Writing and reading a file
  * ```ts
  * import { LocalStorage } from "./local_storage.ts";
- * import { ViewReader } from "../wire/byte_source.ts";
+ * import { ViewReader } from "../core/byte_source.ts";
  * import { createHash } from "node:crypto";
  * import assert from "node:assert/strict";
  * const data = await Deno.makeTempDir();

@@ -7,19 +7,19 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
-import { SerialQueue } from "../serial_queue.ts";
-import { BufferedFileWriter, writeAllNow } from "./buffered_file_writer.ts";
-import type { DirectIo } from "./direct_io.ts";
-import { DirectorySyncs } from "./directory_sync.ts";
-import { placeUpload } from "./place_upload.ts";
-import { fsError, isDiskFull } from "./fs_error.ts";
+import { FerryError } from "../core/errors.ts";
+import { SerialQueue } from "../core/serial_queue.ts";
+import { BufferedFileWriter, writeAllNow } from "../local_fs/buffered_file_writer.ts";
+import type { DirectIo } from "../local_fs/direct_io.ts";
+import { DirectorySyncs } from "../local_fs/directory_sync.ts";
+import { placeUpload } from "../local_fs/place_file.ts";
+import { fsError, isDiskFull } from "../local_fs/fs_error.ts";
 import type { Jail } from "./jail.ts";
 import { DIRECT_IO_MAX_BYTES, type PartialFiles } from "./partial_files.ts";
 import type { PathLock } from "./path_locks.ts";
-import { quotePath } from "./remote_path.ts";
+import { quotePath } from "../core/remote_path.ts";
 import { type HashCache, ResumableHash } from "./resumable_hash.ts";
-import type { RemotePath } from "./remote_path.ts";
+import type { RemotePath } from "../core/remote_path.ts";
 import type { Entry, UploadOptions, UploadSink } from "./storage.ts";
 
 /** What {@linkcode LocalUpload.start} needs. */

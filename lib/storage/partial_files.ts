@@ -7,7 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
-import type { RemotePath } from "./remote_path.ts";
+import type { RemotePath } from "../core/remote_path.ts";
 import type { PartialUpload, UploadOptions } from "./storage.ts";
 
 /** What a partial upload is for, kept next to its bytes. */

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
-import { parentOf, quotePath } from "./remote_path.ts";
-import type { RemotePath } from "./remote_path.ts";
+import { FerryError } from "../core/errors.ts";
+import { parentOf, quotePath } from "../core/remote_path.ts";
+import type { RemotePath } from "../core/remote_path.ts";
 
 /** Why a path is locked; it picks the wording of the `busy` error. */
 export type LockPurpose = "upload" | "remove" | "makeDirectory" | "removeDirectory" | "rename";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isFerryError } from "../errors.ts";
+import { isFerryError } from "../core/errors.ts";
 import { PathLocks } from "./path_locks.ts";
 
 function busy(error: unknown): boolean {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RemotePath } from "./remote_path.ts";
+import type { RemotePath } from "../core/remote_path.ts";
 import type {
   Entry,
   PartialUpload,

@@ -11,24 +11,11 @@
  * @module
  */
 
-export type { RemotePath } from "./remote_path.ts";
-import type { ByteInput } from "../wire/byte_source.ts";
-import type { RemotePath } from "./remote_path.ts";
-
-/** What kind of thing an entry is. */
-export type EntryKind = "file" | "dir";
-
-/** A file or folder as the protocol describes it. */
-export interface Entry {
-  /** The last segment of the path (`""` for the root). */
-  name: string;
-  /** Whether it is a file or a folder. */
-  kind: EntryKind;
-  /** Size in bytes (0 for folders). */
-  size: number;
-  /** Modification time, milliseconds since the epoch (0 when unknown). */
-  mtime: number;
-}
+export type { RemotePath } from "../core/remote_path.ts";
+import type { ByteInput } from "../core/byte_source.ts";
+import type { Entry } from "../core/entry.ts";
+export type { Entry, EntryKind } from "../core/entry.ts";
+import type { RemotePath } from "../core/remote_path.ts";
 
 /** An open download: the entry as it was when opened and its bytes. */
 export interface ReadSource {
@@ -47,6 +34,13 @@ export interface ReadSource {
    * offset need not read the bytes before it to end with the file's hash.
    */
   sha256?: string | undefined;
+  /**
+   * Called by the sender when it hashed the whole file while sending it
+   * (only when {@linkcode ReadSource.sha256} was absent and the read began at
+   * 0), so that a back end that indexes hashes can keep the result for the
+   * file as it was opened. Absent when the back end keeps no index.
+   */
+  recordSha256?: ((sha256: string) => Promise<void>) | undefined;
 }
 
 /** Options of {@linkcode Storage.openUpload}. */

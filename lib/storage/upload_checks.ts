@@ -5,8 +5,8 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
-import { isSameOrInside, quotePath, type RemotePath } from "./remote_path.ts";
+import { FerryError } from "../core/errors.ts";
+import { isSameOrInside, quotePath, type RemotePath } from "../core/remote_path.ts";
 import type { UploadOptions } from "./storage.ts";
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fsError, isDiskFull } from "./fs_error.ts";
+import { fsError, isDiskFull } from "../local_fs/fs_error.ts";
 import { LocalStorage } from "./local_storage.ts";
 import { rejectsWith, sha256Hex, tempData } from "./_test_helpers.ts";
 

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { FerryError } from "../errors.ts";
-import { type ByteInput, ViewReader } from "./byte_source.ts";
+import { FerryError } from "../core/errors.ts";
+import { type ByteInput, ViewReader } from "../core/byte_source.ts";
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 
 /** The size a reader's buffer starts at. */

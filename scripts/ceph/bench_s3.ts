@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { S3Storage } from "../../lib/storage/s3/s3_storage.ts";
-import { ViewReader } from "../../lib/wire/byte_source.ts";
+import { ViewReader } from "../../lib/core/byte_source.ts";
 import { startCephCluster, stopCephCluster } from "./cluster.ts";
 import type { CephClusterInfo } from "./cluster.ts";
 

@@ -11,9 +11,9 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { clientStateDir, parseServerAddress } from "../../lib/cli/client_options.ts";
-import { parsePort, parseStorageKind } from "../../lib/cli/server_args.ts";
-import { FerryError } from "../../lib/errors.ts";
+import { clientStateDir, parseServerAddress } from "../../lib/cli/ferry/client_options.ts";
+import { parsePort, parseStorageKind } from "../../lib/cli/ferryd/server_args.ts";
+import { FerryError } from "../../lib/core/errors.ts";
 import {
   clientPermissionFlags,
   netAddress,

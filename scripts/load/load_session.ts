@@ -7,8 +7,8 @@
 
 import { createHash } from "node:crypto";
 import { FerryClient } from "../../lib/client/ferry_client.ts";
-import { FerryError } from "../../lib/errors.ts";
-import { memoryByteSource } from "../../lib/wire/byte_source.ts";
+import { FerryError } from "../../lib/core/errors.ts";
+import { memoryByteSource } from "../../lib/core/byte_source.ts";
 
 /**
  * How a session ended: `ok`, `busy` (the server said so), `silent` (the

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { FerryClient } from "../../lib/client/ferry_client.ts";
-import { FerryError } from "../../lib/errors.ts";
+import { FerryError } from "../../lib/core/errors.ts";
 import { listTree, type World } from "../harness/fixture.ts";
 import type { WorldCase } from "../harness/world_case.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type ErrorCode, FerryError } from "../../lib/errors.ts";
+import { type ErrorCode, FerryError } from "../../lib/core/errors.ts";
 
 /** Matches a `FerryError` whose code is `code`. */
 export function isCode(code: ErrorCode): (error: unknown) => boolean {

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { isFerryError } from "../../lib/errors.ts";
+import { isFerryError } from "../../lib/core/errors.ts";
 import {
   putText,
   readBytes,

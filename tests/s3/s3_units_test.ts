@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { FerryError } from "../../lib/errors.ts";
+import { FerryError } from "../../lib/core/errors.ts";
 import { escapeXml, unescapeXml, xmlElements, xmlText } from "../../lib/storage/s3/_xml.ts";
 import { KeyMap } from "../../lib/storage/s3/key_map.ts";
 import { partSizeFor, resolveS3Config } from "../../lib/storage/s3/s3_config.ts";

@@ -7,11 +7,11 @@
  * @module
  */
 
-import type { Entry } from "../../protocol/entry.ts";
+import type { Entry } from "../../core/entry.ts";
 import { ENCRYPTED_MAGIC, encryptedSize, isEncryptedFile } from "../../file_crypto/mod.ts";
 import type { Storage } from "../../storage/storage.ts";
-import { joinRemote, type RemotePath } from "../../storage/remote_path.ts";
-import { type ByteInput, ViewReader } from "../../wire/byte_source.ts";
+import { joinRemote, type RemotePath } from "../../core/remote_path.ts";
+import { type ByteInput, ViewReader } from "../../core/byte_source.ts";
 
 /** The smallest encrypted file: a header and one empty final chunk. */
 const SMALLEST = encryptedSize(0);

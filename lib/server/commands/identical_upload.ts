@@ -8,9 +8,9 @@
  * @module
  */
 
-import { isFerryError } from "../../errors.ts";
+import { isFerryError } from "../../core/errors.ts";
 import type { Request } from "../../protocol/requests.ts";
-import type { RemotePath } from "../../storage/remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { AuditDetail, RequestContext } from "../request_context.ts";
 import { storedSha256 } from "./stat_command.ts";
 

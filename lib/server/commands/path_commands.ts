@@ -6,10 +6,10 @@
 
 import { encodeJsonMessage } from "../../protocol/codec.ts";
 import { MessageType } from "../../protocol/message_type.ts";
-import type { Entry } from "../../protocol/entry.ts";
+import type { Entry } from "../../core/entry.ts";
 import type { Request } from "../../protocol/requests.ts";
-import { normalizeRemotePath } from "../../storage/remote_path.ts";
-import { FerryError } from "../../errors.ts";
+import { normalizeRemotePath } from "../../core/remote_path.ts";
+import { FerryError } from "../../core/errors.ts";
 import type { AuditDetail, RequestContext } from "../request_context.ts";
 import { markEncrypted } from "./encryption_probe.ts";
 

@@ -8,12 +8,12 @@
  */
 
 import { createHash } from "node:crypto";
-import type { Entry } from "../../protocol/entry.ts";
+import type { Entry } from "../../core/entry.ts";
 import type { Request } from "../../protocol/requests.ts";
-import { normalizeRemotePath, type RemotePath } from "../../storage/remote_path.ts";
+import { normalizeRemotePath, type RemotePath } from "../../core/remote_path.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { RequestContext } from "../request_context.ts";
-import { cancelUnread, ViewReader } from "../../wire/byte_source.ts";
+import { cancelUnread, ViewReader } from "../../core/byte_source.ts";
 import { isStoredEncrypted } from "./encryption_probe.ts";
 
 /** Bytes read at a time to hash a stored file. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FerryError, isFerryError } from "../../errors.ts";
+import { FerryError, isFerryError } from "../../core/errors.ts";
 import { ChunkCompressor } from "../../protocol/chunk_compression.ts";
 import { decodeJsonBody, type Message } from "../../protocol/codec.ts";
 import {
@@ -16,11 +16,11 @@ import {
 } from "../../protocol/data_stream.ts";
 import { MessageType } from "../../protocol/message_type.ts";
 import type { Request } from "../../protocol/requests.ts";
-import { normalizeRemotePath, parentOf, type RemotePath } from "../../storage/remote_path.ts";
+import { normalizeRemotePath, parentOf, type RemotePath } from "../../core/remote_path.ts";
 import type { Entry, ReadSource, Storage } from "../../storage/storage.ts";
 import type { Reservation } from "../folder_usage.ts";
 import type { AuditDetail, RequestContext } from "../request_context.ts";
-import { cancelUnread } from "../../wire/byte_source.ts";
+import { cancelUnread } from "../../core/byte_source.ts";
 import { skipIdenticalUpload } from "./identical_upload.ts";
 
 type GetRequest = Extract<Request, { op: "get" }>;

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
+import { FerryError } from "../../core/errors.ts";
 import type { LockPurpose, PathLock } from "../path_locks.ts";
-import type { RemotePath } from "../remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { LeaseLocks } from "./lease_locks.ts";
 import { s3Error } from "./s3_errors.ts";
 

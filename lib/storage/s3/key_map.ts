@@ -16,9 +16,9 @@
  */
 
 import { createHash } from "node:crypto";
-import { FerryError } from "../../errors.ts";
-import { quotePath } from "../remote_path.ts";
-import type { RemotePath } from "../remote_path.ts";
+import { FerryError } from "../../core/errors.ts";
+import { quotePath } from "../../core/remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 
 /** S3's limit on a key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;

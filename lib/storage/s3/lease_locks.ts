@@ -14,11 +14,11 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
+import { FerryError } from "../../core/errors.ts";
 import { busyError, isLockPurpose, lockedAction, PathLocks } from "../path_locks.ts";
 import type { LockPurpose } from "../path_locks.ts";
-import { parentOf } from "../remote_path.ts";
-import type { RemotePath } from "../remote_path.ts";
+import { parentOf } from "../../core/remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { ObjectHead } from "./s3_client.ts";
 import type { S3Context } from "./s3_context.ts";
 import { s3Error } from "./s3_errors.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
-import type { ErrorCode } from "../../errors.ts";
+import { FerryError } from "../../core/errors.ts";
+import type { ErrorCode } from "../../core/errors.ts";
 import { xmlText } from "./_xml.ts";
 
 /** A failed S3 request, kept as the `cause` of the {@linkcode FerryError}. */

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
-import { isValidSegment, quotePath } from "../remote_path.ts";
-import type { RemotePath } from "../remote_path.ts";
+import { FerryError } from "../../core/errors.ts";
+import { isValidSegment, quotePath } from "../../core/remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { Entry } from "../storage.ts";
 import type { ListPage } from "./s3_client.ts";
 import type { S3Context } from "./s3_context.ts";

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
-import { type ByteSource, memoryByteSource } from "../../wire/byte_source.ts";
-import { baseName, quotePath } from "../remote_path.ts";
-import type { RemotePath } from "../remote_path.ts";
+import { FerryError } from "../../core/errors.ts";
+import { type ByteSource, memoryByteSource } from "../../core/byte_source.ts";
+import { baseName, quotePath } from "../../core/remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { Entry, ReadSource } from "../storage.ts";
 import { objectHead } from "./s3_client.ts";
 import type { ObjectHead } from "./s3_client.ts";

@@ -9,9 +9,9 @@
  */
 
 import { checkRename, checkUpload } from "../upload_checks.ts";
-import { FerryError } from "../../errors.ts";
-import { quotePath } from "../remote_path.ts";
-import type { RemotePath } from "../remote_path.ts";
+import { FerryError } from "../../core/errors.ts";
+import { quotePath } from "../../core/remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type {
   Entry,
   PartialUpload,

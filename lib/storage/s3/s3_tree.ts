@@ -9,9 +9,9 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
-import { baseName, parentOf, quotePath } from "../remote_path.ts";
-import type { RemotePath } from "../remote_path.ts";
+import { FerryError } from "../../core/errors.ts";
+import { baseName, parentOf, quotePath } from "../../core/remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { Entry } from "../storage.ts";
 import type { ListedObject, ObjectHead } from "./s3_client.ts";
 import type { S3Context } from "./s3_context.ts";

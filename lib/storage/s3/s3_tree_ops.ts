@@ -5,14 +5,14 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
-import type { RemotePath } from "../remote_path.ts";
+import { FerryError } from "../../core/errors.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { PartialUpload } from "../storage.ts";
 import type { LeaseLocks } from "./lease_locks.ts";
 import type { S3Context } from "./s3_context.ts";
 import { deleteBelow, findEntry, keysBelow, mapLimit, requireParent } from "./s3_tree.ts";
 import type { Found } from "./s3_tree.ts";
-import { quotePath } from "../remote_path.ts";
+import { quotePath } from "../../core/remote_path.ts";
 import { discardUpload, heldBytes, parseUploadRecord, readUploadRecord } from "./upload_state.ts";
 
 /**

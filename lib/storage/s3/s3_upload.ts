@@ -9,10 +9,10 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
-import { SerialQueue } from "../../serial_queue.ts";
-import { baseName, quotePath } from "../remote_path.ts";
-import type { RemotePath } from "../remote_path.ts";
+import { FerryError } from "../../core/errors.ts";
+import { SerialQueue } from "../../core/serial_queue.ts";
+import { baseName, quotePath } from "../../core/remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { Entry, UploadOptions, UploadSink } from "../storage.ts";
 import type { Lease } from "./lease_locks.ts";
 import type { S3Context } from "./s3_context.ts";

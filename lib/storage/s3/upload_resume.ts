@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RemotePath } from "../remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { UploadOptions } from "../storage.ts";
 import type { S3Context } from "./s3_context.ts";
 import { MIN_PART_SIZE, partSizeFor } from "./s3_config.ts";

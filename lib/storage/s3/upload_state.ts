@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { RemotePath } from "../remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { UploadedPart } from "./s3_multipart.ts";
 import { abortMultipartUpload } from "./s3_multipart.ts";
 import type { S3Context } from "./s3_context.ts";

@@ -7,10 +7,10 @@
  * @module
  */
 
-import { FerryError } from "../../errors.ts";
-import { keepBothName, MAX_KEEP_BOTH } from "../keep_both_name.ts";
-import { baseName, joinRemote, parentOf, quotePath } from "../remote_path.ts";
-import type { RemotePath } from "../remote_path.ts";
+import { FerryError } from "../../core/errors.ts";
+import { keepBothName, MAX_KEEP_BOTH } from "../../local_fs/keep_both_name.ts";
+import { baseName, joinRemote, parentOf, quotePath } from "../../core/remote_path.ts";
+import type { RemotePath } from "../../core/remote_path.ts";
 import type { UploadOptions } from "../storage.ts";
 import type { S3Context } from "./s3_context.ts";
 import { completeMultipartUpload, uploadPart } from "./s3_multipart.ts";

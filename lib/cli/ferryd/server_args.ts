@@ -1,0 +1,141 @@
+/**
+ * ferryd's argument shape, shared by `server.ts`, the launcher and
+ * `scripts/compile.ts`:
+ *
+ * ```
+ * server.ts [--data DIR] [--host HOST] [--port PORT] [--storage local|s3] [command [arguments]]
+ * ```
+ *
+ * Options before the command are defaults for it. `scripts/compile.ts`
+ * bakes `--data ABS --host H --port P` (and `--storage s3`) into the binary, and Deno puts baked
+ * arguments before the ones given at run time, so `ferryd` alone serves
+ * with the build's settings, `ferryd user add NAME` manages the build's data
+ * folder, and `ferryd --port 9999` asks for another port (which the
+ * self-check then refuses, naming the build that would allow it).
+ *
+ * @module
+ */
+
+import { FerryError } from "../../core/errors.ts";
+import {
+  SERVER_DEFAULTS,
+  type ServerSandboxConfig,
+  type StorageKind,
+} from "../../sandbox/permission_flags.ts";
+
+const GLOBAL_OPTIONS = ["--data", "--host", "--port", "--storage"] as const;
+// What the commands other than `serve` take of the global options.
+const STATE_OPTIONS: readonly string[] = ["--data", "--storage"];
+const HELP_WORDS = ["--help", "-h", "--version"];
+
+/**
+ * Normalises ferryd's arguments to `[command, ...arguments]`: leading
+ * `--data`, `--host`, `--port` and `--storage` move behind the command
+ * (where the command's own options, coming later, override them), and
+ * options with no command mean `serve`. Other commands (`user`, ...) take
+ * only `--data` and `--storage`.
+ *
+ * @example
+ * ```ts
+ * import { resolveServerArgs } from "./server_args.ts";
+ * const args = resolveServerArgs(["--data", "/srv/f", "--port", "9000", "user", "list"]);
+ * console.assert(args.join(" ") === "user --data /srv/f list");
+ * ```
+ */
+export function resolveServerArgs(args: string[]): string[] {
+  const globals: string[] = [];
+  let index = 0;
+  for (; index < args.length; index++) {
+    const word = args[index] as string;
+    const name = GLOBAL_OPTIONS.find((option) => word === option || word.startsWith(`${option}=`));
+    if (name === undefined) break;
+    if (word === name) {
+      const value = args[index + 1];
+      if (value === undefined) throw new FerryError("usage", `Option "${name}" needs a value`);
+      globals.push(name, value);
+      index++;
+    } else {
+      globals.push(name, word.slice(name.length + 1));
+    }
+  }
+  const rest = args.slice(index);
+  const first = rest[0];
+  if (globals.length === 0) return rest;
+  if (first === undefined || (first.startsWith("-") && !HELP_WORDS.includes(first))) {
+    return ["serve", ...globals, ...rest];
+  }
+  const [command, ...tail] = rest as [string, ...string[]];
+  if (command === "serve") return ["serve", ...globals, ...tail];
+  if (HELP_WORDS.includes(command) || command === "help" || command === "version") return rest;
+  const data = globals.flatMap((word, i) =>
+    i % 2 === 0 && STATE_OPTIONS.includes(word) ? [word, globals[i + 1] as string] : []
+  );
+  return [command, ...data, ...tail];
+}
+
+function lastValue(args: string[], name: string): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i] as string;
+    if (word === "--") break;
+    if (word === name) found = args[++i];
+    else if (word.startsWith(`${name}=`)) found = word.slice(name.length + 1);
+  }
+  return found;
+}
+
+/**
+ * The sandbox that ferryd's arguments ask for: the data folder, address,
+ * port and storage it will use (the defaults where the arguments say
+ * nothing), as the server itself will read them. With `--storage s3` the
+ * S3 endpoint is not among them (it is in `s3.json` or the environment):
+ * the launcher and `scripts/compile.ts` add it.
+ *
+ * @example
+ * ```ts
+ * import { serverSandboxConfig } from "./server_args.ts";
+ * const config = serverSandboxConfig(["serve", "--port", "9000"]);
+ * console.assert(config.port === 9000 && config.dataDir === "./data");
+ * ```
+ */
+export function serverSandboxConfig(args: string[]): ServerSandboxConfig {
+  const port = lastValue(args, "--port");
+  const storage = lastValue(args, "--storage");
+  return {
+    dataDir: lastValue(args, "--data") ?? SERVER_DEFAULTS.dataDir,
+    hostname: lastValue(args, "--host") ?? SERVER_DEFAULTS.hostname,
+    port: port === undefined ? SERVER_DEFAULTS.port : parsePort(port),
+    ...(storage === undefined ? {} : { storage: parseStorageKind(storage) }),
+  };
+}
+
+/**
+ * Parses `--storage`.
+ *
+ * @example
+ * ```ts
+ * import { parseStorageKind } from "./server_args.ts";
+ * console.assert(parseStorageKind("s3") === "s3");
+ * ```
+ *
+ * @throws {FerryError} `usage` unless it is `local` or `s3`.
+ */
+export function parseStorageKind(text: string): StorageKind {
+  if (text !== "local" && text !== "s3") {
+    throw new FerryError("usage", `Cannot use storage "${text}": expected "local" or "s3"`);
+  }
+  return text;
+}
+
+/**
+ * Parses a port number.
+ *
+ * @throws {FerryError} `usage` unless it is an integer from 1 to 65535.
+ */
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new FerryError("usage", `Cannot use port "${text}": expected 1 to 65535`);
+  }
+  return port;
+}

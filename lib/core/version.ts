@@ -1,0 +1,11 @@
+/**
+ * The versions ferry reports: the product's and the protocol's.
+ *
+ * @module
+ */
+
+/** The version of the ferry protocol this code speaks (sent in the preamble). */
+export const PROTOCOL_VERSION = 1;
+
+/** The product version reported by `--version` and in the handshake. */
+export const FERRY_VERSION = "0.1.0";
