@@ -145,4 +145,10 @@ export interface Storage {
    * count them.
    */
   listPartials(): AsyncIterable<PartialUpload>;
+  /**
+   * Forgets the SHA-256 a back end recorded for a file (a client found that
+   * the bytes it received no longer match it), so that the next read hashes
+   * the file again. Absent when the back end keeps no hash index.
+   */
+  forgetSha256?(path: RemotePath): Promise<void>;
 }
