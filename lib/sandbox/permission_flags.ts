@@ -7,6 +7,12 @@
  * @module
  */
 
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOSTNAME,
+  DEFAULT_PORT,
+  serverStateDir,
+} from "../core/defaults.ts";
 import { FerryError } from "../core/errors.ts";
 
 /** Where ferryd keeps files: `DATA/files`, or an S3 bucket. */
@@ -43,26 +49,14 @@ export const S3_ENV_VARS = [
 ] as const;
 
 /**
- * The server's state folder inside its data folder: `DATA/state`.
- *
- * @example
- * ```ts
- * import { serverStateDir } from "./permission_flags.ts";
- * console.assert(serverStateDir("/srv/ferry/") === "/srv/ferry/state");
- * ```
- */
-export function serverStateDir(dataDir: string): string {
-  return `${dataDir.length > 1 ? dataDir.replace(/\/+$/, "") : dataDir}/state`;
-}
-
-/**
- * The server's built-in defaults: `./data`, all addresses, port 7878.
- * `server.ts`, the launcher and `scripts/compile.ts` share them.
+ * The server's built-in defaults (`lib/core/defaults.ts`): `./data`, all
+ * addresses, port 7878. `server.ts`, the launcher and `scripts/compile.ts`
+ * share them.
  */
 export const SERVER_DEFAULTS: Readonly<ServerSandboxConfig> = Object.freeze({
-  dataDir: "./data",
-  hostname: "0.0.0.0",
-  port: 7878,
+  dataDir: DEFAULT_DATA_DIR,
+  hostname: DEFAULT_HOSTNAME,
+  port: DEFAULT_PORT,
 });
 
 /** `host:port` as Deno's `--allow-net` and `Deno.permissions` spell it. */

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { serverStateDir } from "../core/defaults.ts";
 import { FerryError } from "../core/errors.ts";
 import {
   clientPermissionFlags,
@@ -16,7 +17,6 @@ import {
   s3NetAddress,
   serverDenoFlags,
   type ServerSandboxConfig,
-  serverStateDir,
 } from "./permission_flags.ts";
 
 /**

@@ -7,7 +7,7 @@
  */
 
 import { fingerprint } from "../channel/fingerprint.ts";
-import { serverStateDir } from "../sandbox/permission_flags.ts";
+import { dataLayout, DEFAULT_HOSTNAME, DEFAULT_PORT } from "../core/defaults.ts";
 import { AuditLog } from "./audit_log.ts";
 import { ConnectionLimits } from "./connection_limits.ts";
 import { ConsoleLog } from "./console_log.ts";
@@ -46,11 +46,6 @@ export interface FerryServerOptions {
 
 /** How often the server looks for stale partial uploads: hourly. */
 export const PARTIAL_SWEEP_MS = 3600 * 1000;
-
-/** The folders of a data folder. */
-export function dataLayout(dataDir: string): { files: string; state: string } {
-  return { files: `${dataDir}/files`, state: serverStateDir(dataDir) };
-}
 
 async function sweepPartials(environment: SessionEnvironment): Promise<void> {
   try {
@@ -134,8 +129,8 @@ export class FerryServer {
       usage: new Map(),
     };
     const listener = Deno.listen({
-      hostname: options.hostname ?? "0.0.0.0",
-      port: options.port ?? 7878,
+      hostname: options.hostname ?? DEFAULT_HOSTNAME,
+      port: options.port ?? DEFAULT_PORT,
     });
     return new FerryServer(listener, environment);
   }

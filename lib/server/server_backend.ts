@@ -9,7 +9,7 @@
  * @module
  */
 
-import { serverStateDir } from "../sandbox/permission_flags.ts";
+import { dataLayout } from "../core/defaults.ts";
 import { LocalStorage } from "../storage/local_storage.ts";
 import { LocalStateStore, type StateStore } from "../storage/state_store.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -33,10 +33,11 @@ export interface ServerBackend {
  */
 export async function openLocalBackend(dataDir: string): Promise<ServerBackend> {
   const storage = await LocalStorage.open(dataDir);
+  const layout = dataLayout(dataDir);
   return {
     storage,
-    state: new LocalStateStore(serverStateDir(dataDir)),
-    description: `${dataDir}/files`,
+    state: new LocalStateStore(layout.state),
+    description: layout.files,
   };
 }
 

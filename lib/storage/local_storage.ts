@@ -6,6 +6,7 @@
  * @module
  */
 
+import { dataLayout } from "../core/defaults.ts";
 import { FerryError } from "../core/errors.ts";
 import { checkRename, checkUpload } from "./upload_checks.ts";
 import { statKind, toEntry } from "./entry_info.ts";
@@ -85,8 +86,7 @@ export class LocalStorage implements Storage {
     dataDir: string,
     options: { resumeMinBytes?: number } = {},
   ): Promise<LocalStorage> {
-    const filesDir = `${dataDir}/files`;
-    const stateDir = `${dataDir}/state`;
+    const { files: filesDir, state: stateDir } = dataLayout(dataDir);
     await Deno.mkdir(filesDir, { recursive: true });
     await Deno.mkdir(stateDir, { recursive: true, mode: 0o700 });
     await Deno.mkdir(`${stateDir}/partial`, { recursive: true, mode: 0o700 });

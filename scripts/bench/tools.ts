@@ -6,6 +6,7 @@
  * @module
  */
 
+import { dataLayout } from "../../lib/core/defaults.ts";
 import { clientPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
 import { ROOT } from "../../tests/harness/ferryd_process.ts";
 import type { OpenSshPaths, PrivateSshd } from "./sshd.ts";
@@ -90,7 +91,7 @@ export function ferryTool(options: FerryToolOptions): FerryTool {
   return {
     name: "ferry",
     serverPid: options.serverPid,
-    remoteRoot: `${options.dataDir}/files`,
+    remoteRoot: dataLayout(options.dataDir).files,
     putFile: (local, remote) => command("put", local, remote),
     getFile: (remote, local) => command("get", remote, local),
     putTree: (local, remote) => command("put", "-r", local, remote),

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { clientStateDir, parseServerAddress } from "../../lib/cli/ferry/client_options.ts";
 import { parsePort, parseStorageKind } from "../../lib/cli/ferryd/server_args.ts";
+import { serverStateDir } from "../../lib/core/defaults.ts";
 import { FerryError } from "../../lib/core/errors.ts";
 import {
   clientPermissionFlags,
@@ -110,7 +111,7 @@ export function compilePlan(argv: string[]): CompilePlan {
         output: `${out}/ferryd`,
         summary: sandbox.storage === "s3"
           ? `serves files from S3 at ${sandbox.s3Endpoint} on ${netAddress(hostname, port)}, ` +
-            `with state in "${dataDir}/state"`
+            `with state in "${serverStateDir(dataDir)}"`
           : `serves "${dataDir}" on ${netAddress(hostname, port)}`,
       },
       {

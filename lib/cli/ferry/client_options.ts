@@ -8,6 +8,7 @@
 
 import { resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { DEFAULT_PORT } from "../../core/defaults.ts";
 import { FerryError } from "../../core/errors.ts";
 import type { TrustMode } from "../../client/host_trust.ts";
 import type { ConflictPolicy } from "../../client/conflict_policy.ts";
@@ -85,7 +86,7 @@ export interface ClientOptions extends CommandOptions {
 }
 
 /** The default server when neither `--server` nor `FERRY_SERVER` says. */
-export const DEFAULT_SERVER = "127.0.0.1:7878";
+export const DEFAULT_SERVER = `127.0.0.1:${DEFAULT_PORT}`;
 
 const COMMAND_FLAGS = {
   json: { type: "boolean", default: false },

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { DEFAULT_PORT } from "../../core/defaults.ts";
 import { FerryError } from "../../core/errors.ts";
 import { CONNECT_TIMEOUT_SECONDS } from "../../client/login_clock.ts";
 
@@ -24,7 +25,7 @@ export function parseServerAddress(
   text: string,
 ): { hostname: string; port: number; user?: string } {
   const match = /^(?:([^@\s]+)@)?(?:\[([^\]@]+)\]|([^:\[\]@\s]+))(?::(\d+))?$/.exec(text);
-  const port = Number(match?.[4] ?? 7878);
+  const port = Number(match?.[4] ?? DEFAULT_PORT);
   if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw new FerryError("usage", `Cannot use server "${text}": expected [USER@]HOST[:PORT]`);
   }

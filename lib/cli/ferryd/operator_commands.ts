@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { FerryError } from "../../core/errors.ts";
 import { AUDIT_FILE } from "../../server/audit_log.ts";
-import { dataLayout } from "../../server/ferry_server.ts";
+import { dataLayout, DEFAULT_HOSTNAME, DEFAULT_PORT } from "../../core/defaults.ts";
 import { isPermission } from "../../server/permissions.ts";
 import {
   CONFIG_FILE,
@@ -56,7 +56,7 @@ async function stateOf(args: string[], extra: ExtraOptions = {}): Promise<StateA
   const data = values.data as string;
   const storage = parseStorageKind(values.storage as string);
   await checkServerPermissions(
-    { dataDir: data, hostname: "0.0.0.0", port: 7878, storage },
+    { dataDir: data, hostname: DEFAULT_HOSTNAME, port: DEFAULT_PORT, storage },
     "manage",
   );
   return { data, storage, state: dataLayout(data).state, values, positionals };

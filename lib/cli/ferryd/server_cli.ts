@@ -21,7 +21,8 @@ import {
   loadConfigFile,
 } from "../../server/server_config.ts";
 import { runConfigCommand, runLogCommand } from "./operator_commands.ts";
-import { dataLayout, FerryServer } from "../../server/ferry_server.ts";
+import { dataLayout } from "../../core/defaults.ts";
+import { FerryServer } from "../../server/ferry_server.ts";
 import { SERVER_DEFAULTS } from "../../sandbox/permission_flags.ts";
 import { parsePort, parseStorageKind, resolveServerArgs } from "./server_args.ts";
 import { openServerBackend } from "./server_storage.ts";

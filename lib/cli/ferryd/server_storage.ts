@@ -8,7 +8,8 @@
  * @module
  */
 
-import { type ServerSandboxConfig, serverStateDir } from "../../sandbox/permission_flags.ts";
+import { DEFAULT_HOSTNAME, DEFAULT_PORT, serverStateDir } from "../../core/defaults.ts";
+import type { ServerSandboxConfig } from "../../sandbox/permission_flags.ts";
 import { checkServerPermissions } from "../../sandbox/self_check.ts";
 import { loadS3Settings, type S3Settings } from "../../server/s3_settings.ts";
 import {
@@ -69,7 +70,11 @@ export async function openServerState(
   dataDir: string,
   storage: ServerSandboxConfig["storage"],
 ): Promise<StateStore> {
-  const sandbox: ServerSandboxConfig = { dataDir, hostname: "0.0.0.0", port: 7878 };
+  const sandbox: ServerSandboxConfig = {
+    dataDir,
+    hostname: DEFAULT_HOSTNAME,
+    port: DEFAULT_PORT,
+  };
   if (storage !== undefined) sandbox.storage = storage;
   const settings = await prepareServer(sandbox, "manage");
   return settings === undefined

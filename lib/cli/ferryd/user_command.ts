@@ -19,7 +19,7 @@ import {
   PRESETS,
 } from "../../server/permissions.ts";
 import { DEFAULT_CONFIG, loadConfigFile } from "../../server/server_config.ts";
-import { dataLayout } from "../../server/ferry_server.ts";
+import { dataLayout } from "../../core/defaults.ts";
 import { addressKey, recordUnlock, userKey } from "../../server/unlocks.ts";
 import type { StateStore } from "../../storage/state_store.ts";
 import { describeUser, userFields, userLines } from "./user_display.ts";

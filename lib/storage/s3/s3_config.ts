@@ -5,6 +5,8 @@
  * @module
  */
 
+import { FILES_FOLDER, STATE_FOLDER } from "../../core/defaults.ts";
+
 /** Where the files live and how to reach them. */
 export interface S3StorageConfig {
   /** The S3 endpoint, `http(s)://host[:port]` (path-style requests are used). */
@@ -170,8 +172,8 @@ export function resolveS3Config(
     region: config.region,
     accessKeyId: config.accessKeyId,
     secretAccessKey: config.secretAccessKey,
-    filesPrefix: `${prefix}files/`,
-    statePrefix: `${prefix}state/`,
+    filesPrefix: `${prefix}${FILES_FOLDER}/`,
+    statePrefix: `${prefix}${STATE_FOLDER}/`,
     pageSize,
     partSize,
     leaseMs,
