@@ -22,6 +22,7 @@
  */
 
 import { FerryError } from "../core/errors.ts";
+import { baseName } from "../core/remote_path.ts";
 import { hasGlob } from "./path_glob.ts";
 
 /** Where the sources go. */
@@ -56,12 +57,6 @@ export interface CopyProbes {
  */
 export function namesFolder(path: string): boolean {
   return path.endsWith("/") || /(^|\/)\.\.?$/.test(path);
-}
-
-/** The last segment of a path as written (`a/b/` gives `b`). */
-function baseName(path: string): string {
-  const trimmed = path.replace(/\/+$/, "");
-  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
 }
 
 /**

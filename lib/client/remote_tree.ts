@@ -6,6 +6,7 @@
  */
 
 import { FerryError, isFerryError } from "../core/errors.ts";
+import { joinRemotePath } from "../core/remote_path.ts";
 import type { FerryClient } from "./ferry_client.ts";
 
 /** A remote tree, paths relative to its root. */
@@ -14,11 +15,6 @@ export interface RemoteTree {
   dirs: { rel: string; mtime: number }[];
   /** Every file (`encrypted` when the server saw the encrypted-file magic). */
   files: { rel: string; size: number; mtime: number; encrypted?: true }[];
-}
-
-/** Joins remote path pieces with `/`, ignoring empty ones. */
-export function joinRemotePath(...parts: string[]): string {
-  return parts.filter((part) => part !== "").join("/");
 }
 
 /**
@@ -37,7 +33,7 @@ export async function walkRemoteTree(client: FerryClient, root: string): Promise
     const rel = pending.shift() as string;
     for await (const page of client.listPages(joinRemotePath(root, rel))) {
       for (const entry of page) {
-        const child = rel === "" ? entry.name : `${rel}/${entry.name}`;
+        const child = joinRemotePath(rel, entry.name);
         if (entry.kind === "dir") {
           tree.dirs.push({ rel: child, mtime: entry.mtime });
           pending.push(child);

@@ -1,6 +1,8 @@
 /**
  * Remote paths: the client-facing names of files and folders, relative to a
- * user's root, and the one function that turns what a client sends into one.
+ * user's root; the one function that turns what a client sends into one
+ * (server side), and the one that resolves what a user types against the
+ * current remote folder (client side).
  *
  * A {@linkcode RemotePath} has no leading or trailing `/`, no empty, `.` or
  * `..` segment, no control character, no backslash, and is `""` for the root.
@@ -26,6 +28,7 @@ const QUOTE_LIMIT = 80;
 // A Windows separator: refused so that no name means different things on
 // different systems.
 const BACKSLASH = 0x5c;
+const SLASH = 0x2f;
 const encoder = new TextEncoder();
 
 /**
@@ -94,13 +97,25 @@ export function parentOf(path: RemotePath): RemotePath {
 }
 
 /**
- * The last segment of `path`.
+ * The last segment of `path`, trailing slashes ignored: the name of a
+ * remote path, or of a `/`-separated local one as the command line gives it.
  *
- * @param path A normalised path.
- * @returns `"b"` for `"a/b"`, `""` for the root.
+ * @example
+ * ```ts
+ * import { baseName } from "./remote_path.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(baseName("a/b.txt"), "b.txt");
+ * assert.equal(baseName("photos/2024/"), "2024");
+ * assert.equal(baseName(""), "");
+ * ```
+ *
+ * @param path A path.
+ * @returns `"b"` for `"a/b"` and `"a/b/"`, `""` for the root (`""` or `"/"`).
  */
-export function baseName(path: RemotePath): string {
-  return path.slice(path.lastIndexOf("/") + 1);
+export function baseName(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === SLASH) end--;
+  return path.slice(path.lastIndexOf("/", end - 1) + 1, end);
 }
 
 /**
@@ -127,6 +142,64 @@ export function joinRemote(dir: RemotePath, name: string): RemotePath {
     throw invalid(joined, `it is longer than ${MAX_PATH_BYTES} bytes`);
   }
   return joined;
+}
+
+/**
+ * Joins path pieces with `/`, leaving out empty ones (`""` is the root).
+ * Nothing is checked: the pieces are already paths (a folder and a path
+ * relative to it), and the server checks what it receives.
+ *
+ * @example
+ * ```ts
+ * import { joinRemotePath } from "./remote_path.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(joinRemotePath("", "a/b"), "a/b");
+ * assert.equal(joinRemotePath("docs", "", "2024/a.txt"), "docs/2024/a.txt");
+ * ```
+ *
+ * @param parts The pieces.
+ * @returns The joined path.
+ */
+export function joinRemotePath(...parts: string[]): string {
+  return parts.filter((part) => part !== "").join("/");
+}
+
+/**
+ * Resolves what a user typed against the client's current remote folder
+ * (the shell's `cd`): `.` and empty segments are dropped, `..` goes up, a
+ * leading `/` starts from the root. What reaches the server is then a plain
+ * path (the server refuses `..` outright, see {@linkcode normalizeRemotePath});
+ * other checks are left to it.
+ *
+ * @example
+ * ```ts
+ * import { resolveRemote } from "./remote_path.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(resolveRemote("a/b", "../c"), "a/c");
+ * assert.equal(resolveRemote("a", "/x/./y"), "x/y");
+ * assert.equal(resolveRemote("a", ".."), "");
+ * assert.throws(() => resolveRemote("", ".."), /above the root folder/);
+ * ```
+ *
+ * @param cwd The current remote folder (`""` is the root).
+ * @param path What the user typed.
+ * @returns The path from the root.
+ * @throws {FerryError} `invalid_path` when `..` climbs above the root.
+ */
+export function resolveRemote(cwd: string, path: string): string {
+  const segments = path.startsWith("/") ? [] : cwd.split("/").filter(Boolean);
+  for (const segment of path.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment !== "..") {
+      segments.push(segment);
+    } else if (segments.pop() === undefined) {
+      throw new FerryError(
+        "invalid_path",
+        `Cannot use "${path}": ".." leads above the root folder`,
+      );
+    }
+  }
+  return segments.join("/");
 }
 
 /**

@@ -5,9 +5,11 @@ import {
   isSameOrInside,
   isValidSegment,
   joinRemote,
+  joinRemotePath,
   normalizeRemotePath,
   parentOf,
   quotePath,
+  resolveRemote,
 } from "./remote_path.ts";
 
 const GOOD: [string, string][] = [
@@ -105,6 +107,55 @@ Deno.test("parentOf() and baseName() split paths", () => {
   assert.equal(baseName("a/b/c.txt"), "c.txt");
   assert.equal(baseName("a"), "a");
   assert.equal(baseName(""), "");
+});
+
+Deno.test("baseName() ignores trailing slashes, as a command line writes folders", () => {
+  assert.equal(baseName("a/b/"), "b");
+  assert.equal(baseName("a/b//"), "b");
+  assert.equal(baseName("b/"), "b");
+  assert.equal(baseName("/b"), "b");
+  assert.equal(baseName("/"), "");
+  assert.equal(baseName("//"), "");
+  assert.equal(baseName("../x/.."), "..");
+});
+
+Deno.test("joinRemotePath() joins folders and relative paths, leaving out empty pieces", () => {
+  assert.equal(joinRemotePath(), "");
+  assert.equal(joinRemotePath("", ""), "");
+  assert.equal(joinRemotePath("a", ""), "a");
+  assert.equal(joinRemotePath("", "b/c"), "b/c");
+  assert.equal(joinRemotePath("a/b", "c", "d.txt"), "a/b/c/d.txt");
+});
+
+Deno.test("resolveRemote() resolves . and .. against the current folder", () => {
+  const cases: [string, string, string][] = [
+    ["", "", ""],
+    ["a/b", "", "a/b"],
+    ["a/b", ".", "a/b"],
+    ["a/b", "c", "a/b/c"],
+    ["a/b", "./c//d/", "a/b/c/d"],
+    ["a/b", "..", "a"],
+    ["a/b", "../..", ""],
+    ["a/b", "../c", "a/c"],
+    ["a/b", "/", ""],
+    ["a/b", "/x/./y", "x/y"],
+    ["a/b", "/x/../y", "y"],
+    ["/a//b/", "c", "a/b/c"],
+  ];
+  for (const [cwd, path, expected] of cases) {
+    assert.equal(resolveRemote(cwd, path), expected, `${cwd} + ${path}`);
+  }
+});
+
+Deno.test("resolveRemote() refuses .. above the root with invalid_path", () => {
+  for (const [cwd, path] of [["", ".."], ["a", "../.."], ["a/b", "/.."], ["a", "../../b"]]) {
+    assert.throws(
+      () => resolveRemote(cwd as string, path as string),
+      (error) =>
+        isFerryError(error, "invalid_path") &&
+        error.message === `Cannot use "${path}": ".." leads above the root folder`,
+    );
+  }
 });
 
 Deno.test("joinRemote() joins one valid segment", () => {

@@ -11,7 +11,7 @@ import type { CommandOptions } from "./client_options.ts";
 import { CommandReport, markReported } from "./command_report.ts";
 import { printable } from "./format.ts";
 import { writeStdout } from "../shared/prompt.ts";
-import { resolveRemote } from "./remote_cwd.ts";
+import { resolveRemote } from "../../core/remote_path.ts";
 import {
   entryLine,
   listEntries,

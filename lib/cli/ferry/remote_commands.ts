@@ -7,13 +7,13 @@
  */
 
 import { expandRemote, hasGlob } from "../../client/path_glob.ts";
-import { ensureRemotePath, joinRemotePath } from "../../client/remote_tree.ts";
+import { ensureRemotePath } from "../../client/remote_tree.ts";
 import type { FerryClient } from "../../client/ferry_client.ts";
 import { FerryError, isFerryError } from "../../core/errors.ts";
 import type { Entry } from "../../core/entry.ts";
+import { baseName, joinRemotePath, resolveRemote } from "../../core/remote_path.ts";
 import type { CommandOptions } from "./client_options.ts";
 import { formatBytes, printable } from "./format.ts";
-import { lastSegment, resolveRemote } from "./remote_cwd.ts";
 
 /** The client and the current remote folder. */
 interface RemoteContext {
@@ -132,7 +132,7 @@ export async function moveEntries(context: RemoteContext, options: CommandOption
   for (const arg of args.slice(0, -1)) sources.push(...await expandArg(context, arg));
   const into = last.endsWith("/") || sources.length > 1 || await isRemoteFolder(context.client, to);
   for (const { path } of sources) {
-    const target = into ? joinRemotePath(to, lastSegment(path)) : to;
+    const target = into ? joinRemotePath(to, baseName(path)) : to;
     await context.client.rename(path, target, options.policy === "force");
   }
 }

@@ -9,7 +9,7 @@
 
 import type { FerryClient } from "../../client/ferry_client.ts";
 import type { Completion } from "./line_editor.ts";
-import { resolveRemote } from "./remote_cwd.ts";
+import { resolveRemote } from "../../core/remote_path.ts";
 
 /** The words of the shell (commands and its own). */
 export const SHELL_COMMANDS = [

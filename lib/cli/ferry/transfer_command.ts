@@ -17,19 +17,14 @@ import { freeTargets } from "../../client/local_names.ts";
 import { walkLocalTree } from "../../client/local_tree.ts";
 import { planCopy } from "../../client/copy_plan.ts";
 import { expandLocal, expandRemote, hasGlob } from "../../client/path_glob.ts";
-import {
-  ensureRemoteDir,
-  ensureRemotePath,
-  joinRemotePath,
-  walkRemoteTree,
-} from "../../client/remote_tree.ts";
+import { ensureRemoteDir, ensureRemotePath, walkRemoteTree } from "../../client/remote_tree.ts";
 import { spoolStdin } from "../../client/stdin_spool.ts";
 import type { Entry } from "../../core/entry.ts";
 import { FerryError, isFerryError } from "../../core/errors.ts";
+import { baseName, joinRemotePath, resolveRemote } from "../../core/remote_path.ts";
 import { encryptedSize } from "../../file_crypto/mod.ts";
 import type { CommandOptions } from "./client_options.ts";
 import { downloadKeys, type KeyEnvironment, uploadEncryption } from "./encryption_options.ts";
-import { lastSegment, resolveRemote } from "./remote_cwd.ts";
 import { exitCodeFor } from "../shared/exit_codes.ts";
 import { TransferDisplay } from "./transfer_display.ts";
 import type { CommandReport } from "./command_report.ts";
@@ -117,12 +112,12 @@ export async function runPut(context: TransferContext, options: CommandOptions):
     }
     const target = destination.kind === "as"
       ? resolveRemote(cwd, destination.path)
-      : joinRemotePath(folder, lastSegment(source));
+      : joinRemotePath(folder, baseName(source));
     if (kind === "file") {
       const job = { local: source, remote: target, size: sized((await Deno.stat(source)).size) };
       jobs.push(job);
       if (destination.kind === "as") {
-        intoFolder.set(job, joinRemotePath(target, lastSegment(source)));
+        intoFolder.set(job, joinRemotePath(target, baseName(source)));
       }
       continue;
     }
@@ -221,7 +216,7 @@ export async function runGet(context: TransferContext, options: CommandOptions):
   for (const source of plan.sources) {
     const remote = resolveRemote(cwd, source);
     const entry = listed.get(remote) ?? await client.stat(remote);
-    const name = lastSegment(remote) || "root";
+    const name = baseName(remote) || "root";
     let target = destination.kind === "as" ? destination.path : joinLocal(base, name);
     if (entry.kind === "file") {
       if (destination.kind === "as" && await localKind(target) === "dir") {
