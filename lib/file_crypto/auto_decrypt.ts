@@ -7,7 +7,7 @@
 
 import { createDecryptStream, type KeyResolver } from "./decrypt_stream.ts";
 import { FileCryptoError } from "./file_crypto_error.ts";
-import { ENCRYPTED_MAGIC, isEncryptedFile } from "./header.ts";
+import { ENCRYPTED_MAGIC, isEncryptedFile, isMagicPrefix } from "./magic.ts";
 import type { KeySource } from "./unlock_header.ts";
 
 /** Options of {@linkcode autoDecrypt}. */
@@ -82,8 +82,7 @@ export async function autoDecrypt(
     first.set(part, at);
     at += part.length;
   }
-  const encrypted = isEncryptedFile(first) ||
-    (length > 0 && first.every((byte, i) => ENCRYPTED_MAGIC[i] === byte));
+  const encrypted = isEncryptedFile(first) || (length > 0 && isMagicPrefix(first));
   if (!encrypted && options.requireEncrypted) {
     await reader.cancel().catch(() => {});
     throw new FileCryptoError("not_encrypted", "Cannot decrypt: not a ferry encrypted file");

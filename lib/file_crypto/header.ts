@@ -32,9 +32,7 @@ import {
   MAX_PLAINTEXT_BYTES,
   type SizedLayout,
 } from "./layout.ts";
-
-/** The first 8 bytes of every encrypted file (`\x89ferry\r\n`, in the manner of PNG). */
-export const ENCRYPTED_MAGIC: Uint8Array = Uint8Array.fromHex("8966657272790d0a");
+import { ENCRYPTED_MAGIC, isEncryptedFile, isMagicPrefix } from "./magic.ts";
 
 /** The format version this code writes and reads. */
 export const FORMAT_VERSION = 1;
@@ -61,26 +59,6 @@ export interface UnlockedHeader extends EncryptionHeader {
 }
 
 const KIND_CODES: Readonly<Record<KeyKind, number>> = { passphrase: 1, "key_file": 2 };
-
-/**
- * Tells whether bytes start like an encrypted file (any version), e.g. to
- * mark encrypted files in a listing.
- *
- * @param firstBytes The first bytes of a file; at least 8 are needed.
- * @returns `true` when they start with {@linkcode ENCRYPTED_MAGIC}.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { ENCRYPTED_MAGIC, isEncryptedFile } from "./header.ts";
- * assert.equal(isEncryptedFile(ENCRYPTED_MAGIC), true);
- * assert.equal(isEncryptedFile(new TextEncoder().encode("hello, world")), false);
- * ```
- */
-export function isEncryptedFile(firstBytes: Uint8Array): boolean {
-  return firstBytes.length >= ENCRYPTED_MAGIC.length &&
-    ENCRYPTED_MAGIC.every((byte, i) => firstBytes[i] === byte);
-}
 
 /**
  * Makes the header of a new file: a fresh random file key and file salt,
@@ -191,11 +169,6 @@ export function checkHeaderStart(bytes: Uint8Array): void {
       `Cannot decrypt: format version ${version} is not supported (this ferry reads version ${FORMAT_VERSION})`,
     );
   }
-}
-
-function isMagicPrefix(bytes: Uint8Array): boolean {
-  return bytes.length < ENCRYPTED_MAGIC.length &&
-    bytes.every((byte, i) => ENCRYPTED_MAGIC[i] === byte);
 }
 
 function malformed(detail: string): FileCryptoError {

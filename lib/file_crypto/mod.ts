@@ -41,10 +41,8 @@ export {
 } from "./file_crypto_error.ts";
 export {
   createHeader,
-  ENCRYPTED_MAGIC,
   type EncryptionHeader,
   FORMAT_VERSION,
-  isEncryptedFile,
   type KeyKind,
   parseHeader,
   type UnlockedHeader,
@@ -74,4 +72,5 @@ export {
   TAG_BYTES,
   V1_LAYOUT,
 } from "./layout.ts";
+export { ENCRYPTED_MAGIC, isEncryptedFile } from "./magic.ts";
 export { type KeySource, unlockHeader } from "./unlock_header.ts";

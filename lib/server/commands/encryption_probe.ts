@@ -8,7 +8,9 @@
  */
 
 import type { Entry } from "../../core/entry.ts";
-import { ENCRYPTED_MAGIC, encryptedSize, isEncryptedFile } from "../../file_crypto/mod.ts";
+// The magic and the layout only: ferryd needs none of the cryptography.
+import { ENCRYPTED_MAGIC, isEncryptedFile } from "../../file_crypto/magic.ts";
+import { encryptedSize } from "../../file_crypto/layout.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { joinRemote, type RemotePath } from "../../core/remote_path.ts";
 import { type ByteInput, ViewReader } from "../../core/byte_source.ts";
