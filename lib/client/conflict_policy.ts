@@ -6,8 +6,8 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { FerryError } from "../core/errors.ts";
+import { sha256OfFile } from "../local_fs/file_sha256.ts";
 import type { UploadEncryption } from "./encrypted_upload.ts";
 import type { FileKeys } from "./file_keys.ts";
 import { localError } from "./local_files.ts";
@@ -60,16 +60,17 @@ export interface Skipped {
   size: number;
 }
 
-/** The SHA-256 of a local file, streaming. */
+/**
+ * The SHA-256 of a local file, streamed through one buffer.
+ *
+ * @throws {FerryError} `local_io` (or `not_found`...) naming the file.
+ */
 export async function sha256OfLocalFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
   try {
-    using file = await Deno.open(path, { read: true });
-    for await (const chunk of file.readable) hash.update(chunk);
+    return await sha256OfFile(path);
   } catch (error) {
     throw localError(error, path);
   }
-  return hash.digest("hex");
 }
 
 /**

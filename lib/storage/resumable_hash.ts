@@ -18,6 +18,7 @@
  */
 
 import { createHash, type Hash } from "node:crypto";
+import { hashFileRange } from "../local_fs/file_sha256.ts";
 
 const CATCH_UP_CHUNK = 1024 * 1024;
 
@@ -104,13 +105,11 @@ export class ResumableHash {
     try {
       using file = await Deno.open(this.#path, { read: true });
       const buffer = new Uint8Array(CATCH_UP_CHUNK);
+      // Bytes appended meanwhile are read in the next round.
       while (this.#hashed < this.#written) {
-        await file.seek(this.#hashed, Deno.SeekMode.Start);
-        const want = Math.min(buffer.byteLength, this.#written - this.#hashed);
-        const n = await file.read(buffer.subarray(0, want));
-        if (n === null) throw new Error(`The partial file ended at ${this.#hashed} bytes`);
-        this.#hash.update(buffer.subarray(0, n));
-        this.#hashed += n;
+        const end = this.#written;
+        await hashFileRange(file, this.#hash, this.#hashed, end, buffer);
+        this.#hashed = end;
       }
     } catch (error) {
       this.#failure = error;

@@ -7,13 +7,13 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import type { Entry } from "../../core/entry.ts";
 import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath, type RemotePath } from "../../core/remote_path.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { RequestContext } from "../request_context.ts";
-import { cancelUnread, ViewReader } from "../../core/byte_source.ts";
+import { cancelUnread } from "../../core/byte_source.ts";
+import { sha256OfInput } from "../../core/sha256_input.ts";
 import { isStoredEncrypted } from "./encryption_probe.ts";
 
 /** Bytes read at a time to hash a stored file. */
@@ -50,19 +50,5 @@ export async function storedSha256(
     await cancelUnread(source.bytes);
     return source.sha256;
   }
-  const reader = new ViewReader(source.bytes);
-  const hash = createHash("sha256");
-  try {
-    let buffer = new ArrayBuffer(HASH_READ_BYTES);
-    for (let read = await reader.read(new Uint8Array(buffer)); read !== null;) {
-      signal.throwIfAborted();
-      hash.update(read);
-      buffer = read.buffer as ArrayBuffer;
-      read = await reader.read(new Uint8Array(buffer));
-    }
-  } catch (error) {
-    await reader.cancel().catch(() => {});
-    throw error;
-  }
-  return hash.digest("hex");
+  return await sha256OfInput(source.bytes, { signal, bufferBytes: HASH_READ_BYTES });
 }
