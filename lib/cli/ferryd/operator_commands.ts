@@ -18,20 +18,11 @@ import {
   loadConfigFile,
 } from "../../server/server_config.ts";
 import { UserStore } from "../../server/user_store.ts";
-import { SERVER_DEFAULTS, type StorageKind } from "../../sandbox/permission_flags.ts";
+import type { StorageKind } from "../../sandbox/permission_flags.ts";
 import { checkServerPermissions } from "../../sandbox/self_check.ts";
-import { writeStderr } from "../shared/prompt.ts";
-import { parseStorageKind } from "./server_args.ts";
+import { writeStderr, writeStdout } from "../shared/prompt.ts";
+import { DATA_OPTIONS, parseStorageKind } from "./server_args.ts";
 import { openServerState } from "./server_storage.ts";
-
-const encoder = new TextEncoder();
-
-async function out(text: string): Promise<void> {
-  const bytes = encoder.encode(text);
-  for (let done = 0; done < bytes.byteLength;) {
-    done += await Deno.stdout.write(bytes.subarray(done));
-  }
-}
 
 interface StateArgs {
   data: string;
@@ -48,8 +39,7 @@ async function stateOf(args: string[], extra: ExtraOptions = {}): Promise<StateA
     args,
     allowPositionals: true,
     options: {
-      data: { type: "string", default: SERVER_DEFAULTS.dataDir },
-      storage: { type: "string", default: "local" },
+      ...DATA_OPTIONS,
       ...extra,
     },
   });
@@ -75,7 +65,7 @@ export async function runConfigCommand(args: string[]): Promise<number> {
         CONFIG_SCHEMA[key].doc
       }`;
     });
-    await out(lines.join("\n") + "\n");
+    await writeStdout(lines.join("\n") + "\n");
     return 0;
   }
   if (action !== "check") {
@@ -202,7 +192,9 @@ export async function runLogCommand(args: string[]): Promise<number> {
     pending += decoder.decode(buffer.subarray(0, n), { stream: true });
     const complete = pending.split("\n");
     pending = complete.pop() ?? "";
-    await out(complete.map((line) => (values.json ? line : describe(line)) + "\n").join(""));
+    await writeStdout(
+      complete.map((line) => (values.json ? line : describe(line)) + "\n").join(""),
+    );
   }
   return 0;
 }

@@ -128,6 +128,15 @@ export function parseStorageKind(text: string): StorageKind {
 }
 
 /**
+ * The options of every ferryd command on a data folder, for `parseArgs`:
+ * `--data DIR` and `--storage local|s3` (see {@linkcode parseStorageKind}).
+ */
+export const DATA_OPTIONS = {
+  data: { type: "string", default: SERVER_DEFAULTS.dataDir },
+  storage: { type: "string", default: "local" },
+} as const;
+
+/**
  * Parses a port number.
  *
  * @throws {FerryError} `usage` unless it is an integer from 1 to 65535.

@@ -24,7 +24,7 @@ import { runConfigCommand, runLogCommand } from "./operator_commands.ts";
 import { dataLayout } from "../../core/defaults.ts";
 import { FerryServer } from "../../server/ferry_server.ts";
 import { SERVER_DEFAULTS } from "../../sandbox/permission_flags.ts";
-import { parsePort, parseStorageKind, resolveServerArgs } from "./server_args.ts";
+import { DATA_OPTIONS, parsePort, parseStorageKind, resolveServerArgs } from "./server_args.ts";
 import { openServerBackend } from "./server_storage.ts";
 import { runUserCommand } from "./user_command.ts";
 import { exitCodeFor } from "../shared/exit_codes.ts";
@@ -63,10 +63,9 @@ async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      data: { type: "string", default: SERVER_DEFAULTS.dataDir },
+      ...DATA_OPTIONS,
       host: { type: "string", default: SERVER_DEFAULTS.hostname },
       port: { type: "string", default: String(SERVER_DEFAULTS.port) },
-      storage: { type: "string", default: "local" },
       ...configFlagOptions(),
     },
   });

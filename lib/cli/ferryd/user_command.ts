@@ -24,12 +24,9 @@ import { addressKey, recordUnlock, userKey } from "../../server/unlocks.ts";
 import type { StateStore } from "../../storage/state_store.ts";
 import { describeUser, userFields, userLines } from "./user_display.ts";
 import { normalizeRemotePath } from "../../core/remote_path.ts";
-import { SERVER_DEFAULTS } from "../../sandbox/permission_flags.ts";
-import { promptSecret, readLine, writeStderr } from "../shared/prompt.ts";
-import { parseStorageKind } from "./server_args.ts";
+import { promptSecret, readLine, writeStderr, writeStdout } from "../shared/prompt.ts";
+import { DATA_OPTIONS, parseStorageKind } from "./server_args.ts";
 import { openServerState } from "./server_storage.ts";
-
-const encoder = new TextEncoder();
 
 async function readNewPassword(fromStdin: boolean): Promise<string> {
   if (fromStdin) {
@@ -175,8 +172,7 @@ export async function runUserCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      data: { type: "string", default: SERVER_DEFAULTS.dataDir },
-      storage: { type: "string", default: "local" },
+      ...DATA_OPTIONS,
       "read-only": { type: "boolean" },
       "upload-only": { type: "boolean" },
       "read-write": { type: "boolean" },
@@ -199,10 +195,7 @@ export async function runUserCommand(args: string[]): Promise<number> {
     const text = values.json
       ? JSON.stringify([...users].map(([user, record]) => describeUser(user, record))) + "\n"
       : userLines(users).map((line) => `${line}\n`).join("");
-    const bytes = encoder.encode(text);
-    for (let done = 0; done < bytes.byteLength;) {
-      done += await Deno.stdout.write(bytes.subarray(done));
-    }
+    await writeStdout(text);
     return 0;
   }
   if (action === "unlock") return await unlock(state, values.data, name, values.address);
