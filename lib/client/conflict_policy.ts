@@ -63,7 +63,8 @@ export interface Skipped {
 /**
  * The SHA-256 of a local file, streamed through one buffer.
  *
- * @throws {FerryError} `local_io` (or `not_found`...) naming the file.
+ * @throws {FerryError} `local_io` naming the file when it cannot be read
+ * (see {@linkcode localError}).
  */
 export async function sha256OfLocalFile(path: string): Promise<string> {
   try {
