@@ -128,14 +128,23 @@ export function parseStorageKind(text: string): StorageKind {
 }
 
 /**
- * Parses a port number.
+ * Parses a port number: 0 lets the system pick a free port (ferryd prints
+ * the one it got in its "listening on" line).
  *
- * @throws {FerryError} `usage` unless it is an integer from 1 to 65535.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parsePort } from "./server_args.ts";
+ * assert.equal(parsePort("9000"), 9000);
+ * assert.equal(parsePort("0"), 0);
+ * ```
+ *
+ * @throws {FerryError} `usage` unless it is an integer from 0 to 65535.
  */
 export function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new FerryError("usage", `Cannot use port "${text}": expected 1 to 65535`);
+  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port > 65535) {
+    throw new FerryError("usage", `Cannot use port "${text}": expected 0 to 65535`);
   }
   return port;
 }
