@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { auditEvents } from "./harness/audit_events.ts";
 import { isCode } from "./harness/error_code.ts";
-import { startAddressRelay } from "./harness/address_relay.ts";
+import { startAddressRelay } from "../scripts/address_relay.ts";
 import { addUser, runServerCommand } from "./harness/ferryd_process.ts";
 import { listTree, openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 import { jsonResults } from "./harness/json_output.ts";
