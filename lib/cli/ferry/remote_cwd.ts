@@ -14,10 +14,11 @@ import { FerryError } from "../../core/errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveRemote } from "./remote_cwd.ts";
- * console.assert(resolveRemote("a/b", "../c") === "a/c");
- * console.assert(resolveRemote("a", "/x/./y") === "x/y");
- * console.assert(resolveRemote("a", "..") === "");
+ * assert.equal(resolveRemote("a/b", "../c"), "a/c");
+ * assert.equal(resolveRemote("a", "/x/./y"), "x/y");
+ * assert.equal(resolveRemote("a", ".."), "");
  * ```
  *
  * @throws {FerryError} `invalid_path` when `..` climbs above the root.

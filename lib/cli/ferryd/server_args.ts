@@ -37,9 +37,10 @@ const HELP_WORDS = ["--help", "-h", "--version"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveServerArgs } from "./server_args.ts";
  * const args = resolveServerArgs(["--data", "/srv/f", "--port", "9000", "user", "list"]);
- * console.assert(args.join(" ") === "user --data /srv/f list");
+ * assert.equal(args.join(" "), "user --data /srv/f list");
  * ```
  */
 export function resolveServerArgs(args: string[]): string[] {
@@ -93,9 +94,11 @@ function lastValue(args: string[], name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverSandboxConfig } from "./server_args.ts";
  * const config = serverSandboxConfig(["serve", "--port", "9000"]);
- * console.assert(config.port === 9000 && config.dataDir === "./data");
+ * assert.equal(config.port, 9000);
+ * assert.equal(config.dataDir, "./data");
  * ```
  */
 export function serverSandboxConfig(args: string[]): ServerSandboxConfig {
@@ -114,8 +117,9 @@ export function serverSandboxConfig(args: string[]): ServerSandboxConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseStorageKind } from "./server_args.ts";
- * console.assert(parseStorageKind("s3") === "s3");
+ * assert.equal(parseStorageKind("s3"), "s3");
  * ```
  *
  * @throws {FerryError} `usage` unless it is `local` or `s3`.
