@@ -135,8 +135,12 @@ export async function addUser(
  * Starts ferryd and waits until it listens.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startFerryd } from "./ferryd_process.ts";
  * await using server = await startFerryd();
+ * assert.ok(server.port > 0); // port 0: the system picked one, ferryd said which
+ * assert.match(server.fingerprint, /^SHA256:/);
  * ```
  */
 export async function startFerryd(
