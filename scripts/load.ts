@@ -14,8 +14,8 @@
  * @module
  */
 
-import { type AddressRelay, startAddressRelay } from "../tests/harness/address_relay.ts";
-import { addUser, startFerryd } from "../tests/harness/ferryd_process.ts";
+import { type AddressRelay, startAddressRelay } from "./address_relay.ts";
+import { addUser, startFerryd } from "./ferryd.ts";
 import { removeQuietly } from "./bench/fixtures.ts";
 import { capture, cpuTimes, RssSampler } from "./bench/proc_stats.ts";
 import { runLoadSession, type SessionResult, type SessionTarget } from "./load/load_session.ts";

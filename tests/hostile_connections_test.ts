@@ -59,9 +59,8 @@ Deno.test("ferryd - a client that stops mid-handshake is timed out while others 
   await conn.write(encodePreamble());
   // Only the preamble, then silence: the server must not wait for us.
   await stillServes(world);
-  const started = performance.now();
-  await closedByServer(conn, 5000);
-  assert.ok(performance.now() - started < 4000);
+  // Closed before the default timeout (10 s) could: the 1 s of the flag.
+  await closedByServer(conn, 8000);
   assert.match(world.server.log(), /handshake timed out/);
   await stillServes(world);
 });

@@ -11,8 +11,9 @@ import { createHash } from "node:crypto";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fingerprint } from "./fingerprint.ts";
- * console.assert(fingerprint(new Uint8Array(32)).startsWith("SHA256:"));
+ * assert.ok(fingerprint(new Uint8Array(32)).startsWith("SHA256:"));
  * ```
  *
  * @param publicKey The raw 32-byte X25519 public key.

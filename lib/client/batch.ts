@@ -60,9 +60,17 @@ export interface BatchResult {
  * Runs `transfer` for every job, at most `concurrency` at a time.
  *
  * @example
- * ```ts ignore
- * const result = await runBatch(jobs, (job, onProgress) =>
- *   uploadFile(client, job.local, job.remote, { onProgress }));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runBatch } from "./batch.ts";
+ * const jobs = ["a.txt", "b.txt", "c.txt"].map((name) => ({ local: name, remote: name, size: 1 }));
+ * // In the client the transfer is uploadFile(client, job.local, job.remote, { onProgress }).
+ * const result = await runBatch(jobs, (job, onProgress) => {
+ *   onProgress(1, 1);
+ *   return Promise.resolve({ skipped: "identical", path: job.remote, sha256: "", size: 1 });
+ * }, { concurrency: 2 });
+ * assert.equal(result.outcomes.length, 3);
+ * assert.deepEqual(result.failures, []);
  * ```
  */
 export async function runBatch(

@@ -61,10 +61,20 @@ function loadError(error: unknown, path: string): unknown {
  * The key material of one command.
  *
  * @example Encrypting with a key file, decrypting with the same
- * ```ts ignore
- * const keys = new FileKeys({ keyFile: "backup.key" });
- * const header = createHeader(await keys.encryptionKek(), size);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createDecryptStream, createEncryptStream, createHeader } from "../file_crypto/mod.ts";
+ * import { createKeyFile } from "../file_crypto/mod.ts";
+ * import { FileKeys } from "./file_keys.ts";
+ * const folder = await Deno.makeTempDir();
+ * await createKeyFile(`${folder}/backup.key`);
+ * const keys = new FileKeys({ keyFile: `${folder}/backup.key` });
+ * const plaintext = new TextEncoder().encode("hello, ferry");
+ * const header = createHeader(await keys.encryptionKek(), plaintext.length);
+ * const sealed = ReadableStream.from([plaintext]).pipeThrough(createEncryptStream(header));
  * const opened = sealed.pipeThrough(createDecryptStream(keys.resolver));
+ * assert.deepEqual(await new Response(opened).bytes(), plaintext);
+ * await Deno.remove(folder, { recursive: true });
  * ```
  */
 export class FileKeys {

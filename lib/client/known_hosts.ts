@@ -22,8 +22,9 @@ export type HostKeyStatus =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hostId } from "./known_hosts.ts";
- * console.assert(hostId("127.0.0.1", 7878) === "[127.0.0.1]:7878");
+ * assert.equal(hostId("127.0.0.1", 7878), "[127.0.0.1]:7878");
  * ```
  */
 export function hostId(hostname: string, port: number): string {

@@ -23,11 +23,12 @@ export function hasGlob(path: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { segmentPattern } from "./path_glob.ts";
- * console.assert(segmentPattern("*.txt").test("a.txt"));
- * console.assert(!segmentPattern("*.txt").test(".hidden.txt"));
- * console.assert(segmentPattern("report[0-9].pdf").test("report7.pdf"));
- * console.assert(segmentPattern("[*]").test("*"));
+ * assert.ok(segmentPattern("*.txt").test("a.txt"));
+ * assert.ok(!segmentPattern("*.txt").test(".hidden.txt"));
+ * assert.ok(segmentPattern("report[0-9].pdf").test("report7.pdf"));
+ * assert.ok(segmentPattern("[*]").test("*"));
  * ```
  */
 export function segmentPattern(segment: string): RegExp {

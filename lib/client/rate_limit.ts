@@ -13,9 +13,10 @@
  * while idle.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { RateLimiter } from "./rate_limit.ts";
  * const limiter = new RateLimiter(100 * 1024); // 100 KiB/s
- * await limiter.take(65_536); // waits about 0.64 s
+ * await limiter.take(10_240); // waits about 0.1 s
  * ```
  */
 export class RateLimiter {

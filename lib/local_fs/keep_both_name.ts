@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { keepBothName } from "./keep_both_name.ts";
- * console.assert(keepBothName("report.pdf", 1) === "report (1).pdf");
- * console.assert(keepBothName(".bashrc", 2) === ".bashrc (2)");
- * console.assert(keepBothName("notes", 3) === "notes (3)");
+ * assert.equal(keepBothName("report.pdf", 1), "report (1).pdf");
+ * assert.equal(keepBothName(".bashrc", 2), ".bashrc (2)");
+ * assert.equal(keepBothName("notes", 3), "notes (3)");
  * ```
  */
 export function keepBothName(name: string, n: number): string {

@@ -53,12 +53,13 @@ export function encodeMessage(type: MessageType, id: number, body: Uint8Array): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeJsonMessage, decodeMessage, decodeJsonBody } from "./codec.ts";
  * import { MessageType } from "./message_type.ts";
  * const bytes = encodeJsonMessage(MessageType.REQUEST, 7, { op: "stat", path: "a" });
  * const message = decodeMessage(bytes);
- * console.assert(message.id === 7);
- * console.assert((decodeJsonBody(message) as { op: string }).op === "stat");
+ * assert.equal(message.id, 7);
+ * assert.equal((decodeJsonBody(message) as { op: string }).op, "stat");
  * ```
  */
 export function encodeJsonMessage(type: MessageType, id: number, value: unknown): Uint8Array {

@@ -124,9 +124,10 @@ function checkFields(what: string, value: Record<string, unknown>, spec: FieldSp
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRequest } from "./requests.ts";
  * const request = parseRequest({ op: "get", path: "a.txt", offset: 0 });
- * console.assert(request.op === "get");
+ * assert.equal(request.op, "get");
  * ```
  *
  * @param value The parsed JSON body of a `REQUEST` message.

@@ -69,8 +69,9 @@ export function netAddress(hostname: string, port: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { s3NetAddress } from "./permission_flags.ts";
- * console.assert(s3NetAddress("https://s3.example") === "s3.example:443");
+ * assert.equal(s3NetAddress("https://s3.example"), "s3.example:443");
  * ```
  *
  * @throws {FerryError} `usage` unless it is `http(s)://host[:port]`.
@@ -127,9 +128,10 @@ export const SERVER_RUNTIME_FLAGS: readonly string[] = Object.freeze([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverPermissionFlags } from "./permission_flags.ts";
  * const flags = serverPermissionFlags({ dataDir: "/srv/ferry", hostname: "0.0.0.0", port: 7878 });
- * console.assert(flags.includes("--allow-net=0.0.0.0:7878"));
+ * assert.ok(flags.includes("--allow-net=0.0.0.0:7878"));
  * const s3 = serverPermissionFlags({
  *   dataDir: "/srv/ferry",
  *   hostname: "0.0.0.0",
@@ -137,8 +139,8 @@ export const SERVER_RUNTIME_FLAGS: readonly string[] = Object.freeze([
  *   storage: "s3",
  *   s3Endpoint: "http://10.0.0.5:8000",
  * });
- * console.assert(s3.includes("--allow-read=/srv/ferry/state"));
- * console.assert(s3.includes("--allow-net=0.0.0.0:7878,10.0.0.5:8000"));
+ * assert.ok(s3.includes("--allow-read=/srv/ferry/state"));
+ * assert.ok(s3.includes("--allow-net=0.0.0.0:7878,10.0.0.5:8000"));
  * ```
  *
  * @throws {FerryError} `usage` for a path that cannot be granted, or `s3`
@@ -200,13 +202,14 @@ export interface ClientSandboxConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clientPermissionFlags } from "./permission_flags.ts";
  * const flags = clientPermissionFlags({
  *   workDir: "/home/ann/work",
  *   stateDir: "/home/ann/.config/ferry",
  *   server: "files.example:7878",
  * });
- * console.assert(flags.includes("--allow-net=files.example:7878"));
+ * assert.ok(flags.includes("--allow-net=files.example:7878"));
  * ```
  */
 export function clientPermissionFlags(config: ClientSandboxConfig): string[] {

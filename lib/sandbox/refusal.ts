@@ -40,9 +40,10 @@ function findRefusal(error: unknown): Deno.errors.NotCapable | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { folderRule } from "./refusal.ts";
  * const rule = folderRule({ workDir: "/w", stateDir: "/s", server: "h:1" });
- * console.assert(rule.includes('working folder "/w"'));
+ * assert.ok(rule.includes('working folder "/w"'));
  * ```
  */
 export function folderRule(config: ClientSandboxConfig): string {
@@ -61,10 +62,11 @@ export function folderRule(config: ClientSandboxConfig): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { explainRefusal, recordClientSandbox } from "./refusal.ts";
  * recordClientSandbox({ workDir: "/w", stateDir: "/s", server: "h:1" });
  * const error = new Deno.errors.NotCapable('Requires read access to "/etc/passwd"');
- * console.assert(explainRefusal(error)?.message.startsWith('Cannot read "/etc/passwd": '));
+ * assert.match(explainRefusal(error)?.message ?? "", /^Cannot read "\/etc\/passwd": /);
  * ```
  */
 export function explainRefusal(error: unknown, path?: string): FerryError | undefined {

@@ -36,7 +36,7 @@ export interface FerryServerOptions {
   backend?: ServerBackend;
   /** The address to listen on. @default {"0.0.0.0"} */
   hostname?: string;
-  /** The TCP port. @default {7878} */
+  /** The TCP port; 0: the system picks one ({@linkcode FerryServer.addr}). @default {7878} */
   port?: number;
   /** The configuration (defaults for what is left out). */
   config?: Partial<ServerConfig>;
@@ -65,10 +65,16 @@ async function sweepPartials(environment: SessionEnvironment): Promise<void> {
  * A running server.
  *
  * @example
- * ```ts ignore
- * const server = await FerryServer.start({ dataDir: "./data", port: 7878 });
- * console.log(server.fingerprint);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FerryServer } from "./ferry_server.ts";
+ * const dataDir = await Deno.makeTempDir();
+ * // Port 0: the system picks a free port; `addr` says which.
+ * const server = await FerryServer.start({ dataDir, hostname: "127.0.0.1", port: 0 });
+ * assert.ok(server.addr.port > 0);
+ * assert.match(server.fingerprint, /^SHA256:/);
  * await server.shutdown();
+ * await Deno.remove(dataDir, { recursive: true });
  * ```
  */
 export class FerryServer {

@@ -45,9 +45,10 @@ export function loginQueueBusy(): FerryError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LoginQueue } from "./login_queue.ts";
  * const queue = new LoginQueue({ maxRunning: 2, maxWaitMs: 10_000 });
- * console.assert(await queue.run(() => Promise.resolve(42)) === 42);
+ * assert.equal(await queue.run(() => Promise.resolve(42)), 42);
  * ```
  */
 export class LoginQueue {

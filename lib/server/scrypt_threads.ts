@@ -59,9 +59,14 @@ function failure(reason: string): FerryError {
  * A pool of `size` scrypt threads, started on first use.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hashPassword, verifyPassword } from "./password_hash.ts";
+ * import { ScryptThreads } from "./scrypt_threads.ts";
+ * const stored = await hashPassword("pier 39");
  * const threads = new ScryptThreads(2);
- * const ok = await verifyPassword(password, stored, threads.derive);
+ * assert.equal(await verifyPassword("pier 39", stored, threads.derive), true);
+ * assert.equal(await verifyPassword("pier 40", stored, threads.derive), false);
  * threads.close();
  * ```
  */

@@ -35,12 +35,24 @@ export interface FrameReaderOptions {
  * End of stream at a frame boundary is a clean close (`null`); inside a frame
  * it is an error.
  *
- * @example Reading frames from a TCP connection
- * ```ts ignore
- * const reader = new FrameReader(conn);
+ * @example Reading frames (from a connection in the same way)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FrameReader } from "./frame_reader.ts";
+ * const bytes = new Uint8Array([0, 0, 0, 2, 104, 105, 0, 0, 0, 0]);
+ * const stream = new ReadableStream({
+ *   type: "bytes",
+ *   start(controller): void {
+ *     controller.enqueue(bytes);
+ *     controller.close();
+ *   },
+ * });
+ * const reader = new FrameReader(stream);
+ * const bodies: string[] = [];
  * for (let body = await reader.read(); body; body = await reader.read()) {
- *   handle(body); // valid until the next read()
+ *   bodies.push(new TextDecoder().decode(body)); // valid until the next read()
  * }
+ * assert.deepEqual(bodies, ["hi", ""]);
  * ```
  */
 export class FrameReader {

@@ -57,10 +57,21 @@ function streamSink(writable: WritableStream<Uint8Array>): ByteSink {
  * nothing waits that could have gone out: a frame on an idle sink is written
  * at once.
  *
- * @example
- * ```ts ignore
- * const writer = new FrameWriter(conn);
- * await writer.write(new TextEncoder().encode("hello"));
+ * @example Writing a frame (to a connection in the same way)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FrameWriter } from "./frame_writer.ts";
+ * const sent: number[] = [];
+ * const writer = new FrameWriter(
+ *   new WritableStream<Uint8Array>({
+ *     write(chunk): void {
+ *       sent.push(...chunk);
+ *     },
+ *   }),
+ * );
+ * await writer.write(new TextEncoder().encode("hi"));
+ * await writer.close();
+ * assert.deepEqual(sent, [0, 0, 0, 2, 104, 105]);
  * ```
  */
 export class FrameWriter {

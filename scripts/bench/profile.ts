@@ -11,7 +11,8 @@
 
 import { parseArgs } from "node:util";
 import { clientPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
-import { addUser, ROOT, startFerryd } from "../../tests/harness/ferryd_process.ts";
+import { ROOT } from "../launch.ts";
+import { addUser, startFerryd } from "../ferryd.ts";
 import { makeRandomFile, makeTree, removeQuietly } from "./fixtures.ts";
 
 /** Self time of one function or layer. */

@@ -14,7 +14,12 @@ import type { S3StorageConfig } from "../../lib/storage/s3/s3_config.ts";
 /** The repository root. */
 export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
-/** Finds a free TCP port on 127.0.0.1. */
+/**
+ * Finds a free TCP port on 127.0.0.1, for something other than ferryd that
+ * must be given a port (ferryd itself starts on port 0 and says which port it
+ * got). The port is free when asked, not reserved: under `--parallel`
+ * another process may take it first.
+ */
 export function freePort(hostname = "127.0.0.1"): number {
   using listener = Deno.listen({ hostname, port: 0 });
   return (listener.addr as Deno.NetAddr).port;
@@ -24,7 +29,7 @@ export function freePort(hostname = "127.0.0.1"): number {
 export interface StartFerrydOptions {
   /** Reuse a data folder (for restarts); a new temp folder otherwise. */
   dataDir?: string;
-  /** Listen on this port; a free one otherwise. */
+  /** Listen on this port; otherwise port 0, and ferryd says which port the system picked. */
   port?: number;
   /** More `serve` arguments. */
   args?: string[];
@@ -130,17 +135,21 @@ export async function addUser(
  * Starts ferryd and waits until it listens.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startFerryd } from "./ferryd_process.ts";
  * await using server = await startFerryd();
+ * assert.ok(server.port > 0); // port 0: the system picked one, ferryd said which
+ * assert.match(server.fingerprint, /^SHA256:/);
  * ```
  */
 export async function startFerryd(
   options: StartFerrydOptions = {},
 ): Promise<Ferryd & AsyncDisposable> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ferryd-test-" });
-  const port = options.port ?? freePort();
+  const askedPort = options.port ?? 0;
   if (options.s3 !== undefined) await writeS3Settings(dataDir, options.s3);
-  const { flags, storage } = sandboxed(dataDir, port);
+  const { flags, storage } = sandboxed(dataDir, askedPort);
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -153,7 +162,7 @@ export async function startFerryd(
       "--host",
       "127.0.0.1",
       "--port",
-      String(port),
+      String(askedPort),
       ...storage,
       ...(options.args ?? []),
     ],
@@ -163,13 +172,16 @@ export async function startFerryd(
     stderr: "piped",
   }).spawn();
   let text = "";
-  const ready = Promise.withResolvers<string>();
+  const ready = Promise.withResolvers<{ port: number; fingerprint: string }>();
   const reading = (async () => {
     const decoder = new TextDecoder();
     for await (const chunk of child.stderr) {
       text += decoder.decode(chunk, { stream: true });
-      const match = /Host key fingerprint (SHA256:\S+)/.exec(text);
-      if (match) ready.resolve(match[1] as string);
+      const listening = / listening on \S+:(\d+)\n/.exec(text);
+      const key = /Host key fingerprint (SHA256:\S+)/.exec(text);
+      if (listening && key) {
+        ready.resolve({ port: Number(listening[1]), fingerprint: key[1] as string });
+      }
     }
     ready.reject(new Error(`ferryd exited before it listened:\n${text}`));
   })();
@@ -177,9 +189,10 @@ export async function startFerryd(
     () => ready.reject(new Error(`ferryd did not start:\n${text}`)),
     20_000,
   );
+  let port: number;
   let fingerprint: string;
   try {
-    fingerprint = await ready.promise;
+    ({ port, fingerprint } = await ready.promise);
   } catch (error) {
     child.kill("SIGKILL");
     await child.status;

@@ -82,10 +82,15 @@ function parsed(plaintext: Uint8Array): ServerMessage {
  * Connects to ferryd on loopback and logs in with a password.
  *
  * @example
- * ```ts ignore
- * await using session = await openRawSession({ port });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openWorld } from "./fixture.ts";
+ * import { openRawSession } from "./raw_session.ts";
+ * await using world = await openWorld();
+ * await using session = await openRawSession({ port: world.server.port });
  * await session.request(1, { op: "stat", path: "" });
  * const reply = await session.untilEnd(1);
+ * assert.equal((reply?.json as { entry: { kind: string } }).entry.kind, "dir");
  * ```
  */
 export async function openRawSession(options: RawSessionOptions): Promise<RawSession> {

@@ -12,8 +12,9 @@ const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"] as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatBytes } from "./format.ts";
- * console.assert(formatBytes(1536) === "1.5 KiB");
+ * assert.equal(formatBytes(1536), "1.5 KiB");
  * ```
  */
 export function formatBytes(bytes: number): string {
@@ -31,8 +32,9 @@ export function formatBytes(bytes: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatRate } from "./format.ts";
- * console.assert(formatRate(326.8265436753038) === "327 B/s");
+ * assert.equal(formatRate(326.8265436753038), "327 B/s");
  * ```
  */
 export function formatRate(bytesPerSecond: number): string {
@@ -65,8 +67,9 @@ export function printable(name: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wrapText } from "./format.ts";
- * console.assert(wrapText("aa bb cc", 5, " ") === "aa bb\n cc");
+ * assert.equal(wrapText("aa bb cc", 5, " "), "aa bb\n cc");
  * ```
  */
 export function wrapText(text: string, width: number, indent = ""): string {

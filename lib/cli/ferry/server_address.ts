@@ -14,9 +14,11 @@ import { CONNECT_TIMEOUT_SECONDS } from "../../client/login_clock.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseServerAddress } from "./client_options.ts";
  * const server = parseServerAddress("alice@files.example:9000");
- * console.assert(server.user === "alice" && server.port === 9000);
+ * assert.equal(server.user, "alice");
+ * assert.equal(server.port, 9000);
  * ```
  *
  * @throws {FerryError} `usage` when malformed.

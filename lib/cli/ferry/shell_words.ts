@@ -12,8 +12,12 @@ import { FerryError } from "../../core/errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitWords } from "./shell_words.ts";
- * console.assert(splitWords(`put "my file.txt" 'a b'\\ c  # note`).join("|") === "put|my file.txt|a b c");
+ * assert.deepEqual(
+ *   splitWords(`put "my file.txt" 'a b'\\ c  # note`),
+ *   ["put", "my file.txt", "a b c"],
+ * );
  * ```
  *
  * @throws {FerryError} `usage` for an unclosed quote.

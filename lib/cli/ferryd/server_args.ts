@@ -37,9 +37,10 @@ const HELP_WORDS = ["--help", "-h", "--version"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveServerArgs } from "./server_args.ts";
  * const args = resolveServerArgs(["--data", "/srv/f", "--port", "9000", "user", "list"]);
- * console.assert(args.join(" ") === "user --data /srv/f list");
+ * assert.equal(args.join(" "), "user --data /srv/f list");
  * ```
  */
 export function resolveServerArgs(args: string[]): string[] {
@@ -93,9 +94,11 @@ function lastValue(args: string[], name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverSandboxConfig } from "./server_args.ts";
  * const config = serverSandboxConfig(["serve", "--port", "9000"]);
- * console.assert(config.port === 9000 && config.dataDir === "./data");
+ * assert.equal(config.port, 9000);
+ * assert.equal(config.dataDir, "./data");
  * ```
  */
 export function serverSandboxConfig(args: string[]): ServerSandboxConfig {
@@ -114,8 +117,9 @@ export function serverSandboxConfig(args: string[]): ServerSandboxConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseStorageKind } from "./server_args.ts";
- * console.assert(parseStorageKind("s3") === "s3");
+ * assert.equal(parseStorageKind("s3"), "s3");
  * ```
  *
  * @throws {FerryError} `usage` unless it is `local` or `s3`.
@@ -137,14 +141,23 @@ export const DATA_OPTIONS = {
 } as const;
 
 /**
- * Parses a port number.
+ * Parses a port number: 0 lets the system pick a free port (ferryd prints
+ * the one it got in its "listening on" line).
  *
- * @throws {FerryError} `usage` unless it is an integer from 1 to 65535.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parsePort } from "./server_args.ts";
+ * assert.equal(parsePort("9000"), 9000);
+ * assert.equal(parsePort("0"), 0);
+ * ```
+ *
+ * @throws {FerryError} `usage` unless it is an integer from 0 to 65535.
  */
 export function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new FerryError("usage", `Cannot use port "${text}": expected 1 to 65535`);
+  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port > 65535) {
+    throw new FerryError("usage", `Cannot use port "${text}": expected 0 to 65535`);
   }
   return port;
 }

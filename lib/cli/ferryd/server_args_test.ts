@@ -95,9 +95,10 @@ Deno.test("resolveServerArgs() - a baked --storage reaches serve, user, config a
   assert.equal(parseStorageKind("local"), "local");
 });
 
-Deno.test("parsePort() - accepts 1 to 65535 only", () => {
+Deno.test("parsePort() - accepts 0 to 65535 only", () => {
   assert.equal(parsePort("65535"), 65535);
-  for (const bad of ["0", "65536", "0x10", "1.5", "", "-1"]) {
+  assert.equal(parsePort("0"), 0);
+  for (const bad of ["65536", "0x10", "1.5", "", "-1"]) {
     assert.throws(() => parsePort(bad), /Cannot use port/);
   }
 });

@@ -21,10 +21,11 @@ const UNITS: readonly [string, number][] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatSize } from "./user_display.ts";
- * console.assert(formatSize(2 * 2 ** 20) === "2 MiB");
- * console.assert(formatSize(1.5 * 2 ** 30) === "1.5 GiB");
- * console.assert(formatSize(1000) === "1000 B");
+ * assert.equal(formatSize(2 * 2 ** 20), "2 MiB");
+ * assert.equal(formatSize(1.5 * 2 ** 30), "1.5 GiB");
+ * assert.equal(formatSize(1000), "1000 B");
  * ```
  */
 export function formatSize(bytes: number): string {
@@ -77,9 +78,10 @@ export function userFields(record: UserRecord): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { userLines } from "./user_display.ts";
  * const lines = userLines([["ann", { permissions: ["list", "read"], keys: [] }]]);
- * console.assert(lines[0]?.startsWith("ann  read-only  home /"));
+ * assert.match(lines[0] ?? "", /^ann  read-only  home \//);
  * ```
  */
 export function userLines(users: Iterable<[string, UserRecord]>): string[] {
