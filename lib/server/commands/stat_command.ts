@@ -37,14 +37,17 @@ export async function stat(
 }
 
 /**
- * The SHA-256 of a stored file: the one the back end kept at upload (S3),
- * else read and hashed.
+ * The SHA-256 of a stored file: the one the back end holds (S3's from the
+ * upload, the local hash index's while the file is unchanged), found without
+ * reading the file; else read, hashed, and recorded in the index.
  */
 export async function storedSha256(
   storage: Storage,
   path: RemotePath,
   signal: AbortSignal,
 ): Promise<string> {
+  const known = await storage.knownSha256?.(path);
+  if (known !== undefined) return known;
   const source = await storage.openRead(path, 0);
   if (source.sha256 !== undefined) {
     await cancelUnread(source.bytes);
@@ -64,5 +67,7 @@ export async function storedSha256(
     await reader.cancel().catch(() => {});
     throw error;
   }
-  return hash.digest("hex");
+  const sha256 = hash.digest("hex");
+  await source.recordSha256?.(sha256);
+  return sha256;
 }
