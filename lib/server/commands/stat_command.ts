@@ -1,8 +1,8 @@
 /**
  * `STAT path [hash]`: describe an entry (marked `encrypted` when it starts
- * like an encrypted file), optionally with the SHA-256 of a file (read on
- * demand, or the one the back end kept at upload; the client uses it to skip
- * identical files).
+ * like an encrypted file), optionally with the SHA-256 of a file (the one the
+ * back end holds, else read on demand and recorded; the client uses it to
+ * skip identical files). Also the hashes of a listing's files (`LIST path hash`).
  *
  * @module
  */
@@ -14,6 +14,8 @@ import { normalizeRemotePath, type RemotePath } from "../../core/remote_path.ts"
 import type { Storage } from "../../storage/storage.ts";
 import type { RequestContext } from "../request_context.ts";
 import { cancelUnread, ViewReader } from "../../core/byte_source.ts";
+import { isFerryError } from "../../core/errors.ts";
+import { joinRemote } from "../../core/remote_path.ts";
 import { isStoredEncrypted } from "./encryption_probe.ts";
 
 /** Bytes read at a time to hash a stored file. */
@@ -70,4 +72,31 @@ export async function storedSha256(
   const sha256 = hash.digest("hex");
   await source.recordSha256?.(sha256);
   return sha256;
+}
+
+/**
+ * Gives each file of a page of `folder`'s listing its `sha256`, one file at
+ * a time: from the back end's index when it holds it, else read, hashed and
+ * recorded. A file that vanished or changed kind meanwhile, or cannot be
+ * named, gets none.
+ *
+ * @throws {Error} `signal`'s reason once it is aborted.
+ */
+export async function addSha256(
+  storage: Storage,
+  folder: RemotePath,
+  page: Entry[],
+  signal: AbortSignal,
+): Promise<void> {
+  for (const [i, entry] of page.entries()) {
+    signal.throwIfAborted();
+    if (entry.kind !== "file") continue;
+    try {
+      const sha256 = await storedSha256(storage, joinRemote(folder, entry.name), signal);
+      page[i] = { ...entry, sha256 };
+    } catch (error) {
+      if (!isFerryError(error)) throw error;
+      if (!["not_found", "is_directory", "invalid_path", "busy"].includes(error.code)) throw error;
+    }
+  }
 }
