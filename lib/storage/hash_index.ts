@@ -33,7 +33,7 @@ export interface FileStamp {
 export const HASH_INDEX_FILE = "hash_index.sqlite";
 
 /** Rows moved or deleted per statement when a whole folder moves or goes. */
-export const TREE_BATCH_ROWS = 500;
+export const TREE_BATCH_ROWS = 256;
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
