@@ -122,9 +122,12 @@ export class FerryClient {
     };
   }
 
-  /** Streams a remote folder's entries, page by page. */
-  async *listPages(path: string): AsyncGenerator<Entry[]> {
-    const { id, queue } = this.#connection.start({ op: "list", path });
+  /**
+   * Streams a remote folder's entries, page by page; with `hash`, each file
+   * with its `sha256` (the server hashes the files its index lacks).
+   */
+  async *listPages(path: string, hash = false): AsyncGenerator<Entry[]> {
+    const { id, queue } = this.#connection.start({ op: "list", path, ...(hash ? { hash } : {}) });
     try {
       for (;;) {
         const message: Message = await queue.next();
@@ -140,10 +143,10 @@ export class FerryClient {
     }
   }
 
-  /** Lists a remote folder, sorted by name. */
-  async list(path: string): Promise<Entry[]> {
+  /** Lists a remote folder, sorted by name; with `hash`, files carry their `sha256`. */
+  async list(path: string, hash = false): Promise<Entry[]> {
     const entries: Entry[] = [];
-    for await (const page of this.listPages(path)) entries.push(...page);
+    for await (const page of this.listPages(path, hash)) entries.push(...page);
     return entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   }
 

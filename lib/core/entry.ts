@@ -23,4 +23,9 @@ export interface Entry {
    * looks at the first bytes: a hint, not a guarantee.
    */
   encrypted?: true;
+  /**
+   * Set by `list` with `hash` on a file: its SHA-256 (lower-case hex), from
+   * the server's index or read for the listing. Absent otherwise.
+   */
+  sha256?: string;
 }

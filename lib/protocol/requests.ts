@@ -13,7 +13,7 @@ import { FerryError } from "../core/errors.ts";
 /** Every request, discriminated by `op`. */
 export type Request =
   | { op: "help" }
-  | { op: "list"; path: string }
+  | { op: "list"; path: string; hash?: boolean }
   | { op: "stat"; path: string; hash?: boolean }
   | { op: "get"; path: string; offset: number; compress?: boolean }
   | {
@@ -54,7 +54,7 @@ const OPTIONAL_FLAG = { type: "boolean", optional: true } as const;
 /** The fields of each request, for validation and for `help`. */
 const REQUEST_FIELDS: Record<Op, FieldSpec> = {
   help: {},
-  list: { path: PATH },
+  list: { path: PATH, hash: OPTIONAL_FLAG },
   stat: { path: PATH, hash: OPTIONAL_FLAG },
   get: { path: PATH, offset: COUNT, compress: OPTIONAL_FLAG },
   put: {

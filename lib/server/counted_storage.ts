@@ -131,6 +131,16 @@ export class CountedStorage implements Storage {
     return removed;
   }
 
+  /** Forgets the indexed SHA-256 of a file (when the storage keeps an index). */
+  forgetSha256(path: RemotePath): Promise<void> {
+    return this.#inner.forgetSha256?.(path) ?? Promise.resolve();
+  }
+
+  /** The indexed SHA-256 of a file, without reading it (when the storage keeps an index). */
+  knownSha256(path: RemotePath): Promise<string | undefined> {
+    return this.#inner.knownSha256?.(path) ?? Promise.resolve(undefined);
+  }
+
   /** Streams the partial uploads kept for a resume. */
   listPartials(): AsyncIterable<PartialUpload> {
     return this.#inner.listPartials();

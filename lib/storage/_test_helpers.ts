@@ -50,6 +50,7 @@ export async function tempData(): Promise<TempData> {
     outside,
     storage,
     async [Symbol.asyncDispose](): Promise<void> {
+      storage.close();
       await Deno.remove(base, { recursive: true });
     },
   };

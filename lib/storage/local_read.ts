@@ -15,6 +15,7 @@ import type { Jail } from "./jail.ts";
 import { baseName, quotePath } from "../core/remote_path.ts";
 import type { RemotePath } from "../core/remote_path.ts";
 import type { ReadSource } from "./storage.ts";
+import type { LocalHashes } from "./local_hashes.ts";
 
 /**
  * Opens a regular file inside the jail and returns its bytes from `offset`.
@@ -45,6 +46,9 @@ import type { ReadSource } from "./storage.ts";
  * @param offset Where to start, at most the file's size.
  * @param directIo Whether a big file may be read with direct calls now
  *   (else async reads).
+ * @param hashes The storage's hash index: the source then carries the file's
+ *   SHA-256 when the index holds it for the file as opened, else (from offset
+ *   0) a hook to record it.
  * @returns The entry as opened and its bytes, which own the open file; the
  * caller reads it to its end or cancels it.
  * @throws {FerryError} `bad_request` for a bad offset, `is_directory` for a
@@ -55,6 +59,7 @@ export async function openLocalRead(
   path: RemotePath,
   offset: number,
   directIo?: DirectIo,
+  hashes?: LocalHashes,
 ): Promise<ReadSource> {
   const action = `Cannot read ${quotePath(path)}`;
   if (!Number.isSafeInteger(offset) || offset < 0) {
@@ -76,20 +81,34 @@ export async function openLocalRead(
       );
     }
     if (offset > 0) seekTo(file, offset);
+    const known = indexed(hashes, path, info, offset);
     if (!small) {
       const bytes = fileByteSource(file, {
         ...(directIo ? { direct: directIo } : {}),
         explain: (error) => fsError(error, action),
       });
-      return { entry: toEntry(baseName(path), info), bytes };
+      return { entry: toEntry(baseName(path), info), bytes, ...known };
     }
     const bytes = readNow(file, info.size - offset);
     file.close();
-    return { entry: toEntry(baseName(path), info), bytes: memoryByteSource(bytes) };
+    return { entry: toEntry(baseName(path), info), bytes: memoryByteSource(bytes), ...known };
   } catch (error) {
     file?.close();
     throw fsError(error, action);
   }
+}
+
+/** The indexed SHA-256 of the file as opened, or the hook to record it. */
+function indexed(
+  hashes: LocalHashes | undefined,
+  path: RemotePath,
+  info: Deno.FileInfo,
+  offset: number,
+): Pick<ReadSource, "sha256" | "recordSha256"> {
+  if (hashes === undefined) return {};
+  const sha256 = hashes.lookup(path, info);
+  if (sha256 !== undefined) return { sha256 };
+  return offset === 0 ? { recordSha256: hashes.recorder(path, info) } : {};
 }
 
 /**

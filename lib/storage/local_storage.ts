@@ -1,7 +1,9 @@
 /**
  * {@linkcode Storage} on the local disk: files in `DATA/files`, partial
- * uploads in `DATA/state/partial`, every path resolved through a
- * {@linkcode Jail} and every change guarded by {@linkcode PathLocks}.
+ * uploads in `DATA/state/partial`, the SHA-256 of files in the hash index
+ * `DATA/state/hash_index.sqlite` ({@linkcode LocalHashes}), every path
+ * resolved through a {@linkcode Jail} and every change guarded by
+ * {@linkcode PathLocks}.
  *
  * @module
  */
@@ -19,6 +21,7 @@ import { LocalUpload } from "./local_upload.ts";
 import { PartialFiles } from "./partial_files.ts";
 import { PathLocks } from "./path_locks.ts";
 import { HashCache } from "./resumable_hash.ts";
+import { LocalHashes } from "./local_hashes.ts";
 import { baseName, isSameOrInside, quotePath } from "../core/remote_path.ts";
 import type { RemotePath } from "../core/remote_path.ts";
 import type {
@@ -62,11 +65,13 @@ export class LocalStorage implements Storage {
   #partials: PartialFiles;
   #hashes = new HashCache();
   #directIo = new DirectIo();
+  #index: LocalHashes;
 
-  private constructor(jail: Jail, locks: PathLocks, partials: PartialFiles) {
+  private constructor(jail: Jail, locks: PathLocks, partials: PartialFiles, index: LocalHashes) {
     this.#jail = jail;
     this.#locks = locks;
     this.#partials = partials;
+    this.#index = index;
   }
 
   /**
@@ -79,8 +84,9 @@ export class LocalStorage implements Storage {
    * @param options `resumeMinBytes`: uploads smaller than this keep no
    *   resume record. @default {RESUME_MIN_BYTES}
    * @returns The storage.
-   * @throws {Error} When the state folder lies inside the files folder, or the
-   * two are on different file systems (uploads could not be moved in place).
+   * @throws {Error} When the state folder lies inside the files folder, the
+   * two are on different file systems (uploads could not be moved in place),
+   * or the hash index is not one (deleting it is safe).
    */
   static async open(
     dataDir: string,
@@ -108,7 +114,8 @@ export class LocalStorage implements Storage {
       LOCK_TABLES.set(root, locks);
       await partials.removeUnresumable();
     }
-    return new LocalStorage(jail, locks, partials);
+    const index = LocalHashes.open(await Deno.realPath(stateDir));
+    return new LocalStorage(jail, locks, partials, index);
   }
 
   /** Describes a file or folder, following symbolic links that stay inside. */
@@ -136,7 +143,38 @@ export class LocalStorage implements Storage {
    * end or cancel it, which closes the file.
    */
   openRead(path: RemotePath, offset: number): Promise<ReadSource> {
-    return openLocalRead(this.#jail, path, offset, this.#directIo);
+    return openLocalRead(this.#jail, path, offset, this.#directIo, this.#index);
+  }
+
+  /**
+   * The SHA-256 the index holds for a file as it is now (same size, mtime
+   * and inode as when it was recorded), without opening it.
+   *
+   * @throws {FerryError} `is_directory` for a folder, `not_found`, `invalid_path`.
+   */
+  knownSha256(path: RemotePath): Promise<string | undefined> {
+    const action = `Cannot hash ${quotePath(path)}`;
+    try {
+      const info = statKind(this.#jail.resolveExisting(path, action), action);
+      if (info.isDirectory) throw new FerryError("is_directory", `${action}: it is a folder`);
+      return Promise.resolve(this.#index.lookup(path, info));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Forgets the indexed SHA-256 of a file: the next use hashes it again. */
+  forgetSha256(path: RemotePath): Promise<void> {
+    this.#index.forget(path);
+    return Promise.resolve();
+  }
+
+  /**
+   * Closes this process's connection to the hash index (any later use opens
+   * it again): for tests that reopen a storage, and a clean shutdown.
+   */
+  close(): void {
+    this.#index.close();
   }
 
   /** Starts or resumes an upload; the returned sink holds the path's lock. */
@@ -163,6 +201,7 @@ export class LocalStorage implements Storage {
       hashes: this.#hashes,
       directIo: this.#directIo,
       lock,
+      committed: (placed, info, sha256) => this.#index.record(placed, info, sha256),
     });
   }
 
@@ -192,6 +231,7 @@ export class LocalStorage implements Storage {
     } catch (error) {
       throw fsError(error, action);
     }
+    this.#index.forget(path);
   }
 
   /** Creates one folder; its parent must exist. */
@@ -225,8 +265,11 @@ export class LocalStorage implements Storage {
     try {
       await Deno.remove(entry.path, { recursive: options.recursive && !entry.isSymlink });
     } catch (error) {
+      // A recursive removal may have taken part of the folder before failing.
+      if (options.recursive) await this.#index.forgetTree(path);
       throw fsError(error, action);
     }
+    await this.#index.forgetTree(path);
   }
 
   /**
@@ -260,5 +303,7 @@ export class LocalStorage implements Storage {
     } catch (error) {
       throw fsError(error, action);
     }
+    if (!source.info.isDirectory) this.#index.forget(to); // a file replaced by a file's rows
+    await this.#index.move(from, to);
   }
 }

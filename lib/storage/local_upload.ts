@@ -17,7 +17,7 @@ import { fsError, isDiskFull } from "../local_fs/fs_error.ts";
 import type { Jail } from "./jail.ts";
 import { DIRECT_IO_MAX_BYTES, type PartialFiles } from "./partial_files.ts";
 import type { PathLock } from "./path_locks.ts";
-import { quotePath } from "../core/remote_path.ts";
+import { parentOf, quotePath } from "../core/remote_path.ts";
 import { type HashCache, ResumableHash } from "./resumable_hash.ts";
 import type { RemotePath } from "../core/remote_path.ts";
 import type { Entry, UploadOptions, UploadSink } from "./storage.ts";
@@ -38,6 +38,8 @@ export interface LocalUploadInit {
   directIo: DirectIo;
   /** The write lock on `path`; the upload owns it from now on. */
   lock: PathLock;
+  /** Told the verified SHA-256 of the committed file, its remote path and its stat. */
+  committed?: (path: RemotePath, info: Deno.FileInfo, sha256: string) => void;
 }
 
 /**
@@ -71,6 +73,7 @@ export class LocalUpload implements UploadSink {
   #diskFull = false;
   #kept = 0;
   #serial = new SerialQueue();
+  #committed: LocalUploadInit["committed"];
 
   private constructor(
     init: LocalUploadInit,
@@ -87,6 +90,7 @@ export class LocalUpload implements UploadSink {
     this.#jail = init.jail;
     this.#partials = init.partials;
     this.#lock = init.lock;
+    this.#committed = init.committed;
     this.#file = file;
     if (init.options.size > DIRECT_IO_MAX_BYTES) {
       this.#out = new BufferedFileWriter(file, { direct: init.directIo });
@@ -233,7 +237,8 @@ export class LocalUpload implements UploadSink {
       await file.syncData();
       // The entry says the file's own mtime (its last write, or the one set),
       // not the time of the commit.
-      const stored = file.statSync().mtime?.getTime() ?? mtime ?? Date.now();
+      const info = file.statSync();
+      const stored = info.mtime?.getTime() ?? mtime ?? Date.now();
       this.#closeFile();
       const partial = this.#partials.locate(this.#path).data;
       const how = overwrite ? "replace" : this.#options.keepBoth ? "keep-both" : "new";
@@ -246,6 +251,9 @@ export class LocalUpload implements UploadSink {
       }
       const placed = placeUpload(partial, target.path, how);
       gone = true;
+      const name = placed.slice(placed.lastIndexOf("/") + 1);
+      const folder = parentOf(this.#path);
+      this.#committed?.(folder === "" ? name : `${folder}/${name}`, info, sha256Hex);
       await FOLDER_SYNCS.sync(placed.slice(0, placed.lastIndexOf("/")) || "/");
       try {
         this.#partials.discard(this.#path, this.#withMeta);
@@ -253,7 +261,7 @@ export class LocalUpload implements UploadSink {
         // The file is in place: a leftover partial would only be overwritten later.
       }
       return {
-        name: placed.slice(placed.lastIndexOf("/") + 1),
+        name,
         kind: "file",
         size,
         mtime: stored,

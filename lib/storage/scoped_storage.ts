@@ -91,6 +91,16 @@ export class ScopedStorage implements Storage {
     }
   }
 
+  /** Forgets the indexed SHA-256 of a file (when the storage keeps an index). */
+  forgetSha256(path: RemotePath): Promise<void> {
+    return this.#inner.forgetSha256?.(this.#at(path)) ?? Promise.resolve();
+  }
+
+  /** The indexed SHA-256 of a file, without reading it (when the storage keeps an index). */
+  knownSha256(path: RemotePath): Promise<string | undefined> {
+    return this.#inner.knownSha256?.(this.#at(path)) ?? Promise.resolve(undefined);
+  }
+
   /** Cleans partial uploads of the whole storage. */
   removeStalePartials(maxAgeMs: number): Promise<number> {
     return this.#inner.removeStalePartials(maxAgeMs);

@@ -151,4 +151,10 @@ export interface Storage {
    * the file again. Absent when the back end keeps no hash index.
    */
   forgetSha256?(path: RemotePath): Promise<void>;
+  /**
+   * The SHA-256 (lower-case hex) the back end holds for the file as it is
+   * now, found without reading the file; `undefined` when it holds none (the
+   * caller then reads and hashes). Absent when the back end keeps no index.
+   */
+  knownSha256?(path: RemotePath): Promise<string | undefined>;
 }

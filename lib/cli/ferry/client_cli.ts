@@ -41,7 +41,8 @@ Commands:
                                  decrypted
   put [-r] <local>... [remote]   upload files or folders (--encrypt: the server
                                  gets only ciphertext)
-  ls [dir]                   list a folder ("e": an encrypted file)
+  ls [--sha256] [dir]        list a folder ("e": an encrypted file; --sha256:
+                             each file's SHA-256 before its name)
   stat [--hash] <path>       describe a file or folder (--hash: its SHA-256)
   rm <path>                  remove a file
   mkdir <dir>                make a folder

@@ -14,6 +14,7 @@ import { writeStdout } from "../shared/prompt.ts";
 import { resolveRemote } from "../../core/remote_path.ts";
 import {
   entryLine,
+  hashLine,
   listEntries,
   LS_HEADING,
   makeFolders,
@@ -95,8 +96,9 @@ async function runOne(
     case "put":
       return await runPut(session, options);
     case "ls": {
-      need(args, 0, 1, "ls [dir|pattern]");
-      const entries = await listEntries(session, args[0]);
+      need(args, 0, 1, "ls [--sha256] [dir|pattern]");
+      const entries = await listEntries(session, args[0], options.sha256);
+      if (options.sha256) return await results(entries, () => entries.map(hashLine).join(""));
       const heading = Deno.stdout.isTerminal() && entries.length > 0 ? LS_HEADING + "\n" : "";
       return await results(
         entries,

@@ -31,6 +31,8 @@ export interface CommandOptions {
   verbose: boolean;
   /** `stat`: add the file's SHA-256 (`--hash`). */
   hash: boolean;
+  /** `ls`: each file's SHA-256 before its name (`--sha256`). */
+  sha256: boolean;
   /** What to do when a destination exists. */
   policy: ConflictPolicy;
   /** Folders with their contents (`get -r`, `put -r`, `rmdir -r`). */
@@ -93,6 +95,7 @@ const COMMAND_FLAGS = {
   quiet: { type: "boolean", short: "q", default: false },
   verbose: { type: "boolean", short: "v", default: false },
   hash: { type: "boolean", default: false },
+  sha256: { type: "boolean", default: false },
   force: { type: "boolean", short: "f", default: false },
   rename: { type: "boolean", default: false },
   recursive: { type: "boolean", short: "r", default: false },
@@ -162,6 +165,7 @@ type CommandValues = {
   quiet: boolean;
   verbose: boolean;
   hash: boolean;
+  sha256: boolean;
   force: boolean;
   rename: boolean;
   recursive: boolean;
@@ -216,6 +220,7 @@ function commandOptions(values: CommandValues, positionals: string[]): CommandOp
     quiet: values.quiet,
     verbose: values.verbose,
     hash: values.hash,
+    sha256: values.sha256,
     policy: values.force ? "force" : values.rename ? "rename" : "refuse",
     recursive: values.recursive,
     resume: !values["no-resume"],

@@ -61,17 +61,32 @@ function shownName(cwd: string, path: string): string {
   return cwd === "" ? path : path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : `/${path}`;
 }
 
-/** `ls [dir|pattern]`: the entries (for a pattern, the matches themselves). */
+/**
+ * `ls [--sha256] [dir|pattern]`: the entries (for a pattern, the matches
+ * themselves); with `hash`, files carry their `sha256`.
+ */
 export async function listEntries(
   context: RemoteContext,
   arg: string | undefined,
+  hash = false,
 ): Promise<Entry[]> {
   const path = resolveRemote(context.cwd, arg ?? "");
-  if (!hasGlob(path)) return await context.client.list(path);
-  return (await expandRemote(context.client, path)).map(({ path, entry }) => ({
-    ...entry,
-    name: shownName(context.cwd, path),
+  if (!hasGlob(path)) return await context.client.list(path, hash);
+  return await Promise.all((await expandRemote(context.client, path)).map(async (match) => {
+    const entry: Entry = { ...match.entry, name: shownName(context.cwd, match.path) };
+    if (!hash || entry.kind !== "file") return entry;
+    const { sha256 } = await context.client.statWithHash(match.path);
+    return sha256 === undefined ? entry : { ...entry, sha256 };
   }));
+}
+
+/**
+ * One line of `ls --sha256`, like `sha256sum`'s: the hash, two spaces, the
+ * name (folders: `-` for the hash and `/` after the name).
+ */
+export function hashLine(entry: Entry): string {
+  const hash = entry.kind === "dir" || entry.sha256 === undefined ? "-".padEnd(64) : entry.sha256;
+  return `${hash}  ${printable(entry.name)}${entry.kind === "dir" ? "/" : ""}\n`;
 }
 
 /** `rm PATH...`: removes files; patterns expand first, all of them before any removal. */

@@ -43,7 +43,7 @@ function helpLine(usage: string, text: string): string {
 export const SHELL_USAGE = [
   ["get [-r] <remote>... [local]", "download (patterns: get *.txt dir/)"],
   ["put [-r] <local>... [remote]", "upload (put *.txt, put - NAME)"],
-  ["ls [dir|pattern]", "list, always long (e: an encrypted file)"],
+  ["ls [--sha256] [dir|pattern]", "list, always long (e: an encrypted file)"],
   ["stat [--hash] <path>", "describe a remote file or folder (--hash: its SHA-256)"],
   ["rm <path|pattern>...", "remove remote files"],
   ["mkdir [-p] <dir>...", "make remote folders"],

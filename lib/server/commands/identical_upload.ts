@@ -3,7 +3,9 @@
  * (`put-sha256`): when the path already holds a file of that size and
  * SHA-256, nothing needs to be sent. The client learns no more than the
  * `exists` it would get anyway, so users without the `list` permission (a
- * drop box) can re-run an upload without a listing.
+ * drop box) can re-run an upload without a listing. The stored file's hash
+ * comes from the back end when it holds it (S3, the local hash index), so the
+ * check then reads nothing; else the file is read once and its hash recorded.
  *
  * @module
  */

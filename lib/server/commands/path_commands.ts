@@ -12,6 +12,7 @@ import { normalizeRemotePath } from "../../core/remote_path.ts";
 import { FerryError } from "../../core/errors.ts";
 import type { AuditDetail, RequestContext } from "../request_context.ts";
 import { markEncrypted } from "./encryption_probe.ts";
+import { addSha256 } from "./stat_command.ts";
 
 type RequestOf<O extends Request["op"]> = Extract<Request, { op: O }>;
 
@@ -19,8 +20,10 @@ type RequestOf<O extends Request["op"]> = Extract<Request, { op: O }>;
 export const PAGE_BYTES = 32 * 1024;
 
 /**
- * `LIST path`: `PAGE [entries]`… then `REPLY { count }`; never one giant
- * message. Encrypted files are marked page by page, so the listing streams.
+ * `LIST path [hash]`: `PAGE [entries]`… then `REPLY { count }`; never one giant
+ * message. Encrypted files are marked page by page, so the listing streams;
+ * with `hash`, files get their `sha256` page by page too (see
+ * {@linkcode addSha256}).
  */
 export async function list(
   request: RequestOf<"list">,
@@ -33,13 +36,14 @@ export async function list(
   let count = 0;
   const send = async (): Promise<void> => {
     await markEncrypted(context.storage, folder, page, context.signal);
+    if (request.hash) await addSha256(context.storage, folder, page, context.signal);
     await context.send(encodeJsonMessage(MessageType.PAGE, context.id, page));
   };
   for await (const entry of context.storage.list(folder)) {
     context.signal.throwIfAborted();
     page.push(entry);
     count++;
-    pageBytes += entry.name.length * 6 + 64;
+    pageBytes += entry.name.length * 6 + (request.hash ? 144 : 64);
     if (pageBytes >= PAGE_BYTES) {
       await send();
       page = [];
