@@ -21,8 +21,6 @@ import { parseArgs } from "node:util";
 import type { BenchReport } from "./report.ts";
 import { spread } from "./stats.ts";
 
-export { medianOf, spread } from "./stats.ts";
-
 /** One measure of one workload in one tree, over the rounds. */
 export interface AbLine {
   /** The tree (its folder). */
