@@ -150,11 +150,34 @@ async function profileOne(
   }
 }
 
+/**
+ * The main thread's profile among the files `--cpu-prof` wrote for one
+ * process: each Worker thread (ferryd's scrypt workers) writes its own
+ * `CPU.TIME.PID.worker-N.cpuprofile` beside the main thread's
+ * `CPU.TIME.PID.cpuprofile`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mainThreadProfile } from "./profile.ts";
+ * const files = ["CPU.2.7.worker-1.cpuprofile", "CPU.1.7.cpuprofile", "notes.txt"];
+ * assert.equal(mainThreadProfile(files), "CPU.1.7.cpuprofile");
+ * assert.equal(mainThreadProfile(["CPU.2.7.worker-1.cpuprofile"]), undefined);
+ * ```
+ *
+ * @param files File names in the profile folder.
+ * @returns The main thread's file, or `undefined` when none was written.
+ */
+export function mainThreadProfile(files: string[]): string | undefined {
+  return files.filter((name) => name.endsWith(".cpuprofile"))
+    .find((name) => !/\.worker-\d+\.cpuprofile$/.test(name));
+}
+
 async function report(dir: string, label: string): Promise<string> {
   const files = [];
   for await (const entry of Deno.readDir(`${dir}/${label}`)) files.push(entry.name);
-  const file = files.find((name) => name.endsWith(".cpuprofile"));
-  if (file === undefined) return `(no profile written for ${label})\n`;
+  const file = mainThreadProfile(files);
+  if (file === undefined) return `(no main-thread profile written for ${label})\n`;
   const { functions, layers } = summarize(
     JSON.parse(await Deno.readTextFile(`${dir}/${label}/${file}`)),
   );

@@ -9,10 +9,16 @@ import type { Measurement } from "./measure.ts";
 import type { ToolName } from "./tools.ts";
 import type { Sizes, Unit, Workload, WorkloadId } from "./workloads.ts";
 
+const GIB = 1024 * 1024 * 1024;
+
 /** One client's measurement with its rate. */
 export interface ToolResult extends Measurement {
   /** Bytes (as MB, 10^6), files or connections per second; `NaN` unless ok. */
   rate: number;
+  /** Client CPU seconds per GiB moved; `NaN` unless ok and counted in bytes. */
+  clientCpuPerGiB: number;
+  /** Server CPU seconds per GiB moved; `NaN` unless ok and counted in bytes. */
+  serverCpuPerGiB: number;
 }
 
 /** One workload on every client. */
@@ -77,10 +83,18 @@ export interface BenchReport {
  * @returns The result.
  */
 export function workloadResult(workload: Workload, measurements: Measurement[]): WorkloadResult {
+  const bytes = workload.unit === "MB/s";
+  const gib = workload.amount / GIB;
   const results = measurements.map((m): ToolResult => {
     const perSecond = workload.amount / m.seconds;
-    const rate = m.status !== "ok" ? NaN : workload.unit === "MB/s" ? perSecond / 1e6 : perSecond;
-    return { ...m, rate };
+    const rate = m.status !== "ok" ? NaN : bytes ? perSecond / 1e6 : perSecond;
+    const perGiB = (cpu: number): number => m.status === "ok" && bytes ? cpu / gib : NaN;
+    return {
+      ...m,
+      rate,
+      clientCpuPerGiB: perGiB(m.clientCpuSeconds),
+      serverCpuPerGiB: perGiB(m.serverCpuSeconds),
+    };
   });
   const rateOf = (tool: ToolName): number => results.find((r) => r.tool === tool)?.rate ?? NaN;
   const ratio = rateOf("ferry") / rateOf("sftp");
@@ -129,9 +143,36 @@ function rateText(r: ToolResult | undefined): string {
   return fixed(r.rate, r.rate >= 100 ? 0 : r.rate >= 10 ? 1 : 2);
 }
 
+const SERVER_NAME: Record<ToolName, string> = { ferry: "ferryd", sftp: "sshd", scp: "sshd" };
+
 /**
- * Formats the report as Markdown: one table of rates and costs, notes, and
- * the memory check.
+ * The CPU seconds per GiB of each side for the workloads that move bytes:
+ * the client (its process and descendants, such as sftp's ssh) and the
+ * server (ferryd, or the sshd listener with its reaped session processes).
+ */
+function cpuPerGiBTable(workloads: WorkloadResult[], tools: ToolName[]): string[] {
+  const moving = workloads.filter((w) => w.unit === "MB/s");
+  if (moving.length === 0) return [];
+  const cell = (w: WorkloadResult, pick: (r: ToolResult) => number): string =>
+    tools.map((tool) => {
+      const r = w.results.find((x) => x.tool === tool);
+      return r === undefined ? "–" : fixed(pick(r), 2);
+    }).join(" / ");
+  return [
+    "",
+    `| CPU seconds per GiB | client (${tools.join(" / ")}) | server (${
+      tools.map((tool) => SERVER_NAME[tool]).join(" / ")
+    }) |`,
+    "| --- | ---: | ---: |",
+    ...moving.map((w) =>
+      `| ${w.title} | ${cell(w, (r) => r.clientCpuPerGiB)} | ${cell(w, (r) => r.serverCpuPerGiB)} |`
+    ),
+  ];
+}
+
+/**
+ * Formats the report as Markdown: one table of rates and costs, one of CPU
+ * seconds per GiB on each side, notes, and the memory check.
  *
  * @param report The report.
  * @returns Markdown text.
@@ -175,6 +216,7 @@ export function toMarkdown(report: BenchReport): string {
     `, median of ${m.repeat}`,
     "",
     ...lines,
+    ...cpuPerGiBTable(report.workloads, tools),
     "",
     ...m.notes.map((note) => `- ${note}`),
     ...notes,

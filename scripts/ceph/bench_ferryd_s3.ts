@@ -1,14 +1,19 @@
 /**
  * Measures put and get of one large file through real processes: ferryd
- * with `--storage s3` on a real Ceph RGW, and the ferry client, each under
- * its sandbox flags, on loopback. For comparison, the same through a ferryd
- * on the local folder (`--local`). Every transfer is checked by SHA-256.
+ * with `--storage s3` on a real Ceph RGW and the ferry client, each under
+ * its sandbox flags, on loopback; against the RGW's own PUT and GET of the
+ * same object from this process ({@linkcode RgwDirect}), in the same
+ * rounds (RGW first in even rounds, ferry first in odd ones). With
+ * `--local`, the same ferry transfers on the local folder join each round.
+ * Every ferry get is checked by SHA-256.
  *
- * Usage: deno run -A scripts/ceph/bench_ferryd_s3.ts [--size MIB] [--cluster FILE] [--local] [--json]
+ * Usage: deno run -A scripts/ceph/bench_ferryd_s3.ts [--size MIB] [--rounds N]
+ *          [--cluster FILE] [--local] [--json]
  *
  * Without `--cluster` it brings a cluster up and tears it down afterwards.
- * Two times are given per transfer: the client process from start to exit
- * (`wall`), and the transfer as ferryd's audit log records it (`server`).
+ * Process statistics (CPU, peak RSS) are read from `/proc` by this process
+ * through `cat` and `bash` (scripts/bench/proc_stats.ts), never from inside
+ * the sandboxed ferryd.
  *
  * @module
  */
@@ -16,46 +21,55 @@
 import { parseArgs } from "node:util";
 import { addUser, type Ferryd, startFerryd } from "../../tests/harness/ferryd_process.ts";
 import { runFerry } from "../../tests/harness/ferry_process.ts";
-import { sha256File, writeRandomFile } from "../../tests/harness/fixture.ts";
+import { checkFile, makeRandomFile, removeQuietly } from "../bench/fixtures.ts";
+import { measure, type Measurement } from "../bench/measure.ts";
+import { cpuTimes } from "../bench/proc_stats.ts";
+import { type FerryTool, ferryTool } from "../bench/tools.ts";
 import { startCephCluster, stopCephCluster } from "./cluster.ts";
 import type { CephClusterInfo } from "./cluster.ts";
+import { describeReport, type S3BenchReport, type Transfer } from "./s3_report.ts";
+import { RgwDirect } from "./rgw_direct.ts";
+
+export { describeReport } from "./s3_report.ts";
+export type { FerrydBenchResult, S3BenchReport, Transfer } from "./s3_report.ts";
 
 const MIB = 1024 * 1024;
 const PASSWORD = "bench password";
-
-/** One back end's numbers. */
-export interface FerrydBenchResult {
-  /** `s3` or `local`. */
-  storage: "s3" | "local";
-  /** The file's size in bytes. */
-  bytes: number;
-  /** Put: client process start to exit, in s. */
-  putWallSeconds: number;
-  /** Put: the transfer as ferryd recorded it, in s. */
-  putServerSeconds: number;
-  /** Get: client process start to exit, in s. */
-  getWallSeconds: number;
-  /** Get: the transfer as ferryd recorded it, in s. */
-  getServerSeconds: number;
-  /** ferryd's peak resident memory, in MiB. */
-  serverPeakRssMiB: number;
-  /** Both ways byte for byte. */
-  verified: boolean;
-}
+const BUCKET = "ferry-bench";
 
 /** Options of {@linkcode benchFerrydStorage}. */
 export interface FerrydBenchOptions {
   /** The file's size in MiB. @default {1024} */
   sizeMiB?: number;
+  /** Rounds; medians are reported. @default {3} */
+  rounds?: number;
   /** A running cluster (else one is brought up and torn down). */
   cluster?: CephClusterInfo;
   /** Also measure a ferryd on the local folder. @default {false} */
   local?: boolean;
+  /** Writes one progress line. */
+  note?: (line: string) => void;
 }
 
-function peakRssMiB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+interface Side {
+  storage: "s3" | "local";
+  server: Ferryd & AsyncDisposable;
+  dataDir: string;
+  work: string;
+  tool: FerryTool;
+  put: Transfer;
+  get: Transfer;
+}
+
+function emptyTransfer(): Transfer {
+  return {
+    seconds: [],
+    serverSeconds: [],
+    clientCpuSeconds: [],
+    serverCpuSeconds: [],
+    serverPeakRssMiB: [],
+    cephCpuSeconds: [],
+  };
 }
 
 async function auditSeconds(dataDir: string, event: "put" | "get"): Promise<number> {
@@ -64,108 +78,186 @@ async function auditSeconds(dataDir: string, event: "put" | "get"): Promise<numb
   return Number(last?.durationMs ?? NaN) / 1000;
 }
 
-async function timed(server: Ferryd, work: string, args: string[]): Promise<number> {
-  const start = performance.now();
-  const run = await runFerry([...args, "-q"], {
-    server: server.server,
-    cwd: work,
-    user: "bench",
-    password: PASSWORD,
-  });
-  if (run.code !== 0) throw new Error(`ferry ${args.join(" ")} failed: ${run.stderr}`);
-  return (performance.now() - start) / 1000;
+/** CPU seconds of the Ceph daemons (monitor, OSD, gateway) so far. */
+async function cephCpu(cluster: CephClusterInfo): Promise<number> {
+  let sum = 0;
+  for (const pid of cluster.pids) sum += (await cpuTimes(pid).catch(() => ({ self: NaN }))).self;
+  return sum;
 }
 
-async function measure(
+async function openSide(
   storage: "s3" | "local",
   source: string,
-  sha256: string,
   cluster: CephClusterInfo,
-): Promise<FerrydBenchResult> {
+): Promise<Side> {
   const dataDir = await Deno.makeTempDir({ prefix: "ferry-bench-data-" });
   const work = await Deno.makeTempDir({ prefix: "ferry-bench-work-" });
   const s3 = storage === "local" ? {} : {
     s3: {
       endpoint: cluster.endpoint,
-      bucket: "ferry-bench",
+      bucket: BUCKET,
       region: cluster.region,
       accessKeyId: cluster.accessKey,
       secretAccessKey: cluster.secretKey,
       prefix: `ferryd-${crypto.randomUUID().slice(0, 8)}/`,
     },
   };
-  try {
-    await using server = await startFerryd({ dataDir, ...s3 });
-    await addUser(dataDir, "bench", PASSWORD);
-    await Deno.link(source, `${work}/big.bin`);
-    const putWallSeconds = await timed(server, work, ["put", "big.bin"]);
-    const putServerSeconds = await auditSeconds(dataDir, "put");
-    await Deno.remove(`${work}/big.bin`);
-    const getWallSeconds = await timed(server, work, ["get", "big.bin"]);
-    const getServerSeconds = await auditSeconds(dataDir, "get");
-    const verified = await sha256File(`${work}/big.bin`) === sha256;
-    const serverPeakRssMiB = peakRssMiB(server.process.pid);
-    await timed(server, work, ["rm", "big.bin"]);
-    const { size: bytes } = await Deno.stat(source);
-    return {
-      storage,
-      bytes,
-      putWallSeconds,
-      putServerSeconds,
-      getWallSeconds,
-      getServerSeconds,
-      serverPeakRssMiB,
-      verified,
-    };
-  } finally {
-    await Deno.remove(work, { recursive: true });
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  const server = await startFerryd({ dataDir, args: ["--log-level", "warn"], ...s3 });
+  await addUser(dataDir, "bench", PASSWORD);
+  await Deno.link(source, `${work}/big.bin`);
+  const tool = ferryTool({
+    serverPid: server.process.pid,
+    server: server.server,
+    dataDir,
+    work,
+    home: `${work}/.ferry`,
+    user: "bench",
+    login: { password: PASSWORD },
+  });
+  return { storage, server, dataDir, work, tool, put: emptyTransfer(), get: emptyTransfer() };
+}
+
+async function closeSide(side: Side): Promise<void> {
+  await side.server.stop();
+  await removeQuietly(side.work);
+  await removeQuietly(side.dataDir);
+}
+
+function ok(m: Measurement, what: string): Measurement {
+  if (m.status !== "ok") throw new Error(`ferry ${what} failed: ${m.note}`);
+  return m;
+}
+
+async function record(
+  transfer: Transfer,
+  side: Side,
+  event: "put" | "get",
+  cluster: CephClusterInfo,
+  run: () => Promise<Measurement>,
+): Promise<void> {
+  const ceph = await cephCpu(cluster);
+  const m = ok(await run(), `${event} (${side.storage})`);
+  transfer.cephCpuSeconds.push(side.storage === "s3" ? await cephCpu(cluster) - ceph : NaN);
+  transfer.seconds.push(m.seconds);
+  transfer.serverSeconds.push(await auditSeconds(side.dataDir, event));
+  transfer.clientCpuSeconds.push(m.clientCpuSeconds);
+  transfer.serverCpuSeconds.push(m.serverCpuSeconds);
+  transfer.serverPeakRssMiB.push(m.serverPeakRssMiB);
+}
+
+function ferryPut(side: Side, cluster: CephClusterInfo): Promise<void> {
+  return record(side.put, side, "put", cluster, () =>
+    measure(side.tool, {
+      prepare: async () => {},
+      commands: [side.tool.putFile("big.bin", "remote.bin")],
+      concurrent: false,
+      verify: async () => {},
+      cleanup: async () => {},
+    }));
+}
+
+function ferryGet(side: Side, cluster: CephClusterInfo, sha256: string): Promise<void> {
+  const back = `${side.work}/back.bin`;
+  return record(side.get, side, "get", cluster, () =>
+    measure(side.tool, {
+      prepare: async () => {},
+      commands: [side.tool.getFile("remote.bin", "back.bin")],
+      concurrent: false,
+      verify: () => checkFile(back, sha256),
+      cleanup: () => removeQuietly(back),
+    }));
+}
+
+async function ferryRemove(side: Side): Promise<void> {
+  const run = await runFerry(["rm", "remote.bin", "-q"], {
+    server: side.server.server,
+    cwd: side.work,
+    home: `${side.work}/.ferry`,
+    user: "bench",
+    password: PASSWORD,
+  });
+  if (run.code !== 0) throw new Error(`ferry rm remote.bin failed: ${run.stderr}`);
+}
+
+async function rgwTimed(
+  list: number[],
+  cpu: number[],
+  cluster: CephClusterInfo,
+  run: () => Promise<number>,
+): Promise<void> {
+  const ceph = await cephCpu(cluster);
+  list.push(await run());
+  cpu.push(await cephCpu(cluster) - ceph);
 }
 
 /**
  * Puts and gets one random file through ferryd on S3 (and on the local
- * folder, with `local`).
+ * folder, with `local`), and the same object straight through the RGW, in
+ * interleaved rounds.
  *
- * @param options Size, cluster, comparison.
- * @returns One result per back end, S3 first.
+ * @param options Size, rounds, cluster, comparison.
+ * @returns Every round's numbers.
+ * @throws {Error} When a transfer fails or a get does not verify.
  */
-export async function benchFerrydStorage(
-  options: FerrydBenchOptions = {},
-): Promise<FerrydBenchResult[]> {
-  const cluster = options.cluster ?? await startCephCluster();
+export async function benchFerrydStorage(options: FerrydBenchOptions = {}): Promise<S3BenchReport> {
+  const note = options.note ?? ((): void => {});
+  const rounds = options.rounds ?? 3;
+  const cluster = options.cluster ?? await startCephCluster({ onStep: (s) => note(`ceph: ${s}`) });
   const folder = await Deno.makeTempDir({ prefix: "ferry-bench-src-" });
+  const sides: Side[] = [];
   try {
     const source = `${folder}/big.bin`;
-    const sha256 = await writeRandomFile(source, (options.sizeMiB ?? 1024) * MIB);
-    const results = [await measure("s3", source, sha256, cluster)];
-    if (options.local) results.push(await measure("local", source, sha256, cluster));
-    return results;
+    const bytes = (options.sizeMiB ?? 1024) * MIB;
+    const sha256 = await makeRandomFile(source, bytes);
+    const body = await Deno.readFile(source);
+    const rgw = new RgwDirect(cluster, BUCKET);
+    sides.push(await openSide("s3", source, cluster));
+    if (options.local) sides.push(await openSide("local", source, cluster));
+    await rgw.ensureBucket();
+    const direct: S3BenchReport["rgw"] = {
+      putSeconds: [],
+      getSeconds: [],
+      putCephCpuSeconds: [],
+      getCephCpuSeconds: [],
+    };
+    const back = `${folder}/rgw-back.bin`;
+    for (let round = 0; round < rounds; round++) {
+      const key = `rgw-direct-${round}.bin`;
+      const rgwPut = (): Promise<void> =>
+        rgwTimed(direct.putSeconds, direct.putCephCpuSeconds, cluster, () => rgw.put(key, body));
+      const rgwGet = (): Promise<void> =>
+        rgwTimed(direct.getSeconds, direct.getCephCpuSeconds, cluster, () => rgw.get(key, back));
+      const rgwFirst = round % 2 === 0;
+      if (rgwFirst) await rgwPut();
+      for (const side of sides) await ferryPut(side, cluster);
+      if (!rgwFirst) await rgwPut();
+      if (rgwFirst) await rgwGet();
+      for (const side of sides) await ferryGet(side, cluster, sha256);
+      if (!rgwFirst) await rgwGet();
+      await checkFile(back, sha256);
+      await removeQuietly(back);
+      await rgw.remove(key);
+      for (const side of sides) await ferryRemove(side);
+      const last = sides[0] as Side;
+      note(
+        `s3 round ${round + 1}/${rounds}: RGW put ${direct.putSeconds.at(-1)?.toFixed(1)} s, ` +
+          `get ${direct.getSeconds.at(-1)?.toFixed(1)} s; ferry put ${
+            last.put.seconds.at(-1)?.toFixed(1)
+          } s, get ${last.get.seconds.at(-1)?.toFixed(1)} s`,
+      );
+    }
+    return {
+      bytes,
+      rounds,
+      rgw: direct,
+      ferryd: sides.map((side) => ({ storage: side.storage, put: side.put, get: side.get })),
+      verified: true,
+    };
   } finally {
-    await Deno.remove(folder, { recursive: true });
+    for (const side of sides) await closeSide(side);
+    await removeQuietly(folder);
     if (options.cluster === undefined) await stopCephCluster(cluster);
   }
-}
-
-function rate(bytes: number, seconds: number): string {
-  return `${(bytes / 1e6 / seconds).toFixed(0)} MB/s`;
-}
-
-/**
- * One line per transfer, such as
- * `ferryd --storage s3  put 1024 MiB: 96 MB/s (11.2 s; server 95 MB/s)`.
- */
-export function describeResult(result: FerrydBenchResult): string[] {
-  const label = `ferryd --storage ${result.storage}`.padEnd(20);
-  const size = `${(result.bytes / MIB).toFixed(0)} MiB`;
-  const line = (verb: string, wall: number, server: number): string =>
-    `${label} ${verb} ${size}: ${rate(result.bytes, wall)} (${wall.toFixed(1)} s; ` +
-    `server ${rate(result.bytes, server)})`;
-  return [
-    line("put", result.putWallSeconds, result.putServerSeconds),
-    line("get", result.getWallSeconds, result.getServerSeconds),
-    `${label} peak RSS ${result.serverPeakRssMiB.toFixed(0)} MiB, verified: ${result.verified}`,
-  ];
 }
 
 async function main(): Promise<number> {
@@ -173,23 +265,24 @@ async function main(): Promise<number> {
     args: Deno.args,
     options: {
       size: { type: "string", default: "1024" },
+      rounds: { type: "string", default: "3" },
       cluster: { type: "string" },
       local: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
   });
-  const results = await benchFerrydStorage({
+  const report = await benchFerrydStorage({
     sizeMiB: Number(values.size),
+    rounds: Number(values.rounds),
     local: values.local,
+    note: (line) => Deno.stderr.writeSync(new TextEncoder().encode(`${line}\n`)),
     ...(values.cluster === undefined
       ? {}
       : { cluster: JSON.parse(await Deno.readTextFile(values.cluster)) }),
   });
-  const text = values.json
-    ? JSON.stringify(results)
-    : results.flatMap((result) => describeResult(result)).join("\n");
+  const text = values.json ? JSON.stringify(report, null, 2) : describeReport(report).join("\n");
   await Deno.stdout.write(new TextEncoder().encode(`${text}\n`));
-  return results.every((result) => result.verified) ? 0 : 1;
+  return report.verified ? 0 : 1;
 }
 
 if (import.meta.main) Deno.exit(await main());
