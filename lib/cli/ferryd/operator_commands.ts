@@ -20,17 +20,13 @@ import {
 import { UserStore } from "../../server/user_store.ts";
 import { SERVER_DEFAULTS, type StorageKind } from "../../sandbox/permission_flags.ts";
 import { checkServerPermissions } from "../../sandbox/self_check.ts";
-import { writeStderr } from "../shared/prompt.ts";
+import { writeStderr, writeStdout } from "../shared/prompt.ts";
+
 import { parseStorageKind } from "./server_args.ts";
 import { openServerState } from "./server_storage.ts";
 
-const encoder = new TextEncoder();
-
-async function out(text: string): Promise<void> {
-  const bytes = encoder.encode(text);
-  for (let done = 0; done < bytes.byteLength;) {
-    done += await Deno.stdout.write(bytes.subarray(done));
-  }
+function out(text: string): Promise<void> {
+  return writeStdout(text);
 }
 
 interface StateArgs {

@@ -25,11 +25,10 @@ import type { StateStore } from "../../storage/state_store.ts";
 import { describeUser, userFields, userLines } from "./user_display.ts";
 import { normalizeRemotePath } from "../../core/remote_path.ts";
 import { SERVER_DEFAULTS } from "../../sandbox/permission_flags.ts";
-import { promptSecret, readLine, writeStderr } from "../shared/prompt.ts";
+import { promptSecret, readLine, writeStderr, writeStdout } from "../shared/prompt.ts";
+
 import { parseStorageKind } from "./server_args.ts";
 import { openServerState } from "./server_storage.ts";
-
-const encoder = new TextEncoder();
 
 async function readNewPassword(fromStdin: boolean): Promise<string> {
   if (fromStdin) {
@@ -199,10 +198,7 @@ export async function runUserCommand(args: string[]): Promise<number> {
     const text = values.json
       ? JSON.stringify([...users].map(([user, record]) => describeUser(user, record))) + "\n"
       : userLines(users).map((line) => `${line}\n`).join("");
-    const bytes = encoder.encode(text);
-    for (let done = 0; done < bytes.byteLength;) {
-      done += await Deno.stdout.write(bytes.subarray(done));
-    }
+    await writeStdout(text);
     return 0;
   }
   if (action === "unlock") return await unlock(state, values.data, name, values.address);
