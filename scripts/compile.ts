@@ -24,6 +24,7 @@
  */
 
 import { writeStderr } from "../lib/cli/shared/prompt.ts";
+import { writeAll } from "../lib/core/bytes.ts";
 import {
   type BuildStep,
   compileArgs,
@@ -74,13 +75,6 @@ export function diagnoseFailure(output: string, denortBin: string | undefined): 
       `(denort must be the version of this Deno, ${Deno.version.deno})`;
   }
   return "deno compile failed: see its messages above";
-}
-
-async function writeAll(
-  file: { write(bytes: Uint8Array): Promise<number> },
-  bytes: Uint8Array,
-): Promise<void> {
-  for (let done = 0; done < bytes.byteLength;) done += await file.write(bytes.subarray(done));
 }
 
 async function build(command: string, step: BuildStep, target?: string): Promise<string | null> {

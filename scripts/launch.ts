@@ -31,7 +31,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { clientSandboxConfig, parseClientOptions } from "../lib/cli/ferry/client_options.ts";
-import { writeStderr } from "../lib/cli/shared/prompt.ts";
+import { writeStderr, writeStdout } from "../lib/cli/shared/prompt.ts";
 import { serverSandboxConfig } from "../lib/cli/ferryd/server_args.ts";
 import { FerryError } from "../lib/core/errors.ts";
 import {
@@ -215,12 +215,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = await denoCommand();
   if (dryRun) {
-    const line = new TextEncoder().encode(
-      JSON.stringify({ command, args: denoArgs, cwd }) + "\n",
-    );
-    for (let done = 0; done < line.byteLength;) {
-      done += await Deno.stdout.write(line.subarray(done));
-    }
+    await writeStdout(JSON.stringify({ command, args: denoArgs, cwd }) + "\n");
     return 0;
   }
   try {

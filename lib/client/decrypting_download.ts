@@ -9,6 +9,7 @@
 
 import { createHash, type Hash } from "node:crypto";
 import { isFerryError } from "../core/errors.ts";
+import { writeAll } from "../core/bytes.ts";
 import {
   chunkBoundaryForPlaintextOffset,
   createDecryptStream,
@@ -130,10 +131,7 @@ function lazyFile(path: string, append: boolean): WritableStream<Uint8Array> {
   }
   return new WritableStream<Uint8Array>({
     async write(chunk): Promise<void> {
-      const target = await open();
-      for (let done = 0; done < chunk.byteLength;) {
-        done += await target.write(chunk.subarray(done));
-      }
+      await writeAll(await open(), chunk);
     },
     async close(): Promise<void> {
       (await open()).close();

@@ -9,6 +9,7 @@
 
 import { createHash } from "node:crypto";
 import { localError } from "./local_files.ts";
+import { writeAll } from "../core/bytes.ts";
 
 /** Standard input, saved. */
 export interface SpooledInput extends AsyncDisposable {
@@ -35,7 +36,7 @@ export async function spoolStdin(dir: string): Promise<SpooledInput> {
     for await (const chunk of Deno.stdin.readable) {
       hash.update(chunk);
       size += chunk.byteLength;
-      for (let done = 0; done < chunk.byteLength;) done += await file.write(chunk.subarray(done));
+      await writeAll(file, chunk);
     }
   } catch (error) {
     await Deno.remove(path).catch(() => {});

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { concat } from "../core/bytes.ts";
 import {
   createDecryptStream,
   createEncryptStream,
@@ -44,16 +45,7 @@ export function pieces(bytes: Uint8Array, size = 0): Uint8Array[] {
   return out;
 }
 
-/** Concatenates byte arrays. */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+export { concat };
 
 /** Runs `input` through `transform`, fed in pieces of `pieceSize`. */
 export async function through(

@@ -6,6 +6,7 @@
  */
 
 import { createDecryptStream, type KeyResolver } from "./decrypt_stream.ts";
+import { concat } from "../core/bytes.ts";
 import { FileCryptoError } from "./file_crypto_error.ts";
 import { ENCRYPTED_MAGIC, isEncryptedFile, isMagicPrefix } from "./magic.ts";
 import type { KeySource } from "./unlock_header.ts";
@@ -76,12 +77,7 @@ export async function autoDecrypt(
     reader.releaseLock();
     throw error;
   }
-  const first = new Uint8Array(length);
-  let at = 0;
-  for (const part of head) {
-    first.set(part, at);
-    at += part.length;
-  }
+  const first = concat(head);
   const encrypted = isEncryptedFile(first) || (length > 0 && isMagicPrefix(first));
   if (!encrypted && options.requireEncrypted) {
     await reader.cancel().catch(() => {});

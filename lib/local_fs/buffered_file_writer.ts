@@ -6,6 +6,7 @@
  */
 
 import type { DirectIo } from "./direct_io.ts";
+import { writeAll, writeAllSync } from "../core/bytes.ts";
 
 /**
  * Bytes gathered before one file write. Received files arrive in messages of
@@ -91,11 +92,7 @@ export class BufferedFileWriter {
   }
 }
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.byteLength;) done += await file.write(bytes.subarray(done));
-}
-
 /** Writes all of `bytes` with direct (synchronous) calls. */
 export function writeAllNow(file: Deno.FsFile, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.byteLength;) done += file.writeSync(bytes.subarray(done));
+  writeAllSync(file, bytes);
 }

@@ -15,6 +15,7 @@
 
 import { inflateRawSync } from "node:zlib";
 import { FerryError } from "../core/errors.ts";
+import { concat } from "../core/bytes.ts";
 
 /** After a chunk did not shrink, how many chunks pass before the next try. */
 export const PROBE_INTERVAL = 16;
@@ -36,13 +37,7 @@ async function collect(
     parts.push(read.value);
   }
   if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** Runs `input` through `stream`; `null` when the output would pass `limit` bytes. */

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { writeAll } from "../core/bytes.ts";
+
 /** The kinds of event. */
 export type AuditEventName =
   | "connect"
@@ -109,9 +111,7 @@ export class AuditLog {
       const bytes = encoder.encode(this.#pending.join(""));
       this.#pending = [];
       try {
-        for (let done = 0; done < bytes.byteLength;) {
-          done += await file.write(bytes.subarray(done));
-        }
+        await writeAll(file, bytes);
       } catch (error) {
         this.#onError(error);
       }

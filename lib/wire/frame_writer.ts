@@ -5,6 +5,7 @@
  */
 
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
+import { writeAll } from "../core/bytes.ts";
 
 /**
  * Frames up to this size that wait behind a write are copied together into
@@ -22,12 +23,6 @@ export interface ByteSink {
   write(bytes: Uint8Array): Promise<number>;
   /** Ends the sending side, after what was written (optional). */
   closeWrite?(): Promise<void>;
-}
-
-/** Writes all of `bytes`, however many calls it takes. */
-async function writeAll(sink: ByteSink, bytes: Uint8Array): Promise<void> {
-  let done = await sink.write(bytes);
-  while (done < bytes.byteLength) done += await sink.write(bytes.subarray(done));
 }
 
 /** A `WritableStream` as a {@linkcode ByteSink}: every write takes all it is given. */

@@ -25,83 +25,10 @@ import {
 } from "./shell.ts";
 import { CommandReport, wasReported } from "./command_report.ts";
 import { exitCodeFor } from "../shared/exit_codes.ts";
+import { CLIENT_USAGE } from "./usage_text.ts";
 import { promptLine, promptSecret, readLine, writeStderr } from "../shared/prompt.ts";
 
-/** Usage text of the client. */
-export const CLIENT_USAGE = `ferry ${FERRY_VERSION}: secure file transfer
-
-Usage: client.ts [options] <command> [arguments]
-       client.ts [options]             interactive shell (on a terminal)
-       client.ts [options] -b FILE     run commands from FILE (- for stdin),
-                                       stop at the first failure
-
-Commands:
-  get [-r] <remote>... [local]   download files or folders (get <remote> -
-                                 writes to stdout); encrypted files are
-                                 decrypted
-  put [-r] <local>... [remote]   upload files or folders (--encrypt: the server
-                                 gets only ciphertext)
-  ls [--sha256] [dir]        list a folder ("e": an encrypted file; --sha256:
-                             each file's SHA-256 before its name)
-  stat [--hash] <path>       describe a file or folder (--hash: its SHA-256)
-  rm <path>                  remove a file
-  mkdir <dir>                make a folder
-  rmdir [-r] <dir>           remove a folder (-r: with its contents)
-  mv <from> <to>             move or rename
-  help                       list the server's commands
-  keygen [file]              make an identity key for password-less login
-  keygen --file-key FILE     make a key file for encrypted files
-
-Options:
-  -s, --server [USER@]HOST:PORT  server (FERRY_SERVER, default 127.0.0.1:7878)
-  -u, --user NAME            user (else the USER@ of --server, FERRY_USER,
-                             $USER)
-      --password-stdin       read the password from stdin (else FERRY_PASSWORD,
-                             else a prompt)
-  -i, --identity FILE        log in with this identity key, not a password
-                             (default: $FERRY_HOME/id_x25519 when it exists,
-                             then the password)
-      --connect-timeout SECS wait that long for the server (default 15; prompts
-                             not counted)
-      --accept-new-host-key  trust a server seen for the first time without
-                             asking
-      --strict-host-key      never trust a server not in known_hosts
-      --work DIR             the folder ferry may read and write (default: the
-                             current one)
-      --home DIR             the state folder (FERRY_HOME, default
-                             ~/.config/ferry)
-  -f, --force                replace existing files
-      --rename               keep both: the new copy becomes "name (1).ext"
-  -r, --recursive            copy folders (get, put), remove contents (rmdir)
-      --no-resume            start interrupted transfers over instead of
-                             resuming them
-  -z, --compress             compress on the wire (chunks that do not shrink go
-                             as they are)
-      --encrypt              put: encrypt on this side; the server stores only
-                             ciphertext
-      --key-file FILE        the key of encrypted files (keygen --file-key),
-                             not a passphrase
-      --passphrase-file FILE the passphrase of encrypted files: the file's
-                             first line (else FERRY_PASSPHRASE, else a prompt)
-      --decrypt              get: refuse files that are not encrypted
-      --raw                  get: save encrypted files as stored, without
-                             decrypting
-      --json                 print one JSON document per command on stdout
-                             (docs/CLI.md), errors too
-  -q, --quiet                no progress, no summaries
-  -v, --verbose              a line per file of a transfer
-      --version              print the version
-
-Existing files are never replaced without --force; identical files (same
-SHA-256) are skipped.
-State (known_hosts, id_x25519) lives in $FERRY_HOME, else ~/.config/ferry.
-ferry may read and write only its working and state folders, and connect
-only to its server.
-Exit codes: 0 ok, 1 usage or local error, 2 authentication or host key,
-3 refused by the server (not found, exists, busy, denied) or an encrypted file
-that cannot be decrypted (wrong key, modified), 4 network or protocol,
-130 interrupted (Ctrl-C: run the same command again to resume).
-`;
+export { CLIENT_USAGE };
 
 /** Whether the password comes from a prompt (neither `--password-stdin` nor `FERRY_PASSWORD`). */
 function passwordFromPrompt(options: ClientOptions): boolean {

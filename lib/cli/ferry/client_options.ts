@@ -7,55 +7,21 @@
  */
 
 import { resolve } from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEFAULT_PORT } from "../../core/defaults.ts";
 import { FerryError } from "../../core/errors.ts";
 import type { TrustMode } from "../../client/host_trust.ts";
-import type { ConflictPolicy } from "../../client/conflict_policy.ts";
 import { type ClientSandboxConfig, netAddress } from "../../sandbox/permission_flags.ts";
 import { parseConnectTimeout, parseServerAddress } from "./server_address.ts";
+import {
+  COMMAND_FLAGS,
+  type CommandOptions,
+  commandOptions,
+  type CommandValues,
+  parseWords,
+} from "./command_options.ts";
 
 export { parseServerAddress } from "./server_address.ts";
-
-/** What one command says: its name, arguments and flags. */
-export interface CommandOptions {
-  /** The command (`get`, `put`, ...) or `undefined` for none. */
-  command: string | undefined;
-  /** The command's arguments. */
-  args: string[];
-  /** Print results as JSON on stdout. */
-  json: boolean;
-  /** No progress and no summaries. */
-  quiet: boolean;
-  /** A line per file of a transfer (`-v`). */
-  verbose: boolean;
-  /** `stat`: add the file's SHA-256 (`--hash`). */
-  hash: boolean;
-  /** `ls`: each file's SHA-256 before its name (`--sha256`). */
-  sha256: boolean;
-  /** What to do when a destination exists. */
-  policy: ConflictPolicy;
-  /** Folders with their contents (`get -r`, `put -r`, `rmdir -r`). */
-  recursive: boolean;
-  /** Continue interrupted transfers (on unless `--no-resume`). */
-  resume: boolean;
-  /** Compress chunks that shrink. */
-  compress: boolean;
-  /** `put`: encrypt on the client; the server stores only ciphertext. */
-  encrypt: boolean;
-  /** `get`: save encrypted files as stored, without decrypting. */
-  raw: boolean;
-  /** `get`: refuse files that are not encrypted. */
-  decrypt: boolean;
-  /** The key file of encrypted files, instead of a passphrase. */
-  keyFile: string | undefined;
-  /** A file whose first line is the passphrase of encrypted files. */
-  passphraseFile: string | undefined;
-  /** `-l KIB`: at most this many KiB per second on the wire, all transfers together. */
-  limitKiB: number | undefined;
-  /** `mkdir -p`: make missing parents, and an existing folder is fine. */
-  parents: boolean;
-}
+export { type CommandOptions, parseCommandLine } from "./command_options.ts";
 
 /** Everything the client command line can say. */
 export interface ClientOptions extends CommandOptions {
@@ -89,27 +55,6 @@ export interface ClientOptions extends CommandOptions {
 
 /** The default server when neither `--server` nor `FERRY_SERVER` says. */
 export const DEFAULT_SERVER = `127.0.0.1:${DEFAULT_PORT}`;
-
-const COMMAND_FLAGS = {
-  json: { type: "boolean", default: false },
-  quiet: { type: "boolean", short: "q", default: false },
-  verbose: { type: "boolean", short: "v", default: false },
-  hash: { type: "boolean", default: false },
-  sha256: { type: "boolean", default: false },
-  force: { type: "boolean", short: "f", default: false },
-  rename: { type: "boolean", default: false },
-  recursive: { type: "boolean", short: "r", default: false },
-  resume: { type: "boolean", default: false },
-  "no-resume": { type: "boolean", default: false },
-  compress: { type: "boolean", short: "z", default: false },
-  encrypt: { type: "boolean", default: false },
-  raw: { type: "boolean", default: false },
-  decrypt: { type: "boolean", default: false },
-  "key-file": { type: "string" },
-  "passphrase-file": { type: "string" },
-  limit: { type: "string", short: "l" },
-  parents: { type: "boolean", short: "p", default: false },
-} as const;
 
 const CONNECTION_FLAGS = {
   server: { type: "string", short: "s" },
@@ -160,117 +105,6 @@ export function clientStateDir(): string {
   return `${userHome}/.config/ferry`;
 }
 
-type CommandValues = {
-  json: boolean;
-  quiet: boolean;
-  verbose: boolean;
-  hash: boolean;
-  sha256: boolean;
-  force: boolean;
-  rename: boolean;
-  recursive: boolean;
-  resume: boolean;
-  "no-resume": boolean;
-  compress: boolean;
-  encrypt: boolean;
-  raw: boolean;
-  decrypt: boolean;
-  "key-file"?: string;
-  "passphrase-file"?: string;
-  limit?: string;
-  parents: boolean;
-};
-
-function parseLimit(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const kib = Number(text);
-  if (!Number.isFinite(kib) || kib <= 0) {
-    throw new FerryError(
-      "usage",
-      `Cannot use -l "${text}": expected KiB per second, such as -l 500`,
-    );
-  }
-  return kib;
-}
-
-function commandOptions(values: CommandValues, positionals: string[]): CommandOptions {
-  if (values.force && values.rename) {
-    throw new FerryError("usage", "Cannot use --force and --rename together: pick one");
-  }
-  if (values.resume && values["no-resume"]) {
-    throw new FerryError("usage", "Cannot use --resume and --no-resume together: pick one");
-  }
-  const decrypting = values.decrypt || values["key-file"] !== undefined ||
-    values["passphrase-file"] !== undefined;
-  if (values.raw && decrypting) {
-    const other = values.decrypt ? "--decrypt" : "a key option";
-    throw new FerryError("usage", `Cannot use --raw and ${other} together: --raw does not decrypt`);
-  }
-  if (values["key-file"] !== undefined && values["passphrase-file"] !== undefined) {
-    throw new FerryError(
-      "usage",
-      "Cannot use --key-file and --passphrase-file together: pick one",
-    );
-  }
-  const [command, ...args] = positionals;
-  return {
-    command,
-    args,
-    json: values.json,
-    quiet: values.quiet,
-    verbose: values.verbose,
-    hash: values.hash,
-    sha256: values.sha256,
-    policy: values.force ? "force" : values.rename ? "rename" : "refuse",
-    recursive: values.recursive,
-    resume: !values["no-resume"],
-    compress: values.compress,
-    encrypt: values.encrypt,
-    raw: values.raw,
-    decrypt: values.decrypt,
-    keyFile: values["key-file"],
-    passphraseFile: values["passphrase-file"],
-    limitKiB: parseLimit(values.limit),
-    parents: values.parents,
-  };
-}
-
-type ParsedWords = { values: Record<string, unknown>; positionals: string[] };
-
-function parseOnce(
-  argv: string[],
-  options: NonNullable<ParseArgsConfig["options"]>,
-): ParsedWords {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, options });
-  } catch (cause) {
-    throw new FerryError("usage", (cause as Error).message, { cause });
-  }
-}
-
-/**
- * Parses words. `ls -l` is what sftp users type: `ls` is always long, so
- * its `-l` is dropped (elsewhere `-l KIB` is the bandwidth limit).
- */
-function parse(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): ParsedWords {
-  const at = argv.indexOf("ls");
-  if (at !== -1 && argv.indexOf("-l", at) !== -1) {
-    const parsed = parseOnce(argv.filter((word, i) => i < at || word !== "-l"), options);
-    if (parsed.positionals[0] === "ls") return parsed;
-  }
-  return parseOnce(argv, options);
-}
-
-/**
- * Parses one command typed in the shell (or a line of a batch file).
- *
- * @throws {FerryError} `usage` for unknown options.
- */
-export function parseCommandLine(words: string[]): CommandOptions {
-  const { values, positionals } = parse(words, COMMAND_FLAGS);
-  return commandOptions(values as unknown as CommandValues, positionals);
-}
-
 /**
  * Parses the command line and the `FERRY_*` environment.
  *
@@ -280,7 +114,7 @@ export function parseCommandLine(words: string[]): CommandOptions {
  * @throws {FerryError} `usage` for unknown options or bad values.
  */
 export function parseClientOptions(argv: string[], cwd: string = Deno.cwd()): ClientOptions {
-  const { values, positionals } = parse(argv, { ...COMMAND_FLAGS, ...CONNECTION_FLAGS });
+  const { values, positionals } = parseWords(argv, { ...COMMAND_FLAGS, ...CONNECTION_FLAGS });
   const connection = values as {
     server?: string;
     user?: string;

@@ -14,54 +14,25 @@
 
 import type { FerryClient } from "../../client/ferry_client.ts";
 import { FerryError } from "../../core/errors.ts";
-import { runCommand, SHELL_HELP, writeStdout } from "./client_commands.ts";
+import { runCommand, writeStdout } from "./client_commands.ts";
+import { EXIT_WORDS } from "./command_table.ts";
 import { type CommandOptions, parseCommandLine } from "./client_options.ts";
 import { ExitCode, exitCodeFor } from "../shared/exit_codes.ts";
 import type { KeyEnvironment } from "./encryption_options.ts";
-import { wrapText } from "./format.ts";
 import { LineEditor } from "./line_editor.ts";
 import { readLine, writeStderr } from "../shared/prompt.ts";
 import { shellCompleter } from "./shell_completion.ts";
 import { splitWords } from "./shell_words.ts";
 import type { TransferContext } from "./transfer_command.ts";
+import { SHELL_USAGE } from "./usage_text.ts";
 
-const EXIT_WORDS = new Set(["exit", "quit", "bye"]);
+export { SHELL_USAGE };
 
 /** The exit code of an interrupted command (128 + SIGINT, as shells report it). */
 export const INTERRUPTED_EXIT_CODE = 130;
 
 /** What the user reads after Ctrl-C stopped a command. */
 export const INTERRUPTED_TEXT = "interrupted: run the same command again to resume";
-
-function helpLine(usage: string, text: string): string {
-  return `  ${usage.padEnd(30)} ${
-    wrapText(text, 79 - 33).replaceAll("\n", "\n" + " ".repeat(33))
-  }\n`;
-}
-
-/** Help for the shell; no line is wider than 79 columns. */
-export const SHELL_USAGE = [
-  ["get [-r] <remote>... [local]", "download (patterns: get *.txt dir/)"],
-  ["put [-r] <local>... [remote]", "upload (put *.txt, put - NAME)"],
-  ["ls [--sha256] [dir|pattern]", "list, always long (e: an encrypted file)"],
-  ["stat [--hash] <path>", "describe a remote file or folder (--hash: its SHA-256)"],
-  ["rm <path|pattern>...", "remove remote files"],
-  ["mkdir [-p] <dir>...", "make remote folders"],
-  ["rmdir [-r] <dir>", "remove a remote folder"],
-  ["mv <from>... <to>", "move or rename on the server"],
-  ["df", "usage and quota of your folder"],
-  ...SHELL_HELP,
-  ["help", "this list"],
-].map(([usage, text]) => helpLine(usage as string, text as string)).join("") +
-  wrapText(
-    "Options after a command work as on the command line: -f/--force, --rename, -r, " +
-      "--no-resume, -z/--compress, -l KIB (KiB/s), -p, -v/--verbose, --json, -q, --encrypt, " +
-      "--raw, --decrypt, --key-file, --passphrase-file. Where copies go, and patterns: " +
-      "docs/CLI.md. Tab completes commands and names, Up and Down recall earlier lines, " +
-      "Ctrl-C interrupts the running command. !command is not available: ferry may not " +
-      "start programs.",
-    79,
-  ) + "\n";
 
 /** Where commands come from. */
 export interface ShellSource {

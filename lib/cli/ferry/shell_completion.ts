@@ -8,31 +8,16 @@
  */
 
 import type { FerryClient } from "../../client/ferry_client.ts";
+import { CLIENT_COMMANDS, SHELL_WORDS } from "./command_table.ts";
 import type { Completion } from "./line_editor.ts";
 import { resolveRemote } from "../../core/remote_path.ts";
 
 /** The words of the shell (commands and its own). */
-export const SHELL_COMMANDS = [
-  "bye",
-  "cd",
-  "exit",
-  "get",
-  "help",
-  "lcd",
-  "lls",
-  "lpwd",
-  "ls",
-  "mkdir",
-  "mv",
-  "put",
-  "pwd",
-  "quit",
-  "rm",
-  "rmdir",
-  "stat",
-] as const;
+export const SHELL_COMMANDS: readonly string[] = SHELL_WORDS;
 
-const LOCAL_COMMANDS = new Set(["put", "lcd", "lls"]);
+const LOCAL_COMMANDS = new Set(
+  CLIENT_COMMANDS.filter((command) => command.localNames).map((command) => command.name),
+);
 
 function escape(name: string): string {
   return name.replace(/[\\\s'"#]/g, "\\$&");

@@ -1,30 +1,26 @@
 /**
  * `get` and `put` on the command line: one file, several files, or folder
- * trees with `-r`, planned into jobs and run over one connection. Where
- * each copy goes follows one rule for both directions, `planCopy`
- * (lib/client/copy_plan.ts, docs/CLI.md); remote patterns are expanded
- * against the server's listings, local ones (the shell's `put *.txt`) here.
+ * trees with `-r`, planned into jobs (lib/client/upload_plan.ts,
+ * download_plan.ts) and run over one connection, with progress on the
+ * terminal (`TransferDisplay`) or in the `--json` document.
  *
  * @module
  */
 
 import { type Job, runBatch } from "../../client/batch.ts";
+import { planDownload, restoreFolderTimes } from "../../client/download_plan.ts";
 import { downloadFile } from "../../client/file_download.ts";
 import { uploadFile } from "../../client/file_upload.ts";
 import type { FerryClient } from "../../client/ferry_client.ts";
-import { downloadToStdout, localError } from "../../client/local_files.ts";
+import { downloadToStdout } from "../../client/local_files.ts";
 import { freeTargets } from "../../client/local_names.ts";
-import { walkLocalTree } from "../../client/local_tree.ts";
-import { planCopy } from "../../client/copy_plan.ts";
-import { expandLocal, expandRemote, hasGlob } from "../../client/path_glob.ts";
-import { ensureRemoteDir, ensureRemotePath, walkRemoteTree } from "../../client/remote_tree.ts";
 import { spoolStdin } from "../../client/stdin_spool.ts";
-import type { Entry } from "../../core/entry.ts";
-import { FerryError, isFerryError } from "../../core/errors.ts";
-import { baseName, joinRemotePath, resolveRemote } from "../../core/remote_path.ts";
+import { planUpload, uploadIntoFolderOnce } from "../../client/upload_plan.ts";
+import { FerryError } from "../../core/errors.ts";
 import { encryptedSize } from "../../file_crypto/mod.ts";
 import type { CommandOptions } from "./client_options.ts";
 import { downloadKeys, type KeyEnvironment, uploadEncryption } from "./encryption_options.ts";
+import { resolveRemote } from "../../core/remote_path.ts";
 import { exitCodeFor } from "../shared/exit_codes.ts";
 import { TransferDisplay } from "./transfer_display.ts";
 import type { CommandReport } from "./command_report.ts";
@@ -50,110 +46,30 @@ export interface TransferContext {
   signal?: AbortSignal;
 }
 
-async function localKind(path: string): Promise<"file" | "dir" | undefined> {
-  try {
-    const info = await Deno.stat(path);
-    return info.isDirectory ? "dir" : "file";
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw localError(error, path);
-  }
-}
-
-async function remoteKind(client: FerryClient, path: string): Promise<"file" | "dir" | undefined> {
-  try {
-    return (await client.stat(path)).kind;
-  } catch (error) {
-    if (isFerryError(error, "not_found")) return undefined;
-    throw error;
-  }
-}
-
-function joinLocal(dir: string, name: string): string {
-  return dir === "" || dir === "." ? name : `${dir.replace(/\/+$/, "")}/${name}`;
-}
-
-/** What the server has at `path`, for the plan (`unknown` when the user may not look). */
-async function remoteKindForPlan(
-  client: FerryClient,
-  path: string,
-): Promise<"file" | "dir" | "none" | "unknown"> {
-  try {
-    return await remoteKind(client, path) ?? "none";
-  } catch (error) {
-    if (isFerryError(error, "denied")) return "unknown";
-    throw error;
-  }
-}
-
 /** Runs `put`; returns the exit code. */
 export async function runPut(context: TransferContext, options: CommandOptions): Promise<number> {
   const { client, cwd } = context;
   if (options.args[0] === "-") return await runPutStdin(context, options);
   const encryption = await uploadEncryption(options, context.keys);
-  const sized = (size: number): number => encryption ? encryptedSize(size) : size;
-  const plan = await planCopy("put", options.args, {
-    expand: async (arg) => hasGlob(arg) ? await expandLocal(arg) : [arg],
-    destinationKind: (path) => remoteKindForPlan(client, resolveRemote(cwd, path)),
-    // Outside the sandbox (`put a /b`) it could not be uploaded anyway: not a source.
-    localExists: async (path) => await localKind(path).catch(() => undefined) !== undefined,
-    remoteSpelling: (path) => `/${resolveRemote(cwd, path)}`,
+  const plan = await planUpload(client, options.args, {
+    resolveRemote: (arg) => resolveRemote(cwd, arg),
+    recursive: options.recursive,
+    ...(encryption ? { sentSize: encryptedSize } : {}),
   });
-  const { destination } = plan;
-  const folder = destination.kind === "into" ? resolveRemote(cwd, destination.folder) : cwd;
-  if (destination.kind === "into" && destination.make) await ensureRemotePath(client, folder);
-  const jobs: Job[] = [];
-  const intoFolder = new Map<Job, string>(); // `put a.txt docs`: docs/a.txt if docs is a folder
-  const notes: string[] = [];
-  for (const source of plan.sources) {
-    const kind = await localKind(source);
-    if (kind === undefined) {
-      throw new FerryError("local_io", `Cannot upload "${source}": no such file or folder`);
-    }
-    const target = destination.kind === "as"
-      ? resolveRemote(cwd, destination.path)
-      : joinRemotePath(folder, baseName(source));
-    if (kind === "file") {
-      const job = { local: source, remote: target, size: sized((await Deno.stat(source)).size) };
-      jobs.push(job);
-      if (destination.kind === "as") {
-        intoFolder.set(job, joinRemotePath(target, baseName(source)));
-      }
-      continue;
-    }
-    if (!options.recursive) {
-      throw new FerryError("usage", `Cannot upload "${source}": it is a folder (use -r)`);
-    }
-    const tree = await walkLocalTree(source);
-    await ensureRemoteDir(client, target);
-    for (const dir of tree.dirs) await ensureRemoteDir(client, joinRemotePath(target, dir));
-    for (const file of tree.files) {
-      jobs.push({
-        local: joinLocal(source, file.rel),
-        remote: joinRemotePath(target, file.rel),
-        size: sized(file.size),
-      });
-    }
-    for (const skipped of tree.skipped) {
-      notes.push(`Skipped "${joinLocal(source, skipped.rel)}": ${skipped.reason}`);
-    }
-  }
-  const upload = (job: Job, onProgress: (done: number, total: number) => void) =>
-    uploadFile(client, job.local, job.remote, {
-      ...transferFlags(options),
-      onProgress,
-      ...(encryption ? { encryption } : {}),
-    });
-  return await runJobs("put", jobs, notes, context, options, async (job, onProgress) => {
-    try {
-      return await upload(job, onProgress);
-    } catch (error) {
-      const inside = intoFolder.get(job);
-      if (inside === undefined || !isFerryError(error, "is_directory")) throw error;
-      job.remote = inside; // the name is a folder: the file goes into it, as in sftp
-      return await upload(job, onProgress);
-    }
-  });
+  return await runJobs(
+    "put",
+    plan.jobs,
+    plan.notes,
+    context,
+    options,
+    (job, onProgress) =>
+      uploadIntoFolderOnce(plan, job, (job) =>
+        uploadFile(client, job.local, job.remote, {
+          ...transferFlags(options),
+          onProgress,
+          ...(encryption ? { encryption } : {}),
+        })),
+  );
 }
 
 /** `put - NAME`: standard input saved as NAME. */
@@ -192,67 +108,15 @@ export async function runGet(context: TransferContext, options: CommandOptions):
     });
     return 0;
   }
-  const listed = new Map<string, Entry>(); // what pattern matches already told
-  const plan = await planCopy("get", options.args, {
-    expand: async (arg) => {
-      const remote = resolveRemote(cwd, arg);
-      if (!hasGlob(remote)) return [arg];
-      const matches = await expandRemote(client, remote);
-      for (const match of matches) listed.set(match.path, match.entry);
-      return matches.map((match) => `/${match.path}`);
-    },
-    destinationKind: async (path) => await localKind(path) ?? "none",
+  const plan = await planDownload(client, options.args, {
+    resolveRemote: (arg) => resolveRemote(cwd, arg),
+    recursive: options.recursive,
   });
-  const { destination } = plan;
-  const base = destination.kind === "into" ? destination.folder : ".";
-  if (destination.kind === "into" && destination.make) {
-    await Deno.mkdir(base, { recursive: true }).catch((error) => {
-      throw localError(error, base);
-    });
-  }
-  const jobs: Job[] = [];
-  const folders: { path: string; mtime: number }[] = [];
-  let hinted = false; // the server marked a file as encrypted
-  for (const source of plan.sources) {
-    const remote = resolveRemote(cwd, source);
-    const entry = listed.get(remote) ?? await client.stat(remote);
-    const name = baseName(remote) || "root";
-    let target = destination.kind === "as" ? destination.path : joinLocal(base, name);
-    if (entry.kind === "file") {
-      if (destination.kind === "as" && await localKind(target) === "dir") {
-        target = joinLocal(target, name);
-      }
-      jobs.push({ local: target, remote, size: entry.size, encrypted: entry.encrypted === true });
-      hinted ||= entry.encrypted === true;
-      continue;
-    }
-    if (!options.recursive) {
-      throw new FerryError("usage", `Cannot download "${source}": it is a folder (use -r)`);
-    }
-    const tree = await walkRemoteTree(client, remote);
-    const dirs = [{ rel: "", mtime: entry.mtime }, ...tree.dirs];
-    for (const dir of dirs) {
-      const path = dir.rel === "" ? target : joinLocal(target, dir.rel);
-      await Deno.mkdir(path, { recursive: true }).catch((error) => {
-        throw localError(error, path);
-      });
-      folders.push({ path, mtime: dir.mtime });
-    }
-    for (const file of tree.files) {
-      jobs.push({
-        local: joinLocal(target, file.rel),
-        remote: joinRemotePath(remote, file.rel),
-        size: file.size,
-        encrypted: file.encrypted === true,
-      });
-      hinted ||= file.encrypted === true;
-    }
-  }
-  const keys = await downloadKeys(options, context.keys, hinted);
-  const free = freeTargets(jobs.map((job) => job.local));
+  const keys = await downloadKeys(options, context.keys, plan.encrypted);
+  const free = freeTargets(plan.jobs.map((job) => job.local));
   const code = await runJobs(
     "get",
-    jobs,
+    plan.jobs,
     [],
     context,
     options,
@@ -265,11 +129,7 @@ export async function runGet(context: TransferContext, options: CommandOptions):
         ...(keys ? { keys } : {}),
       }),
   );
-  for (const folder of folders.reverse()) {
-    if (folder.mtime > 0) {
-      await Deno.utime(folder.path, new Date(folder.mtime), new Date(folder.mtime)).catch(() => {});
-    }
-  }
+  await restoreFolderTimes(plan.folders);
   return code;
 }
 

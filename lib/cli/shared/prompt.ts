@@ -5,23 +5,19 @@
  * @module
  */
 
+import { writeAll, writeAllSync } from "../../core/bytes.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Writes text to stderr, all of it. */
 export function writeStderr(text: string): void {
-  const bytes = encoder.encode(text);
-  for (let done = 0; done < bytes.byteLength;) {
-    done += Deno.stderr.writeSync(bytes.subarray(done));
-  }
+  writeAllSync(Deno.stderr, encoder.encode(text));
 }
 
 /** Writes text to stdout, all of it. */
 export async function writeStdout(text: string): Promise<void> {
-  const bytes = encoder.encode(text);
-  for (let done = 0; done < bytes.byteLength;) {
-    done += await Deno.stdout.write(bytes.subarray(done));
-  }
+  await writeAll(Deno.stdout, encoder.encode(text));
 }
 
 /**
