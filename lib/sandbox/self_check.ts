@@ -36,6 +36,10 @@ export function serverPermissionNeeds(
     { name: "write", path: root },
   ];
   if (task === "serve") needs.push({ name: "net", host: netAddress(config.hostname, config.port) });
+  if (task === "serve" && config.web !== undefined) needs.push({ name: "net", host: config.web });
+  if (task === "serve") {
+    for (const path of config.webFiles ?? []) needs.push({ name: "read", path });
+  }
   if (s3 && config.s3Endpoint !== undefined) {
     needs.push({ name: "net", host: s3NetAddress(config.s3Endpoint) });
   }
