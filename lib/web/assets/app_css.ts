@@ -6,6 +6,7 @@
 
 /** `app.css`. */
 export const APP_CSS = `
+[hidden] { display: none !important; }
 body { font-family: system-ui, sans-serif; margin: 0; color: #1d232a; background: #f7f8fa; }
 header { display: flex; gap: 1em; align-items: center; padding: 0.5em 1em; background: #1f4e79;
   color: white; }

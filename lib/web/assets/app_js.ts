@@ -215,6 +215,7 @@ export const APP_JS = String.raw`"use strict";
       var body = { path: join(folder, file.name), size: file.size, policy: $("policy").value,
         mtime: file.lastModified };
       return api("POST", "/api/upload", body).then(function (start) {
+        if (start.offset > 0) item.dataset.resumedAt = String(start.offset);
         function next(offset) {
           count(offset);
           status.textContent = size(offset) + " of " + size(file.size);
