@@ -207,7 +207,10 @@ export class FerryServer {
       }
     }
     await Promise.allSettled(this.#sessions);
-    await web;
+    // Web requests get the same grace (a stalled download must not hold the exit).
+    const webGrace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+    await Promise.race([web, webGrace]);
+    clearTimeout(timer);
     this.#environment.scrypt.close();
     await this.#environment.audit.close();
   }

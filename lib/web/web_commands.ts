@@ -23,6 +23,29 @@ import { type SessionEnvironment, storageFor, usageFor } from "../server/session
 import { TRANSFERS_PER_SESSION, TransferSlots } from "../server/transfer_slots.ts";
 import type { Storage } from "../storage/storage.ts";
 
+/** Longest an upload waits for one of its user's transfer slots: 30 s. */
+export const SLOT_WAIT_MS = 30_000;
+
+/** One of `slots`, waiting at most {@linkcode SLOT_WAIT_MS}. */
+async function acquireWithin(slots: TransferSlots, signal: AbortSignal): Promise<Disposable> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new FerryError(
+          "busy",
+          "Cannot start the upload: too many uploads of this user at once, retry later",
+        ),
+      ),
+    SLOT_WAIT_MS,
+  );
+  try {
+    return await slots.acquire(AbortSignal.any([signal, controller.signal]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A user as the web front end serves them: account, storage, usage. */
 export interface WebUser {
   /** The account as the users file says now. */
@@ -161,7 +184,12 @@ export class WebUsers {
           return Promise.resolve();
         },
         incoming: () => options.incoming ?? new MessageQueue(),
-        transferSlot: () => user.slots.acquire(signal),
+        // Uploads take the user's transfer slots; a listing does not wait behind uploads a
+        // browser left (each holds its slot until UPLOAD_IDLE_MS), and an upload waits a while only.
+        transferSlot: () =>
+          request.op === "put"
+            ? acquireWithin(user.slots, signal)
+            : Promise.resolve({ [Symbol.dispose]: () => {} }),
       };
       const detail = await command.handler(request, context);
       this.record(account.name, address, {
