@@ -96,7 +96,10 @@ export async function checkServerPermissions(
 ): Promise<void> {
   const lacking = await missing(serverPermissionNeeds(config, task));
   if (lacking.length === 0) return;
-  const where = `--data ${config.dataDir} --host ${config.hostname} --port ${config.port}`;
+  const [cert, key] = config.webFiles ?? [];
+  const web = (config.web === undefined ? "" : ` --web ${config.web}`) +
+    (cert === undefined || key === undefined ? "" : ` --web-cert ${cert} --web-key ${key}`);
+  const where = `--data ${config.dataDir} --host ${config.hostname} --port ${config.port}${web}`;
   if (config.storage !== "s3") {
     const flags = serverDenoFlags(config).join(" ");
     throw new FerryError(

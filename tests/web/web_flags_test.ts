@@ -178,3 +178,41 @@ Deno.test("docs - the web flags are in README (Web access), docs/OPERATIONS.md a
     assert.ok(readme.includes(`deno task ${words.join(" ")}`), `README has ${words.join(" ")}`);
   }
 });
+
+Deno.test("ferryd serve --web - without the web address in its grant: the self-check names the flags", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "ferry-web-grant-" });
+  try {
+    const port = freePort();
+    const web = `127.0.0.1:${freePort()}`;
+    const narrow = serverDenoFlags({ dataDir, hostname: "127.0.0.1", port });
+    const args = [
+      "serve",
+      "--data",
+      dataDir,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--web",
+      web,
+    ];
+    const run = await runToEnd(
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", ...narrow, `${ROOT}/server.ts`, ...args],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }),
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, new RegExp(`may not use net "${web}"`));
+    assert.ok(run.stderr.includes(`--allow-net=127.0.0.1:${port},${web}`), run.stderr);
+    assert.ok(
+      run.stderr.includes(
+        `deno task compile --data ${dataDir} --host 127.0.0.1 --port ${port} --web ${web}`,
+      ),
+    );
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

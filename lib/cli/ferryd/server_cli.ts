@@ -22,7 +22,7 @@ import {
 } from "../../server/server_config.ts";
 import { runConfigCommand, runLogCommand } from "./operator_commands.ts";
 import { dataLayout, FerryServer } from "../../server/ferry_server.ts";
-import { SERVER_DEFAULTS } from "../../sandbox/permission_flags.ts";
+import { netAddress, SERVER_DEFAULTS } from "../../sandbox/permission_flags.ts";
 import { parsePort, parseStorageKind, resolveServerArgs } from "./server_args.ts";
 import { openServerBackend } from "./server_storage.ts";
 import { runUserCommand } from "./user_command.ts";
@@ -106,11 +106,14 @@ async function serve(args: string[]): Promise<number> {
   const web = webOptionsFrom(values);
   const port = parsePort(values.port);
   const storage = parseStorageKind(values.storage);
+  const webFiles = [web?.certFile, web?.keyFile].filter((file) => file !== undefined);
   const backend = await openServerBackend({
     dataDir: values.data,
     hostname: values.host,
     port,
     storage,
+    ...(web === undefined ? {} : { web: netAddress(web.hostname, web.port) }),
+    ...(webFiles.length === 0 ? {} : { webFiles }),
   });
   const { state } = dataLayout(values.data);
   const config = { ...DEFAULT_CONFIG, ...await loadConfigFile(state), ...configFromFlags(values) };
