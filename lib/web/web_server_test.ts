@@ -295,3 +295,42 @@ Deno.test("web - oversized headers and bodies are refused before they are read",
   assert.equal(body.status, 413);
   await body.body?.cancel();
 });
+
+Deno.test("web - rename with the overwrite policy, and delete of a file and of a folder", async () => {
+  await using server = await startTestWebServer();
+  const browser = new TestBrowser(server.url);
+  await browser.login("ann", "ann-secret");
+  for (const [name, text] of [["a.txt", "a"], ["b.txt", "b"]]) {
+    await (await upload(browser, name as string, new TextEncoder().encode(text))).body?.cancel();
+  }
+  const rename = async (policy: string): Promise<Response> =>
+    await browser.fetch("/api/rename", {
+      method: "POST",
+      json: { from: "a.txt", to: "b.txt", policy },
+    });
+  const refused = await rename("refuse");
+  assert.equal(refused.status, 409);
+  await refused.body?.cancel();
+  const both = await (await rename("keep-both")).json();
+  assert.equal(both.path, "b (1).txt");
+  assert.equal(await Deno.readTextFile(`${server.dataDir}/files/b (1).txt`), "a");
+  const moved = await browser.fetch("/api/rename", {
+    method: "POST",
+    json: { from: "b (1).txt", to: "b.txt", policy: "replace" },
+  });
+  assert.equal(moved.status, 200);
+  await moved.body?.cancel();
+  assert.equal(await Deno.readTextFile(`${server.dataDir}/files/b.txt`), "a");
+  await (await browser.fetch("/api/mkdir", { method: "POST", json: { path: "d" } })).body?.cancel();
+  await (await upload(browser, "d/x.txt", new TextEncoder().encode("x"))).body?.cancel();
+  for (const path of ["b.txt", "d"]) {
+    const gone = await browser.fetch("/api/delete", { method: "POST", json: { path } });
+    assert.equal(gone.status, 200);
+    await gone.body?.cancel();
+  }
+  const left = await (await browser.fetch("/api/list?path=")).json();
+  assert.deepEqual(left.entries, []);
+  const audit = await Deno.readTextFile(`${server.dataDir}/state/audit.log`);
+  assert.match(audit, /"event":"rename".*"to":"b \(1\).txt".*"via":"web"/);
+  assert.match(audit, /"event":"rmdir","path":"d".*"via":"web"/);
+});
