@@ -115,3 +115,19 @@ export class TestBrowser {
     return { status: response.status, body };
   }
 }
+
+/**
+ * The audit log once it matches `pattern` (its writes are queued: an event
+ * lands a moment after its request).
+ *
+ * @throws {Error} When it does not match within 10 s.
+ */
+export async function auditMatching(dataDir: string, pattern: RegExp): Promise<string> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const text = await Deno.readTextFile(`${dataDir}/state/audit.log`).catch(() => "");
+    if (pattern.test(text)) return text;
+    if (Date.now() > until) throw new Error(`The audit log does not match ${pattern}:\n${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -174,7 +174,11 @@ if (unavailable !== undefined && !REQUIRED) {
           (row) => Number((row as HTMLElement).dataset.resumedAt),
         );
         assert.ok(resumedAt > 10 * MIB && resumedAt < 40 * MIB, `resumed at ${resumedAt}`);
-        const audit = await Deno.readTextFile(`${dataDir}/state/audit.log`);
+        // The audit log's writes are queued: wait for the event.
+        const audit = await waitFor("the put in the audit log", async () => {
+          const text = await Deno.readTextFile(`${dataDir}/state/audit.log`);
+          return text.includes('"event":"put","path":"resume.bin"') ? text : undefined;
+        });
         const puts = audit.split("\n").filter(Boolean).map((line) => JSON.parse(line)).filter((
           event,
         ) => event.event === "put" && event.path === "resume.bin");
