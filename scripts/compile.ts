@@ -43,6 +43,8 @@ Builds OUT/ferryd and OUT/ferry, each allowed exactly its folders and address.
   --storage local|s3  where ferryd keeps files (default local)
   --s3-endpoint URL   with s3: the S3 endpoint ferryd may reach (http(s)://host[:port])
   --s3-env            with s3: ferryd reads its S3 settings from FERRY_S3_* (else s3.json)
+  --web ADDR:PORT     ferryd also serves the web client there (README "Web access"), with
+  --web-cert FILE --web-key FILE   for HTTPS (read-only grant), or --web-insecure
   --server HOST:PORT  ferry's server (default this ferryd, as 127.0.0.1:PORT)
   --work DIR          ferry's working folder (default the current one)
   --home DIR          ferry's state folder (default $FERRY_HOME, else ~/.config/ferry)

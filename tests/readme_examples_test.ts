@@ -91,6 +91,9 @@ const COVERAGE: Record<string, { test: string; holds: string } | { notHere: stri
     test: "tests/tasks_test.ts",
     holds: "http://10.0.0.5:8000",
   },
+  "deno task serve --web 127.0.0.1:8443": WEB_LINES(),
+  "deno task serve --web 0.0.0.0:8443 --web-cert /etc/ferry/cert.pem --web-key /etc/ferry/key.pem":
+    WEB_LINES(),
   "deno task compile --data /srv/ferry --host 0.0.0.0 --port 7878 --server files.example.com:7878 --work /home/ann/transfer --home /home/ann/.config/ferry":
     { test: HERE, holds: "COMPILE_LINE" },
   "deno task compile --dry-run ...": { test: HERE, holds: '"compile", "--dry-run"' },
@@ -119,6 +122,10 @@ const COVERAGE: Record<string, { test: string; holds: string } | { notHere: stri
   "sudo -u ferry ferryd user add alice": { notHere: "needs the compiled binary and a system user" },
   "sudo systemctl enable --now ferryd && journalctl -u ferryd": { notHere: "needs systemd" },
 };
+
+function WEB_LINES(): { test: string; holds: string } {
+  return { test: "tests/web/web_flags_test.ts", holds: "README_WEB_LINES" };
+}
 
 function CLI_EXAMPLES(): { test: string; holds: string } {
   return { test: "tests/readme_cli_examples_test.ts", holds: "cli-examples" };

@@ -32,6 +32,10 @@ export interface ServerSandboxConfig {
   s3Endpoint?: string;
   /** With `s3`: the settings come from the `FERRY_S3_*` variables, not `s3.json`. */
   s3FromEnv?: boolean;
+  /** The web front end's `host:port` (`--web`), when it is on. */
+  web?: string;
+  /** The web front end's certificate and key files (`--web-cert`, `--web-key`): read only. */
+  webFiles?: string[];
 }
 
 /**
@@ -119,7 +123,8 @@ export const SERVER_RUNTIME_FLAGS: readonly string[] = Object.freeze([
 ]);
 
 /**
- * The exact permission flags of the server: its data folder and its port,
+ * The exact permission flags of the server: its data folder and its port
+ * (with `--web`: that address too, and reading its certificate and key),
  * nothing else (no environment, no system information, no subprocesses).
  * With `storage: "s3"`: its state folder (`DATA/state`), its port and the
  * S3 endpoint, plus the `FERRY_S3_*` variables when they hold the settings.
@@ -141,18 +146,29 @@ export const SERVER_RUNTIME_FLAGS: readonly string[] = Object.freeze([
  * });
  * assert.ok(s3.includes("--allow-read=/srv/ferry/state"));
  * assert.ok(s3.includes("--allow-net=0.0.0.0:7878,10.0.0.5:8000"));
+ * const web = serverPermissionFlags({
+ *   dataDir: "/srv/ferry",
+ *   hostname: "0.0.0.0",
+ *   port: 7878,
+ *   web: "0.0.0.0:8443",
+ *   webFiles: ["/etc/ferry/cert.pem", "/etc/ferry/key.pem"],
+ * });
+ * assert.ok(web.includes("--allow-net=0.0.0.0:7878,0.0.0.0:8443"));
+ * assert.ok(web.includes("--allow-read=/srv/ferry,/etc/ferry/cert.pem,/etc/ferry/key.pem"));
  * ```
  *
  * @throws {FerryError} `usage` for a path that cannot be granted, or `s3`
  * without a valid endpoint.
  */
 export function serverPermissionFlags(config: ServerSandboxConfig): string[] {
-  const listen = netAddress(config.hostname, config.port);
+  const listen = netAddress(config.hostname, config.port) +
+    (config.web === undefined ? "" : `,${config.web}`);
+  const webFiles = config.webFiles ?? [];
   if (config.storage !== "s3") {
     const data = pathList([config.dataDir]);
     return [
       "--no-prompt",
-      `--allow-read=${data}`,
+      `--allow-read=${pathList([config.dataDir, ...webFiles])}`,
       `--allow-write=${data}`,
       `--allow-net=${listen}`,
     ];
@@ -166,7 +182,7 @@ export function serverPermissionFlags(config: ServerSandboxConfig): string[] {
   const state = pathList([serverStateDir(config.dataDir)]);
   return [
     "--no-prompt",
-    `--allow-read=${state}`,
+    `--allow-read=${pathList([serverStateDir(config.dataDir), ...webFiles])}`,
     `--allow-write=${state}`,
     `--allow-net=${listen},${s3NetAddress(config.s3Endpoint)}`,
     ...(config.s3FromEnv ? [`--allow-env=${S3_ENV_VARS.join(",")}`] : []),

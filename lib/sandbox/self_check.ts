@@ -36,6 +36,10 @@ export function serverPermissionNeeds(
     { name: "write", path: root },
   ];
   if (task === "serve") needs.push({ name: "net", host: netAddress(config.hostname, config.port) });
+  if (task === "serve" && config.web !== undefined) needs.push({ name: "net", host: config.web });
+  if (task === "serve") {
+    for (const path of config.webFiles ?? []) needs.push({ name: "read", path });
+  }
   if (s3 && config.s3Endpoint !== undefined) {
     needs.push({ name: "net", host: s3NetAddress(config.s3Endpoint) });
   }
@@ -92,7 +96,10 @@ export async function checkServerPermissions(
 ): Promise<void> {
   const lacking = await missing(serverPermissionNeeds(config, task));
   if (lacking.length === 0) return;
-  const where = `--data ${config.dataDir} --host ${config.hostname} --port ${config.port}`;
+  const [cert, key] = config.webFiles ?? [];
+  const web = (config.web === undefined ? "" : ` --web ${config.web}`) +
+    (cert === undefined || key === undefined ? "" : ` --web-cert ${cert} --web-key ${key}`);
+  const where = `--data ${config.dataDir} --host ${config.hostname} --port ${config.port}${web}`;
   if (config.storage !== "s3") {
     const flags = serverDenoFlags(config).join(" ");
     throw new FerryError(

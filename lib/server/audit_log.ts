@@ -56,6 +56,8 @@ export interface AuditEvent {
   code?: string;
   /** Why (for refusals and failures). */
   reason?: string;
+  /** The front end, when not the ferry protocol: `"web"` for the browser client. */
+  via?: "web";
 }
 
 /** The file name in the state folder. */

@@ -20,6 +20,7 @@ import { openLocalBackend, type ServerBackend } from "./server_backend.ts";
 import { ScryptThreads } from "./scrypt_threads.ts";
 import { runSession, type SessionEnvironment } from "./session.ts";
 import { UserStore } from "./user_store.ts";
+import { type WebOptions, WebServer } from "../web/web_server.ts";
 
 /** Options of {@linkcode FerryServer.start}. */
 export interface FerryServerOptions {
@@ -42,6 +43,8 @@ export interface FerryServerOptions {
   config?: Partial<ServerConfig>;
   /** Where log lines go. @default {new ConsoleLog(config.logLevel)} */
   log?: ConsoleLog;
+  /** The web front end (`--web`): off when absent. */
+  web?: WebOptions;
 }
 
 /** How often the server looks for stale partial uploads: hourly. */
@@ -82,6 +85,8 @@ export class FerryServer {
   readonly addr: Deno.NetAddr;
   /** The host key fingerprint, `SHA256:…`. */
   readonly fingerprint: string;
+  /** The web front end, when it is on. */
+  readonly web: WebServer | undefined;
   #listener: Deno.Listener;
   #environment: SessionEnvironment;
   #sessions = new Set<Promise<void>>();
@@ -89,8 +94,13 @@ export class FerryServer {
   #accepting: Promise<void>;
   #sweeper: ReturnType<typeof setInterval>;
 
-  private constructor(listener: Deno.Listener, environment: SessionEnvironment) {
+  private constructor(
+    listener: Deno.Listener,
+    environment: SessionEnvironment,
+    web: WebServer | undefined,
+  ) {
     this.#listener = listener;
+    this.web = web;
     this.#environment = environment;
     this.addr = listener.addr as Deno.NetAddr;
     this.fingerprint = fingerprint(environment.hostKey.publicKey);
@@ -138,7 +148,16 @@ export class FerryServer {
       hostname: options.hostname ?? DEFAULT_HOSTNAME,
       port: options.port ?? DEFAULT_PORT,
     });
-    return new FerryServer(listener, environment);
+    let web: WebServer | undefined;
+    try {
+      web = options.web === undefined ? undefined : await WebServer.start(environment, options.web);
+    } catch (error) {
+      listener.close();
+      environment.scrypt.close();
+      await environment.audit.close();
+      throw error;
+    }
+    return new FerryServer(listener, environment, web);
   }
 
   async #accept(): Promise<void> {
@@ -175,6 +194,7 @@ export class FerryServer {
       // already closed
     }
     await this.#accepting;
+    const web = this.web?.shutdown();
     for (const session of this.#environment.sessions) session.drain();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const graceOver = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
@@ -188,6 +208,10 @@ export class FerryServer {
       }
     }
     await Promise.allSettled(this.#sessions);
+    // Web requests get the same grace (a stalled download must not hold the exit).
+    const webGrace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+    await Promise.race([web, webGrace]);
+    clearTimeout(timer);
     this.#environment.scrypt.close();
     await this.#environment.audit.close();
   }

@@ -15,6 +15,7 @@ import { clientStateDir, parseServerAddress } from "../../lib/cli/ferry/client_o
 import { parsePort, parseStorageKind } from "../../lib/cli/ferryd/server_args.ts";
 import { serverStateDir } from "../../lib/core/defaults.ts";
 import { FerryError } from "../../lib/core/errors.ts";
+import { checkWebOptions, parseWebAddress } from "../../lib/web/web_options.ts";
 import {
   clientPermissionFlags,
   netAddress,
@@ -71,6 +72,10 @@ export function compilePlan(argv: string[]): CompilePlan {
         storage: { type: "string", default: "local" },
         "s3-endpoint": { type: "string" },
         "s3-env": { type: "boolean", default: false },
+        web: { type: "string" },
+        "web-cert": { type: "string" },
+        "web-key": { type: "string" },
+        "web-insecure": { type: "boolean", default: false },
         server: { type: "string" },
         work: { type: "string", default: "." },
         home: { type: "string" },
@@ -86,7 +91,8 @@ export function compilePlan(argv: string[]): CompilePlan {
   const port = parsePort(values.port);
   const dataDir = resolve(values.data);
   const hostname = values.host;
-  const sandbox = ferrydSandbox({ dataDir, hostname, port }, values);
+  const web = webBuild(values);
+  const sandbox = { ...ferrydSandbox({ dataDir, hostname, port }, values), ...web.sandbox };
   const local = ["0.0.0.0", "::", ""].includes(hostname) ? "127.0.0.1" : hostname;
   const address = parseServerAddress(values.server ?? netAddress(local, port));
   const server = netAddress(address.hostname, address.port);
@@ -107,6 +113,7 @@ export function compilePlan(argv: string[]): CompilePlan {
           "--port",
           String(port),
           ...(sandbox.storage === "s3" ? ["--storage", "s3"] : []),
+          ...web.bakedArgs,
         ],
         output: `${out}/ferryd`,
         summary: sandbox.storage === "s3"
@@ -149,6 +156,47 @@ function ferrydSandbox(
     );
   }
   return { ...base, storage, s3Endpoint: endpoint, s3FromEnv: values["s3-env"] };
+}
+
+/** The web front end's grant and baked arguments (`--web`, `--web-cert`, `--web-key`, `--web-insecure`). */
+function webBuild(values: {
+  web?: string | undefined;
+  "web-cert"?: string | undefined;
+  "web-key"?: string | undefined;
+  "web-insecure": boolean;
+}): { sandbox: Partial<ServerSandboxConfig>; bakedArgs: string[] } {
+  if (values.web === undefined) {
+    if (
+      values["web-cert"] !== undefined || values["web-key"] !== undefined || values["web-insecure"]
+    ) {
+      throw new FerryError(
+        "usage",
+        "Cannot use --web-cert, --web-key or --web-insecure without --web",
+      );
+    }
+    return { sandbox: {}, bakedArgs: [] };
+  }
+  const address = parseWebAddress(values.web);
+  const cert = values["web-cert"] === undefined ? undefined : resolve(values["web-cert"]);
+  const key = values["web-key"] === undefined ? undefined : resolve(values["web-key"]);
+  checkWebOptions({
+    ...address,
+    ...(cert === undefined ? {} : { certFile: cert }),
+    ...(key === undefined ? {} : { keyFile: key }),
+    insecure: values["web-insecure"],
+  });
+  const files = [cert, key].filter((file): file is string => file !== undefined);
+  const bakedArgs = ["--web", values.web];
+  if (cert !== undefined) bakedArgs.push("--web-cert", cert);
+  if (key !== undefined) bakedArgs.push("--web-key", key);
+  if (values["web-insecure"]) bakedArgs.push("--web-insecure");
+  return {
+    sandbox: {
+      web: netAddress(address.hostname, address.port),
+      ...(files.length === 0 ? {} : { webFiles: files }),
+    },
+    bakedArgs,
+  };
 }
 
 /** The `deno` arguments that build `step`. */

@@ -17,13 +17,25 @@
  */
 
 import { FerryError } from "../../core/errors.ts";
+import { parseWebAddress } from "../../web/web_options.ts";
 import {
+  netAddress,
   SERVER_DEFAULTS,
   type ServerSandboxConfig,
   type StorageKind,
 } from "../../sandbox/permission_flags.ts";
 
-const GLOBAL_OPTIONS = ["--data", "--host", "--port", "--storage"] as const;
+const GLOBAL_OPTIONS = [
+  "--data",
+  "--host",
+  "--port",
+  "--storage",
+  "--web",
+  "--web-cert",
+  "--web-key",
+] as const;
+// Global options without a value (a compiled ferryd may carry `--web-insecure`).
+const GLOBAL_SWITCHES: readonly string[] = ["--web-insecure"];
 // What the commands other than `serve` take of the global options.
 const STATE_OPTIONS: readonly string[] = ["--data", "--storage"];
 const HELP_WORDS = ["--help", "-h", "--version"];
@@ -48,6 +60,10 @@ export function resolveServerArgs(args: string[]): string[] {
   let index = 0;
   for (; index < args.length; index++) {
     const word = args[index] as string;
+    if (GLOBAL_SWITCHES.includes(word)) {
+      globals.push(word, "");
+      continue;
+    }
     const name = GLOBAL_OPTIONS.find((option) => word === option || word.startsWith(`${option}=`));
     if (name === undefined) break;
     if (word === name) {
@@ -63,15 +79,21 @@ export function resolveServerArgs(args: string[]): string[] {
   const first = rest[0];
   if (globals.length === 0) return rest;
   if (first === undefined || (first.startsWith("-") && !HELP_WORDS.includes(first))) {
-    return ["serve", ...globals, ...rest];
+    return ["serve", ...dropSwitchValues(globals), ...rest];
   }
   const [command, ...tail] = rest as [string, ...string[]];
-  if (command === "serve") return ["serve", ...globals, ...tail];
+  if (command === "serve") return ["serve", ...dropSwitchValues(globals), ...tail];
   if (HELP_WORDS.includes(command) || command === "help" || command === "version") return rest;
   const data = globals.flatMap((word, i) =>
     i % 2 === 0 && STATE_OPTIONS.includes(word) ? [word, globals[i + 1] as string] : []
   );
   return [command, ...data, ...tail];
+}
+
+function dropSwitchValues(globals: string[]): string[] {
+  return globals.filter((_word, i) =>
+    !(i % 2 === 1 && GLOBAL_SWITCHES.includes(globals[i - 1] ?? ""))
+  );
 }
 
 function lastValue(args: string[], name: string): string | undefined {
@@ -104,12 +126,24 @@ function lastValue(args: string[], name: string): string | undefined {
 export function serverSandboxConfig(args: string[]): ServerSandboxConfig {
   const port = lastValue(args, "--port");
   const storage = lastValue(args, "--storage");
+  const web = lastValue(args, "--web");
+  const webFiles = [lastValue(args, "--web-cert"), lastValue(args, "--web-key")].filter((
+    file,
+  ): file is string => file !== undefined);
   return {
     dataDir: lastValue(args, "--data") ?? SERVER_DEFAULTS.dataDir,
     hostname: lastValue(args, "--host") ?? SERVER_DEFAULTS.hostname,
     port: port === undefined ? SERVER_DEFAULTS.port : parsePort(port),
     ...(storage === undefined ? {} : { storage: parseStorageKind(storage) }),
+    ...(web === undefined ? {} : { web: webNetAddress(web) }),
+    ...(webFiles.length === 0 ? {} : { webFiles }),
   };
+}
+
+/** `--web ADDR:PORT` as Deno's `--allow-net` spells it. */
+function webNetAddress(text: string): string {
+  const { hostname, port } = parseWebAddress(text);
+  return netAddress(hostname, port);
 }
 
 /**

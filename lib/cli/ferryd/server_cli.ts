@@ -23,18 +23,20 @@ import {
 import { runConfigCommand, runLogCommand } from "./operator_commands.ts";
 import { dataLayout } from "../../core/defaults.ts";
 import { FerryServer } from "../../server/ferry_server.ts";
-import { SERVER_DEFAULTS } from "../../sandbox/permission_flags.ts";
+import { netAddress, SERVER_DEFAULTS } from "../../sandbox/permission_flags.ts";
 import { DATA_OPTIONS, parsePort, parseStorageKind, resolveServerArgs } from "./server_args.ts";
 import { openServerBackend } from "./server_storage.ts";
 import { runUserCommand } from "./user_command.ts";
 import { exitCodeFor } from "../shared/exit_codes.ts";
 import { writeStderr } from "../shared/prompt.ts";
+import { checkWebOptions, parseWebAddress, type WebOptions } from "../../web/web_options.ts";
 
 /** Usage text of ferryd. */
 export const SERVER_USAGE = `ferryd ${FERRY_VERSION}: the ferry file server
 
 Usage:
   server.ts serve [--data DIR] [--host HOST] [--port PORT] [--storage local|s3]
+                  [--web ADDR:PORT [--web-cert FILE --web-key FILE] [--web-insecure]]
                   [--CONFIG-KEY VALUE ...]
   server.ts user add NAME [--read-only | --upload-only | --permissions LIST] [--home DIR]
                  [--quota SIZE] [--quota-files N] [--password-stdin] [--key PUBLIC_KEY]
@@ -48,6 +50,8 @@ Usage:
   (every command takes --data DIR; serve, user and config take --storage)
   server.ts [--data DIR] [--host HOST] [--port PORT] [--storage local|s3] [command ...]
 
+--web serves the browser client (off by default): HTTPS with --web-cert/--web-key,
+else plain HTTP for a TLS proxy, on loopback unless --web-insecure (README "Web access").
 Defaults: --data ./data, --host 0.0.0.0, --port 7878. Limits, timeouts, login defence,
 logging and shutdown are set in DATA/state/config.json or by flags (--max-connections 100,
 --log-level debug, ...): see "server.ts config show" and docs/OPERATIONS.md.
@@ -59,6 +63,32 @@ shared by every ferryd on it; its settings come from DATA/state/s3.json (mode 06
 or the FERRY_S3_* variables, never from the command line: see docs/SCALING.md.
 `;
 
+/** The web front end's options from `serve`'s flags, or `undefined` without `--web`. */
+function webOptionsFrom(values: {
+  web?: string | undefined;
+  "web-cert"?: string | undefined;
+  "web-key"?: string | undefined;
+  "web-insecure"?: boolean | undefined;
+}): WebOptions | undefined {
+  if (values.web === undefined) {
+    if (values["web-cert"] !== undefined || values["web-key"] !== undefined) {
+      throw new FerryError(
+        "usage",
+        'Cannot use "--web-cert" or "--web-key" without "--web ADDR:PORT"',
+      );
+    }
+    return undefined;
+  }
+  const options: WebOptions = {
+    ...parseWebAddress(values.web),
+    ...(values["web-cert"] === undefined ? {} : { certFile: values["web-cert"] }),
+    ...(values["web-key"] === undefined ? {} : { keyFile: values["web-key"] }),
+    insecure: values["web-insecure"] ?? false,
+  };
+  checkWebOptions(options);
+  return options;
+}
+
 async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -66,16 +96,24 @@ async function serve(args: string[]): Promise<number> {
       ...DATA_OPTIONS,
       host: { type: "string", default: SERVER_DEFAULTS.hostname },
       port: { type: "string", default: String(SERVER_DEFAULTS.port) },
+      web: { type: "string" },
+      "web-cert": { type: "string" },
+      "web-key": { type: "string" },
+      "web-insecure": { type: "boolean", default: false },
       ...configFlagOptions(),
     },
   });
+  const web = webOptionsFrom(values);
   const port = parsePort(values.port);
   const storage = parseStorageKind(values.storage);
+  const webFiles = [web?.certFile, web?.keyFile].filter((file) => file !== undefined);
   const backend = await openServerBackend({
     dataDir: values.data,
     hostname: values.host,
     port,
     storage,
+    ...(web === undefined ? {} : { web: netAddress(web.hostname, web.port) }),
+    ...(webFiles.length === 0 ? {} : { webFiles }),
   });
   const { state } = dataLayout(values.data);
   const config = { ...DEFAULT_CONFIG, ...await loadConfigFile(state), ...configFromFlags(values) };
@@ -87,6 +125,7 @@ async function serve(args: string[]): Promise<number> {
     port,
     config,
     log,
+    ...(web === undefined ? {} : { web }),
   });
   // Listen for signals before saying "listening": a SIGTERM right after it must stop gracefully.
   const stopped = Promise.withResolvers<string>();
@@ -95,6 +134,12 @@ async function serve(args: string[]): Promise<number> {
   log.notice(`ferryd ${FERRY_VERSION} listening on ${server.addr.hostname}:${server.addr.port}`);
   log.notice(`Serving files from ${backend.description}`);
   log.notice(`Host key fingerprint ${server.fingerprint}`);
+  if (server.web?.tls) log.notice(`Web client on ${server.web.url} (HTTPS)`);
+  else if (server.web) {
+    log.notice(
+      `Web client on ${server.web.url} (plain HTTP: put a TLS proxy in front, see README "Web access")`,
+    );
+  }
   const signal = await stopped.promise;
   log.notice(`Received ${signal}: shutting down (grace ${config.shutdownGraceSeconds} s)`);
   await server.shutdown();

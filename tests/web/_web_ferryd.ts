@@ -1,0 +1,85 @@
+/**
+ * A real ferryd process with its web front end, started with the sandbox
+ * the launcher would give it for the same arguments (so the test proves the
+ * grant holds the web address).
+ *
+ * @module
+ */
+
+import { serverSandboxConfig } from "../../lib/cli/ferryd/server_args.ts";
+import { serverDenoFlags } from "../../lib/sandbox/permission_flags.ts";
+import { freePort, ROOT } from "../harness/ferryd_process.ts";
+
+/** A running ferryd with `--web`. */
+export interface WebFerryd extends AsyncDisposable {
+  /** The page's URL. */
+  url: string;
+  /** The ferry protocol's port. */
+  port: number;
+  /** The data folder. */
+  dataDir: string;
+  /** What it printed so far. */
+  output(): string;
+}
+
+/** Starts `server.ts serve --web 127.0.0.1:PORT` on `dataDir` with `extra` arguments. */
+export async function startWebFerryd(dataDir: string, extra: string[] = []): Promise<WebFerryd> {
+  const port = freePort();
+  const webPort = freePort();
+  const args = [
+    "serve",
+    "--data",
+    dataDir,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--web",
+    `127.0.0.1:${webPort}`,
+    ...extra,
+  ];
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...serverDenoFlags(serverSandboxConfig(args)), `${ROOT}/server.ts`, ...args],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const ready = Promise.withResolvers<string>();
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) {
+      text += decoder.decode(chunk, { stream: true });
+      const match = /Web client on (\S+)/.exec(text);
+      if (match) ready.resolve(match[1] as string);
+    }
+    ready.reject(new Error(`ferryd exited before it listened:\n${text}`));
+  })();
+  const timer = setTimeout(() => ready.reject(new Error(`ferryd did not start:\n${text}`)), 30_000);
+  let url: string;
+  try {
+    url = await ready.promise;
+  } catch (error) {
+    child.kill("SIGKILL");
+    await child.status;
+    await reading;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    url,
+    port,
+    dataDir,
+    output: () => text,
+    async [Symbol.asyncDispose](): Promise<void> {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      await child.status;
+      await reading;
+    },
+  };
+}
