@@ -14,8 +14,11 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "../wire/limits.ts";
 /** Bytes of the AEAD tag on every transport message. */
 export const TAG_BYTES = 16;
 
-/** The largest plaintext one transport message carries. */
-export const MAX_PLAINTEXT_BYTES = MAX_FRAME_BYTES - TAG_BYTES;
+/** The largest frame body after the handshake: one sealed record. */
+export const MAX_RECORD_BYTES = MAX_FRAME_BYTES;
+
+/** The largest plaintext one record carries. */
+export const MAX_PLAINTEXT_BYTES = MAX_RECORD_BYTES - TAG_BYTES;
 
 const EMPTY = new Uint8Array(0);
 
