@@ -160,7 +160,7 @@ async function readUpTo(conn: Deno.Conn, length: number): Promise<Uint8Array> {
   return bytes.subarray(0, filled);
 }
 
-for (const version of [PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1]) {
+for (const version of [1, PROTOCOL_VERSION + 1]) {
   Deno.test(`openChannel - a server refuses a client of protocol ${version}, after its own preamble`, async () => {
     const listening = listenOnce();
     const conn = await Deno.connect({ hostname: "127.0.0.1", port: listening.port });
@@ -200,7 +200,7 @@ Deno.test("SecureChannel - a record of the largest plaintext goes through; one b
     await generateKeyPair(),
     await generateKeyPair(),
   );
-  const largest = crypto.getRandomValues(new Uint8Array(MAX_PLAINTEXT_BYTES));
+  const largest = new Uint8Array(MAX_PLAINTEXT_BYTES).map((_, i) => (i * 31) % 251);
   const sending = client.channel.send(largest);
   assert.deepEqual(await server.channel.receive(), largest);
   await sending;
@@ -208,7 +208,9 @@ Deno.test("SecureChannel - a record of the largest plaintext goes through; one b
     () => client.channel.send(new Uint8Array(MAX_PLAINTEXT_BYTES + 1)),
     new RegExp(`Cannot send message of ${MAX_PLAINTEXT_BYTES + 1} bytes`),
   );
-  // The refusal sent nothing: the channel goes on in order.
+  // The refusal sent nothing: the channel goes on in order (and the reused frame buffer is sound).
+  await client.channel.send(largest.slice().reverse());
+  assert.deepEqual(await server.channel.receive(), largest.slice().reverse());
   await client.channel.send(Uint8Array.of(7));
   assert.deepEqual(await server.channel.receive(), Uint8Array.of(7));
   await client.channel.close();
