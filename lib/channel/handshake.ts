@@ -26,7 +26,7 @@ import { PROTOCOL_VERSION } from "../core/version.ts";
 import { decodePreamble, encodePreamble } from "../wire/preamble.ts";
 import type { FrameReader } from "../wire/frame_reader.ts";
 import type { FrameWriter } from "../wire/frame_writer.ts";
-import { PREAMBLE_BYTES } from "../wire/limits.ts";
+import { MAX_FRAME_BYTES, MAX_HANDSHAKE_FRAME_BYTES, PREAMBLE_BYTES } from "../wire/limits.ts";
 import { SecureChannel } from "./secure_channel.ts";
 
 /** The cipher suite of the transport: measured fastest here (docs/PROTOCOL.md). */
@@ -104,6 +104,7 @@ export async function clientHandshake(
   writer: FrameWriter,
   options: ClientHandshakeOptions,
 ): Promise<ClientHandshakeResult> {
+  reader.maxFrameBytes = MAX_HANDSHAKE_FRAME_BYTES;
   const clientPreamble = encodePreamble();
   await writer.writeRaw(clientPreamble);
   const serverPreamble = await reader.readExact(PREAMBLE_BYTES);
@@ -139,6 +140,7 @@ export async function clientHandshake(
     await state.writeMessage(encoder.encode(JSON.stringify(await options.credentials()))),
   );
   const [c1, c2] = state.split();
+  reader.maxFrameBytes = MAX_FRAME_BYTES;
   return { channel: new SecureChannel(reader, writer, c1, c2), serverKey, hello };
 }
 
@@ -175,6 +177,7 @@ export async function serverHandshake(
   writer: FrameWriter,
   options: ServerHandshakeOptions,
 ): Promise<ServerHandshakeResult | null> {
+  reader.maxFrameBytes = MAX_HANDSHAKE_FRAME_BYTES;
   const clientPreamble = await reader.readExact(PREAMBLE_BYTES);
   if (clientPreamble === null) return null;
   const clientVersion = decodePreamble(clientPreamble);
@@ -204,6 +207,7 @@ export async function serverHandshake(
     "credentials",
   );
   const [c1, c2] = state.split();
+  reader.maxFrameBytes = MAX_FRAME_BYTES;
   return {
     channel: new SecureChannel(reader, writer, c2, c1),
     clientKey: remoteStatic(state),

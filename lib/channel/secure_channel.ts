@@ -1,6 +1,9 @@
 /**
- * The encrypted transport after the handshake: one Noise transport message
- * per frame, in each direction its own cipher state.
+ * The encrypted transport after the handshake: ferry's record layer
+ * (protocol 2). One record per frame, sealed as a Noise transport message
+ * with the handshake's split cipher states (same keys, same counter nonces,
+ * empty associated data), but up to 256 KiB of plaintext instead of Noise's
+ * 64 KiB: fewer, larger records cost less per byte (docs/PROTOCOL.md "Records").
  *
  * @module
  */
@@ -14,8 +17,21 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "../wire/limits.ts";
 /** Bytes of the AEAD tag on every transport message. */
 export const TAG_BYTES = 16;
 
-/** The largest plaintext one transport message carries. */
-export const MAX_PLAINTEXT_BYTES = MAX_FRAME_BYTES - TAG_BYTES;
+/**
+ * Records of at least this many plaintext bytes are sealed into a reused
+ * frame buffer (bulk `DATA`); smaller ones (requests, replies) into a new
+ * array of their own size.
+ */
+export const POOLED_RECORD_MIN_BYTES = 16 * 1024;
+
+/** Spare frame buffers a channel keeps: the one being written and the one being sealed. */
+const POOLED_FRAMES = 2;
+
+/** The largest frame body after the handshake: one sealed record. */
+export const MAX_RECORD_BYTES = MAX_FRAME_BYTES;
+
+/** The largest plaintext one record carries. */
+export const MAX_PLAINTEXT_BYTES = MAX_RECORD_BYTES - TAG_BYTES;
 
 const EMPTY = new Uint8Array(0);
 
@@ -30,6 +46,8 @@ export class SecureChannel {
   #writer: FrameWriter;
   #sendCipher: CipherState;
   #receiveCipher: CipherState;
+  /** Full-size frame buffers free for the next large record. */
+  #spareFrames: Uint8Array[] = [];
 
   /**
    * @param reader Frames from the peer.
@@ -62,9 +80,19 @@ export class SecureChannel {
         `Cannot send message of ${plaintext.byteLength} bytes: the limit is ${MAX_PLAINTEXT_BYTES}`,
       );
     }
-    return this.#writer.writeInPlace(
-      this.#sendCipher.encryptWithAd(EMPTY, plaintext, FRAME_HEADER_BYTES),
-    );
+    if (plaintext.byteLength < POOLED_RECORD_MIN_BYTES) {
+      return this.#writer.writeInPlace(
+        this.#sendCipher.encryptWithAd(EMPTY, plaintext, FRAME_HEADER_BYTES),
+      );
+    }
+    const buffer = this.#spareFrames.pop() ?? new Uint8Array(FRAME_HEADER_BYTES + MAX_RECORD_BYTES);
+    const frame = this.#sendCipher.encryptWithAd(EMPTY, plaintext, FRAME_HEADER_BYTES, buffer);
+    const written = this.#writer.writeInPlace(frame);
+    // The sink has taken the frame once `written` settles: the buffer is free again.
+    written.then(() => {
+      if (this.#spareFrames.length < POOLED_FRAMES) this.#spareFrames.push(buffer);
+    }, () => {});
+    return written;
   }
 
   /**

@@ -1,15 +1,13 @@
 /**
- * One logged-in connection of the client: it connects, runs the handshake
- * and login, then routes every incoming message to the request it answers
- * (by request id), so many requests can be in flight at once.
+ * One logged-in connection of the client: it dials the server and logs in
+ * (./dial_server.ts), then routes every incoming message to the request it
+ * answers (by request id), so many requests can be in flight at once.
  *
  * @module
  */
 
-import { clientHandshake } from "../channel/handshake.ts";
 import type { SecureChannel } from "../channel/secure_channel.ts";
 import { FerryError } from "../core/errors.ts";
-import { generateKeyPair, type KeyPair } from "../noise/mod.ts";
 import {
   decodeJsonBody,
   decodeMessage,
@@ -20,33 +18,10 @@ import { MessageQueue } from "../protocol/message_queue.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
-import { FrameReader } from "../wire/frame_reader.ts";
-import { FrameWriter } from "../wire/frame_writer.ts";
-import { CONNECT_TIMEOUT_SECONDS, LoginClock } from "./login_clock.ts";
+import type { Hello } from "../protocol/hello.ts";
+import { type ConnectOptions, dialServer } from "./dial_server.ts";
 
-/** Options of {@linkcode ClientConnection.connect}. */
-export interface ConnectOptions {
-  /** Server host name or address. */
-  hostname: string;
-  /** Server port. */
-  port: number;
-  /** User name. */
-  user: string;
-  /**
-   * Password, or a function that asks for it (called only after the server
-   * key is trusted); without one the client logs in with its `identity` key.
-   */
-  password?: string | (() => Promise<string>);
-  /** The client's static key (its identity for key login). */
-  identity?: KeyPair;
-  /** Decides whether to trust the server's key; throws to refuse. */
-  verifyServerKey(serverKey: Uint8Array): Promise<void>;
-  /**
-   * Seconds to wait for the server (connect, handshake; the time at the
-   * prompts not counted): see `LoginClock`. @default {15}
-   */
-  connectTimeoutSeconds?: number;
-}
+export type { ConnectOptions } from "./dial_server.ts";
 
 /** A request in flight: its id and the queue its messages arrive in. */
 export interface PendingRequest {
@@ -75,12 +50,12 @@ export class ClientConnection {
     conn: Deno.Conn,
     channel: SecureChannel,
     serverKey: Uint8Array,
-    hello: unknown,
+    hello: Hello,
   ) {
     this.#conn = conn;
     this.#channel = channel;
     this.serverKey = serverKey;
-    this.serverFeatures = featuresOf(hello);
+    this.serverFeatures = new Set(hello.features);
     this.#queues.set(0, new MessageQueue());
     this.#pumping = this.#pump();
   }
@@ -91,69 +66,16 @@ export class ClientConnection {
    * @throws {FerryError} `network`, `host_key_*`, `auth_failed`, `protocol`.
    */
   static async connect(options: ConnectOptions): Promise<ClientConnection> {
-    const address = `${options.hostname}:${options.port}`;
-    const aborted = new AbortController();
-    let conn: Deno.TcpConn | undefined;
-    const closeConn = (): void => {
-      try {
-        conn?.close();
-      } catch {
-        // already closed
-      }
-    };
-    const clock = new LoginClock(
-      address,
-      options.connectTimeoutSeconds ?? CONNECT_TIMEOUT_SECONDS,
-      () => {
-        aborted.abort();
-        closeConn();
-      },
-    );
+    const dialled = await dialServer(options);
     try {
-      conn = await Deno.connect({
-        hostname: options.hostname,
-        port: options.port,
-        signal: aborted.signal,
-      });
-    } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      throw clock.explain(
-        new FerryError("network", `Cannot connect to "${address}": ${reason}`, { cause }),
-      );
-    }
-    try {
-      conn.setNoDelay(true);
-      const { password, user } = options;
-      const credentials = async (): Promise<unknown> => {
-        try {
-          return password === undefined ? { method: "key", user } : {
-            method: "password",
-            user,
-            password: typeof password === "string" ? password : await password(),
-          };
-        } finally {
-          clock.loginSent();
-        }
-      };
-      const { channel, serverKey, hello } = await clientHandshake(
-        new FrameReader(conn),
-        new FrameWriter(conn),
-        {
-          staticKey: options.identity ?? await generateKeyPair(),
-          verifyServerKey: (key, hello) => {
-            clock.hello(hello);
-            return options.verifyServerKey(key);
-          },
-          credentials,
-        },
-      );
+      const { conn, channel, serverKey, hello } = dialled;
       const connection = new ClientConnection(conn, channel, serverKey, hello);
       await connection.finalReply(0);
-      clock.stop();
+      dialled.clock.stop();
       return connection;
     } catch (error) {
-      closeConn();
-      throw clock.explain(error);
+      dialled.closeConn();
+      throw dialled.clock.explain(error);
     }
   }
 
@@ -343,12 +265,4 @@ function lostError(error: unknown): unknown {
  */
 function sessionEnd(error: FerryError): FerryError {
   return error.code === "protocol" ? error : new FerryError("network", error.message);
-}
-
-/** The `features` of a server hello; none when absent or malformed (an older server). */
-function featuresOf(hello: unknown): ReadonlySet<string> {
-  const features = (hello as { features?: unknown } | null)?.features;
-  return new Set(
-    Array.isArray(features) ? features.filter((item) => typeof item === "string") : [],
-  );
 }

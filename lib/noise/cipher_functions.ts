@@ -40,7 +40,9 @@ export interface CipherFunctions {
    * @param plaintext The bytes to encrypt.
    * @param headroom Bytes left free in front of the ciphertext, for a frame
    *   header, so the caller needs no second buffer and copy. @default {0}
-   * @returns `headroom` free bytes, then `ciphertext || tag`.
+   * @param into A buffer to seal into (a reused frame buffer), of at least
+   *   `headroom + plaintext.length + TAG_LEN` bytes. @default {a new array}
+   * @returns `headroom` free bytes, then `ciphertext || tag` (a view of `into` when given).
    */
   encrypt(
     k: Uint8Array,
@@ -48,6 +50,7 @@ export interface CipherFunctions {
     ad: Uint8Array,
     plaintext: Uint8Array,
     headroom?: number,
+    into?: Uint8Array,
   ): Uint8Array;
   /**
    * DECRYPT(k, n, ad, ciphertext).
@@ -94,18 +97,28 @@ interface AeadDecipher {
 /** 2^32, to split a counter into two 32-bit halves without BigInt. */
 const TWO_POW_32 = 0x1_0000_0000;
 
+/**
+ * Seals into `into` (or a new array): node's `update` still allocates its
+ * output, which is copied into the caller's reused frame buffer, so no array
+ * of ferry's own is made per record and the output is garbage at once.
+ */
 function seal(
   cipher: AeadCipher,
   ad: Uint8Array,
   plaintext: Uint8Array,
   headroom: number,
+  into: Uint8Array | undefined,
 ): Uint8Array {
+  const length = headroom + plaintext.length + TAG_LEN;
+  if (into !== undefined && into.byteLength < length) {
+    throw new RangeError(`Cannot seal ${length} bytes into a buffer of ${into.byteLength}`);
+  }
   cipher.setAAD(ad, { plaintextLength: plaintext.length });
   const body = cipher.update(plaintext);
   // Stream AEADs emit nothing on final(); it only computes the tag.
   cipher.final();
   // One plain Uint8Array (not a pooled Buffer) holding ciphertext || tag.
-  const out = new Uint8Array(headroom + body.length + TAG_LEN);
+  const out = into === undefined ? new Uint8Array(length) : into.subarray(0, length);
   out.set(body, headroom);
   out.set(cipher.getAuthTag(), headroom + body.length);
   return out;
@@ -170,9 +183,10 @@ export const CHACHA_POLY: CipherFunctions = Object.freeze({
     ad: Uint8Array,
     plaintext: Uint8Array,
     headroom = 0,
+    into?: Uint8Array,
   ): Uint8Array {
     const cipher = createCipheriv("chacha20-poly1305", k, nonce, { authTagLength: TAG_LEN });
-    return seal(cipher, ad, plaintext, headroom);
+    return seal(cipher, ad, plaintext, headroom, into);
   },
   decrypt(k: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     checkLength(ciphertext);
@@ -210,9 +224,10 @@ export const AES_GCM: CipherFunctions = Object.freeze({
     ad: Uint8Array,
     plaintext: Uint8Array,
     headroom = 0,
+    into?: Uint8Array,
   ): Uint8Array {
     const cipher = createCipheriv("aes-256-gcm", k, nonce, { authTagLength: TAG_LEN });
-    return seal(cipher, ad, plaintext, headroom);
+    return seal(cipher, ad, plaintext, headroom, into);
   },
   decrypt(k: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     checkLength(ciphertext);

@@ -56,3 +56,21 @@ Deno.test("CipherFunctions decrypt() throws a protocol FerryError on a bad tag o
     );
   }
 });
+
+Deno.test("CipherFunctions encrypt() seals into a given buffer the same bytes, behind the headroom", () => {
+  for (const cipher of [CHACHA_POLY, AES_GCM]) {
+    const k = new Uint8Array(32).fill(3);
+    const nonce = new Uint8Array(NONCE_LEN);
+    const plaintext = Uint8Array.of(1, 2, 3, 4, 5);
+    const fresh = cipher.encrypt(k, nonce, new Uint8Array(), plaintext, 4);
+    const buffer = new Uint8Array(64).fill(0xee);
+    const sealed = cipher.encrypt(k, nonce, new Uint8Array(), plaintext, 4, buffer);
+    assert.equal(sealed.buffer, buffer.buffer, "a view of the given buffer");
+    assert.deepEqual(sealed.subarray(4), fresh.subarray(4));
+    assert.equal(sealed.byteLength, 4 + plaintext.byteLength + 16);
+    assert.throws(
+      () => cipher.encrypt(k, nonce, new Uint8Array(), plaintext, 4, new Uint8Array(24)),
+      /Cannot seal 25 bytes into a buffer of 24/,
+    );
+  }
+});

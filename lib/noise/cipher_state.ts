@@ -105,11 +105,17 @@ export class CipherState {
    * @param plaintext The bytes to encrypt.
    * @param headroom Bytes to leave free in front of the ciphertext (for a
    *   frame header). @default {0}
+   * @param into A buffer to seal into (see `CipherFunctions.encrypt`). @default {a new array}
    * @returns `headroom` free bytes then `ciphertext || tag`; with an empty
    *   `k`, the plaintext (copied behind the headroom when there is one).
    * @throws {FerryError} With code `"protocol"` when `n` reached {@linkcode MAX_NONCE}.
    */
-  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Uint8Array {
+  encryptWithAd(
+    ad: Uint8Array,
+    plaintext: Uint8Array,
+    headroom = 0,
+    into?: Uint8Array,
+  ): Uint8Array {
     if (this.#k === null) {
       if (headroom === 0) return plaintext;
       const out = new Uint8Array(headroom + plaintext.byteLength);
@@ -123,7 +129,7 @@ export class CipherState {
       );
     }
     this.#cipher.encodeNonce(this.#n, this.#nonceView);
-    const ciphertext = this.#cipher.encrypt(this.#k, this.#nonce, ad, plaintext, headroom);
+    const ciphertext = this.#cipher.encrypt(this.#k, this.#nonce, ad, plaintext, headroom, into);
     this.#n++;
     return ciphertext;
   }

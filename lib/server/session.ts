@@ -6,16 +6,14 @@
  * @module
  */
 
-import { serverHandshake } from "../channel/handshake.ts";
+import type { ServerHandshakeResult } from "../channel/handshake.ts";
+import { openChannel } from "../channel/open_channel.ts";
 import type { SecureChannel } from "../channel/secure_channel.ts";
 import { FerryError, isFerryError } from "../core/errors.ts";
 import { decodeMessage, encodeJsonMessage, type Message } from "../protocol/codec.ts";
 import { MessageType } from "../protocol/message_type.ts";
-import { FERRY_VERSION, PROTOCOL_VERSION } from "../core/version.ts";
-import { SERVER_FEATURES } from "../protocol/features.ts";
+import { type Hello, serverHello } from "../protocol/hello.ts";
 import { toWireError } from "../protocol/wire_error.ts";
-import { FrameReader } from "../wire/frame_reader.ts";
-import { FrameWriter } from "../wire/frame_writer.ts";
 import type { Account } from "./authenticate.ts";
 import { CountedStorage } from "./counted_storage.ts";
 import { login } from "./login.ts";
@@ -49,7 +47,6 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
     if (loggingIn) limits.endStartup();
     loggingIn = false;
   };
-  const writer = new FrameWriter(conn);
   // The client's own time, until its login arrives; the wait for a turn in the
   // login queue is the server's, not counted here. Until the server's hello a
   // peer gets the short handshake timeout; from the hello on, a ferry client
@@ -62,7 +59,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
   };
   let timer = setTimeout(timeOut("handshake timed out"), config.handshakeTimeoutSeconds * 1000);
   let grace = false;
-  const hello = (): unknown => {
+  const hello = (): Hello => {
     grace = admission === "ok" && limits.startGrace(address);
     if (grace) {
       clearTimeout(timer);
@@ -72,14 +69,10 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
         seconds * 1000,
       );
     }
-    return {
-      server: "ferryd",
-      version: FERRY_VERSION,
-      protocol: PROTOCOL_VERSION,
-      features: SERVER_FEATURES,
+    return serverHello({
       loginGraceSeconds: grace ? config.loginGraceSeconds : config.handshakeTimeoutSeconds,
       loginWaitSeconds: Math.ceil(config.loginMaxDelayMs / 1000) + config.loginQueueSeconds,
-    };
+    });
   };
   const endGrace = (): void => {
     clearTimeout(timer);
@@ -87,17 +80,17 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
     grace = false;
   };
   let account: Account | null = null;
+  let handshake: ServerHandshakeResult | null = null;
   try {
     if (admission === "drop") {
       log.warn(`${label} dropped: ${limits.busyReason(address)}`);
       return;
     }
     audit.record({ event: "connect", address });
-    if (config.tcpKeepalive) (conn as Deno.TcpConn).setKeepAlive?.(true);
-    (conn as Deno.TcpConn).setNoDelay?.(true);
-    const handshake = await serverHandshake(new FrameReader(conn), writer, {
+    handshake = await openChannel(conn, "server", {
       staticKey: environment.hostKey,
       hello,
+      keepAlive: config.tcpKeepalive,
     });
     endGrace();
     if (handshake === null) return;
@@ -126,7 +119,7 @@ export async function runSession(conn: Deno.Conn, environment: SessionEnvironmen
       audit.record({ event: "disconnect", address, ...(account ? { user: account.name } : {}) });
     }
     limits.close(address);
-    await writer.close();
+    await handshake?.channel.close();
     closeQuietly(conn);
   }
 }

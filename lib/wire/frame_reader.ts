@@ -78,6 +78,20 @@ export class FrameReader {
     );
   }
 
+  /** The largest frame body accepted now. */
+  get maxFrameBytes(): number {
+    return this.#maxFrameBytes;
+  }
+
+  /**
+   * Changes the largest frame body accepted from the next frame on (the
+   * handshake's limit, then the records'). The buffer grows only when a
+   * frame needs it.
+   */
+  set maxFrameBytes(bytes: number) {
+    this.#maxFrameBytes = bytes;
+  }
+
   /**
    * Reads the next frame body.
    *

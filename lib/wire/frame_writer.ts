@@ -133,6 +133,11 @@ export class FrameWriter {
     return promise;
   }
 
+  /** Resolves once the queued frames were handed to the sink (or failed: the peer is gone). */
+  async flushed(): Promise<void> {
+    await this.#flushing?.catch(() => {});
+  }
+
   /** Closes the sink after the queued frames; errors are ignored (the peer may be gone). */
   async close(): Promise<void> {
     await this.#flushing?.catch(() => {});
