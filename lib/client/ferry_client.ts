@@ -8,16 +8,23 @@ import { createHash } from "node:crypto";
 import { FerryError } from "../core/errors.ts";
 import { ChunkCompressor } from "../protocol/chunk_compression.ts";
 import { decodeJsonBody, type Message } from "../protocol/codec.ts";
+import { receiveData } from "../protocol/receive_data.ts";
 import {
-  MAX_DATA_BYTES,
-  receivedBytes,
-  sendDataStream,
-  type TransferEnd,
-} from "../protocol/data_stream.ts";
+  parseDownloadInvitation,
+  parseHelpReply,
+  parsePage,
+  parseStatReply,
+  parseUploadDone,
+  parseUploadInvitation,
+  parseUsageReply,
+  type StatReply,
+} from "../protocol/replies.ts";
+import { MAX_DATA_BYTES, sendData } from "../protocol/send_data.ts";
 import type { Entry } from "../core/entry.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
+import { corruptVerifyHook, ServerCopyChanged } from "./transfer_checks.ts";
 import { type ByteInput, cancelUnread } from "../core/byte_source.ts";
 import { ClientConnection, type ConnectOptions } from "./client_connection.ts";
 import type { Skipped } from "./conflict_policy.ts";
@@ -36,11 +43,6 @@ export type {
   TransferResult,
   UploadOptions,
 } from "./transfer_options.ts";
-
-/** The server's answer to a `put`: send from `offset`, or nothing to send. */
-type UploadInvitation =
-  | { offset: number; skipped?: undefined }
-  | { skipped: "identical"; entry: Entry; path?: string; sha256: string };
 
 /**
  * A logged-in connection to a ferry server.
@@ -94,7 +96,7 @@ export class FerryClient {
    * @throws {FerryError} `bad_request` from a server without it.
    */
   async usage(): Promise<FolderUsageReport> {
-    return (await this.#simple({ op: "usage" })) as FolderUsageReport;
+    return parseUsageReply(await this.#simple({ op: "usage" }));
   }
 
   #simple(request: Request): Promise<unknown> {
@@ -103,23 +105,26 @@ export class FerryClient {
 
   /** Lists the server's commands. */
   async help(): Promise<{ name: string; summary: string }[]> {
-    return ((await this.#simple({ op: "help" })) as {
-      commands: { name: string; summary: string }[];
-    })
-      .commands;
+    return parseHelpReply(await this.#simple({ op: "help" }));
   }
 
   /** Describes a remote path. */
   async stat(path: string): Promise<Entry> {
-    return ((await this.#simple({ op: "stat", path })) as { entry: Entry }).entry;
+    return parseStatReply(await this.#simple({ op: "stat", path })).entry;
   }
 
   /** Describes a remote path, with the SHA-256 when it is a file (the server reads it). */
-  async statWithHash(path: string): Promise<{ entry: Entry; sha256?: string }> {
-    return (await this.#simple({ op: "stat", path, hash: true })) as {
-      entry: Entry;
-      sha256?: string;
-    };
+  async statWithHash(path: string): Promise<StatReply> {
+    return parseStatReply(await this.#simple({ op: "stat", path, hash: true }));
+  }
+
+  /**
+   * Tells the server that a download did not match the SHA-256 it recorded
+   * (`report-corrupt`): it writes an audit event and forgets the hash.
+   * Best effort: a server without the request answers `bad_request`.
+   */
+  async reportCorrupt(path: string, sha256: string, received: string): Promise<void> {
+    await this.#simple({ op: "report-corrupt", path, sha256, received });
   }
 
   /** Streams a remote folder's entries, page by page. */
@@ -129,7 +134,7 @@ export class FerryClient {
       for (;;) {
         const message: Message = await queue.next();
         if (message.type === MessageType.PAGE) {
-          yield decodeJsonBody(message) as Entry[];
+          yield parsePage(decodeJsonBody(message));
           continue;
         }
         if (message.type === MessageType.ERROR) throw fromWireError(decodeJsonBody(message));
@@ -171,6 +176,8 @@ export class FerryClient {
    * Downloads a file, handing each chunk to `write` (awaited: backpressure),
    * and verifies the SHA-256 of the whole file at the end.
    *
+   * @throws {ServerCopyChanged} (`integrity`) when a whole file does not
+   *   match the SHA-256 the server recorded at upload (reported to the server).
    * @throws {FerryError} `integrity` when the hash or size does not match;
    *   whatever was written must then be discarded.
    */
@@ -187,48 +194,51 @@ export class FerryClient {
       offset,
       ...(options.compress ? { compress: true } : {}),
     });
+    let changed: ServerCopyChanged | undefined;
     try {
-      const { entry } = await this.#connection.expectReply(id) as { entry: Entry };
-      let done = offset;
-      let wireBytes = 0;
-      for (;;) {
-        const message = await queue.next();
-        if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
-          await this.#limiter?.take(message.body.byteLength);
-          const bytes = await receivedBytes(message);
-          wireBytes += message.body.byteLength;
+      const { entry } = parseDownloadInvitation(await this.#connection.expectReply(id));
+      const limiter = this.#limiter;
+      const { end, wireBytes } = await receiveData(queue, {
+        offset,
+        write: (bytes) => {
           hash.update(bytes);
-          await write(bytes);
-          done += bytes.byteLength;
-          options.onProgress?.(done, entry.size);
-        } else if (message.type === MessageType.END) {
-          const end = decodeJsonBody(message) as TransferEnd;
-          const sha256 = hash.digest("hex");
-          if (end.sha256 !== sha256 || end.size !== done) {
-            throw new FerryError(
-              "integrity",
-              `Cannot accept "${path}": SHA-256 or size differs from what the server sent`,
-            );
-          }
-          return { entry: { ...entry, size: done }, path, sha256, offset, wireBytes };
-        } else if (message.type === MessageType.ERROR) {
-          throw fromWireError(decodeJsonBody(message));
-        } else {
-          throw new FerryError("protocol", `Unexpected message type ${message.type} in a download`);
-        }
+          return write(bytes);
+        },
+        ...(limiter ? { onWire: (bytes: number) => limiter.take(bytes) } : {}),
+        onProgress: (done) => options.onProgress?.(done, entry.size),
+        code: "protocol",
+        what: `the download of "${path}"`,
+      });
+      if (end.sha256 === undefined) {
+        throw new FerryError("protocol", `Cannot accept "${path}": END carries no SHA-256`);
       }
+      const sha256 = hash.digest("hex");
+      if (end.sha256 !== sha256) {
+        // From 0, a recorded hash is the file's at upload: the server's copy changed since.
+        if (end.recorded && offset === 0) changed = new ServerCopyChanged(path, end.sha256, sha256);
+        throw changed ?? new FerryError(
+          "integrity",
+          `Cannot accept "${path}": SHA-256 or size differs from what the server sent`,
+        );
+      }
+      return { entry: { ...entry, size: end.size }, path, sha256, offset, wireBytes };
     } catch (error) {
       this.#connection.cancel(id);
       throw error;
     } finally {
       this.#connection.finish(id);
+      if (changed) {
+        await this.reportCorrupt(path, changed.recorded, changed.received).catch(() => {});
+      }
     }
   }
 
   /**
    * Uploads a file. `source` must yield the whole file from byte 0: when
    * the server resumes a partial upload, the bytes before its offset are
-   * hashed but not sent.
+   * hashed but not sent, and `END` carries the whole file's SHA-256 for the
+   * server to check. Otherwise the client hashes only with `verify` (the
+   * server hashes what it receives, and replies with its hash).
    *
    * @param source The file's bytes: an open file as a `ByteSource` (no Web
    *   Streams on the way), or a stream (a BYOB-capable byte stream saves a copy).
@@ -269,7 +279,7 @@ export class FerryClient {
       let offset = 0;
       try {
         if (!eager) {
-          const reply = await this.#connection.expectReply(id) as UploadInvitation;
+          const reply = parseUploadInvitation(await this.#connection.expectReply(id));
           if (reply.skipped === "identical") {
             await cancelUnread(source).catch(() => {});
             const { entry, sha256 } = reply;
@@ -292,8 +302,13 @@ export class FerryClient {
           await sending;
         }
         : (message: Uint8Array): Promise<void> => this.#connection.send(message);
-      const sent = sendDataStream(send, id, source, {
+      const verify = options.verify ?? false;
+      const alter = verify ? corruptVerifyHook() : undefined;
+      const sent = sendData(send, id, source, {
         offset,
+        hash: offset > 0 || verify,
+        ...(alter ? { alterSha256: alter } : {}),
+        ...(options.beforeEnd ? { beforeEnd: options.beforeEnd } : {}),
         signal: stop.signal,
         onProgress: (done) => options.onProgress?.(done, options.size),
         ...(options.compress ? { compressor: new ChunkCompressor() } : {}),
@@ -302,11 +317,17 @@ export class FerryClient {
       replied.catch((error) => stop.abort(error));
       try {
         const [end, reply] = await Promise.all([sent, replied]);
-        const done = reply as { entry: Entry; path?: string };
+        const done = parseUploadDone(reply);
+        if (verify && (alter?.(end.sha256 as string) ?? end.sha256) !== done.sha256) {
+          throw new FerryError(
+            "integrity",
+            `Cannot verify "${path}": the server's SHA-256 differs from the client's (--verify)`,
+          );
+        }
         return {
           entry: done.entry,
           path: done.path ?? path,
-          sha256: end.sha256,
+          sha256: done.sha256,
           offset,
           wireBytes: end.wireBytes,
         };

@@ -24,6 +24,7 @@ export type AuditEventName =
   | "mkdir"
   | "rmdir"
   | "rename"
+  | "report-corrupt"
   | "transfer.aborted"
   | "error"
   | "disconnect";

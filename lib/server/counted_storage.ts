@@ -44,7 +44,11 @@ class CountedUpload implements UploadSink {
     return this.#inner.write(chunk);
   }
 
-  async commit(sha256Hex: string): Promise<Entry> {
+  get sha256(): string | undefined {
+    return this.#inner.sha256;
+  }
+
+  async commit(sha256Hex?: string): Promise<Entry> {
     try {
       return await this.#inner.commit(sha256Hex);
     } finally {
@@ -129,6 +133,11 @@ export class CountedStorage implements Storage {
     const removed = await this.#inner.removeStalePartials(maxAgeMs);
     if (removed > 0) this.#usage.invalidatePartials();
     return removed;
+  }
+
+  /** Forgets a file's recorded SHA-256, when the storage keeps an index. */
+  async forgetSha256(path: RemotePath): Promise<void> {
+    await this.#inner.forgetSha256?.(path);
   }
 
   /** Streams the partial uploads kept for a resume. */

@@ -95,4 +95,9 @@ export class ScopedStorage implements Storage {
   removeStalePartials(maxAgeMs: number): Promise<number> {
     return this.#inner.removeStalePartials(maxAgeMs);
   }
+
+  /** Forgets a file's recorded SHA-256, when the storage keeps an index. */
+  async forgetSha256(path: RemotePath): Promise<void> {
+    await this.#inner.forgetSha256?.(this.#at(path));
+  }
 }

@@ -76,6 +76,9 @@ Options:
                              resuming them
   -z, --compress             compress on the wire (chunks that do not shrink go
                              as they are)
+      --verify               put: also hash on this side and compare with the
+                             server's SHA-256; get: read the saved file back
+                             and check it
       --encrypt              put: encrypt on this side; the server stores only
                              ciphertext
       --key-file FILE        the key of encrypted files (keygen --file-key),

@@ -55,7 +55,7 @@ export const SHELL_USAGE = [
 ].map(([usage, text]) => helpLine(usage as string, text as string)).join("") +
   wrapText(
     "Options after a command work as on the command line: -f/--force, --rename, -r, " +
-      "--no-resume, -z/--compress, -l KIB (KiB/s), -p, -v/--verbose, --json, -q, --encrypt, " +
+      "--no-resume, -z/--compress, --verify, -l KIB (KiB/s), -p, -v/--verbose, --json, -q, --encrypt, " +
       "--raw, --decrypt, --key-file, --passphrase-file. Where copies go, and patterns: " +
       "docs/CLI.md. Tab completes commands and names, Up and Down recall earlier lines, " +
       "Ctrl-C interrupts the running command. !command is not available: ferry may not " +
