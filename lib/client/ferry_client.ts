@@ -4,31 +4,23 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
-import { FerryError } from "../core/errors.ts";
-import { ChunkCompressor } from "../protocol/chunk_compression.ts";
 import { decodeJsonBody, type Message } from "../protocol/codec.ts";
-import { receiveData } from "../protocol/receive_data.ts";
 import {
-  parseDownloadInvitation,
   parseHelpReply,
   parsePage,
   parseStatReply,
-  parseUploadDone,
-  parseUploadInvitation,
   parseUsageReply,
   type StatReply,
 } from "../protocol/replies.ts";
-import { MAX_DATA_BYTES, sendData } from "../protocol/send_data.ts";
 import type { Entry } from "../core/entry.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
-import { corruptVerifyHook, ServerCopyChanged } from "./transfer_checks.ts";
-import { type ByteInput, cancelUnread } from "../core/byte_source.ts";
+import type { ByteInput } from "../core/byte_source.ts";
 import { ClientConnection, type ConnectOptions } from "./client_connection.ts";
 import type { Skipped } from "./conflict_policy.ts";
 import type { RateLimiter } from "./rate_limit.ts";
+import { download, type TransferLink, upload } from "./transfer_requests.ts";
 import type {
   DownloadOptions,
   FolderUsageReport,
@@ -176,61 +168,17 @@ export class FerryClient {
    * Downloads a file, handing each chunk to `write` (awaited: backpressure),
    * and verifies the SHA-256 of the whole file at the end.
    *
-   * @throws {ServerCopyChanged} (`integrity`) when a whole file does not
+   * @throws {FerryError} `integrity` (a `ServerCopyChanged`) when a whole file does not
    *   match the SHA-256 the server recorded at upload (reported to the server).
    * @throws {FerryError} `integrity` when the hash or size does not match;
    *   whatever was written must then be discarded.
    */
-  async download(
+  download(
     path: string,
     write: (chunk: Uint8Array) => Promise<void>,
     options: DownloadOptions = {},
   ): Promise<TransferResult> {
-    const offset = options.offset ?? 0;
-    const hash = options.hash ?? createHash("sha256");
-    const { id, queue } = this.#connection.start({
-      op: "get",
-      path,
-      offset,
-      ...(options.compress ? { compress: true } : {}),
-    });
-    let changed: ServerCopyChanged | undefined;
-    try {
-      const { entry } = parseDownloadInvitation(await this.#connection.expectReply(id));
-      const limiter = this.#limiter;
-      const { end, wireBytes } = await receiveData(queue, {
-        offset,
-        write: (bytes) => {
-          hash.update(bytes);
-          return write(bytes);
-        },
-        ...(limiter ? { onWire: (bytes: number) => limiter.take(bytes) } : {}),
-        onProgress: (done) => options.onProgress?.(done, entry.size),
-        code: "protocol",
-        what: `the download of "${path}"`,
-      });
-      if (end.sha256 === undefined) {
-        throw new FerryError("protocol", `Cannot accept "${path}": END carries no SHA-256`);
-      }
-      const sha256 = hash.digest("hex");
-      if (end.sha256 !== sha256) {
-        // From 0, a recorded hash is the file's at upload: the server's copy changed since.
-        if (end.recorded && offset === 0) changed = new ServerCopyChanged(path, end.sha256, sha256);
-        throw changed ?? new FerryError(
-          "integrity",
-          `Cannot accept "${path}": SHA-256 or size differs from what the server sent`,
-        );
-      }
-      return { entry: { ...entry, size: end.size }, path, sha256, offset, wireBytes };
-    } catch (error) {
-      this.#connection.cancel(id);
-      throw error;
-    } finally {
-      this.#connection.finish(id);
-      if (changed) {
-        await this.reportCorrupt(path, changed.recorded, changed.received).catch(() => {});
-      }
-    }
+    return download(this.#link(), path, write, options);
   }
 
   /**
@@ -252,93 +200,16 @@ export class FerryClient {
     path: string,
     options: UploadOptions & { sha256: string },
   ): Promise<TransferResult | Skipped>;
-  async upload(
+  upload(
     source: ByteInput,
     path: string,
     options: UploadOptions,
   ): Promise<TransferResult | Skipped> {
-    const sha256 = this.hasFeature("put-sha256") ? options.sha256 : undefined;
-    // A small file goes right behind its request when the server allows it:
-    // one round trip instead of two (nothing to resume in one message anyway).
-    // Not when the file may well be there already (`sha256`): no bytes for nothing.
-    const eager = options.size <= MAX_DATA_BYTES && sha256 === undefined &&
-      this.#connection.serverFeatures.has("eager-put");
-    const { id } = this.#connection.start({
-      op: "put",
-      path,
-      size: options.size,
-      force: options.force ?? false,
-      resume: (options.resume ?? false) && !eager,
-      ...(eager ? { eager: true } : {}),
-      ...(options.rename ? { rename: true } : {}),
-      ...(options.compress ? { compress: true } : {}),
-      ...(options.mtime === undefined ? {} : { mtime: Math.max(0, Math.round(options.mtime)) }),
-      ...(sha256 === undefined ? {} : { sha256 }),
-    });
-    try {
-      let offset = 0;
-      try {
-        if (!eager) {
-          const reply = parseUploadInvitation(await this.#connection.expectReply(id));
-          if (reply.skipped === "identical") {
-            await cancelUnread(source).catch(() => {});
-            const { entry, sha256 } = reply;
-            return { skipped: "identical", path: reply.path ?? path, sha256, size: entry.size };
-          }
-          offset = reply.offset;
-        }
-      } catch (error) {
-        await cancelUnread(source).catch(() => {});
-        throw error;
-      }
-      const stop = new AbortController();
-      const limiter = this.#limiter;
-      const send = limiter
-        ? async (message: Uint8Array): Promise<void> => {
-          // send() takes the bytes at once (the caller reuses the buffer); the
-          // next message waits for this promise, so paying after is enough.
-          const sending = this.#connection.send(message);
-          await limiter.take(message.byteLength);
-          await sending;
-        }
-        : (message: Uint8Array): Promise<void> => this.#connection.send(message);
-      const verify = options.verify ?? false;
-      const alter = verify ? corruptVerifyHook() : undefined;
-      const sent = sendData(send, id, source, {
-        offset,
-        hash: offset > 0 || verify,
-        ...(alter ? { alterSha256: alter } : {}),
-        ...(options.beforeEnd ? { beforeEnd: options.beforeEnd } : {}),
-        signal: stop.signal,
-        onProgress: (done) => options.onProgress?.(done, options.size),
-        ...(options.compress ? { compressor: new ChunkCompressor() } : {}),
-      });
-      const replied = this.#connection.expectReply(id);
-      replied.catch((error) => stop.abort(error));
-      try {
-        const [end, reply] = await Promise.all([sent, replied]);
-        const done = parseUploadDone(reply);
-        if (verify && (alter?.(end.sha256 as string) ?? end.sha256) !== done.sha256) {
-          throw new FerryError(
-            "integrity",
-            `Cannot verify "${path}": the server's SHA-256 differs from the client's (--verify)`,
-          );
-        }
-        return {
-          entry: done.entry,
-          path: done.path ?? path,
-          sha256: done.sha256,
-          offset,
-          wireBytes: end.wireBytes,
-        };
-      } catch (error) {
-        this.#connection.cancel(id);
-        await Promise.allSettled([sent, replied]);
-        throw error;
-      }
-    } finally {
-      this.#connection.finish(id);
-    }
+    return upload(this.#link(), source, path, options);
+  }
+
+  #link(): TransferLink {
+    return { connection: this.#connection, limiter: this.#limiter };
   }
 
   /** Settles with why the session ended, when the server ended it (see `ClientConnection.ended`). */
