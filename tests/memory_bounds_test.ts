@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
-import { MAX_DATA_BYTES } from "../lib/protocol/data_stream.ts";
+import { MAX_DATA_BYTES } from "../lib/protocol/send_data.ts";
 import { MessageType } from "../lib/protocol/message_type.ts";
 import { peakRssMiB } from "./harness/process_memory.ts";
 import { openWorld } from "./harness/fixture.ts";

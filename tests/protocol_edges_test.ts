@@ -219,6 +219,7 @@ Deno.test("protocol - help's reply has the documented shape", async () => {
     "rmdir",
     "rename",
     "usage",
+    "report-corrupt",
     "bye",
   ]);
   for (const command of commands) {

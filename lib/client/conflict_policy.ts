@@ -26,6 +26,8 @@ export interface FileTransferOptions {
   resume?: boolean;
   /** Compress chunks that shrink. */
   compress?: boolean;
+  /** Uploads: also hash on the client and compare with the server (`--verify`). */
+  verify?: boolean;
   /** Called with bytes done and total. */
   onProgress?: (done: number, total: number) => void;
   /** Uploads: encrypt on the client (`put --encrypt`). */

@@ -4,24 +4,23 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
-import { FerryError } from "../core/errors.ts";
-import { ChunkCompressor } from "../protocol/chunk_compression.ts";
 import { decodeJsonBody, type Message } from "../protocol/codec.ts";
 import {
-  MAX_DATA_BYTES,
-  receivedBytes,
-  sendDataStream,
-  type TransferEnd,
-} from "../protocol/data_stream.ts";
+  parseHelpReply,
+  parsePage,
+  parseStatReply,
+  parseUsageReply,
+  type StatReply,
+} from "../protocol/replies.ts";
 import type { Entry } from "../core/entry.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";
 import { fromWireError } from "../protocol/wire_error.ts";
-import { type ByteInput, cancelUnread } from "../core/byte_source.ts";
+import type { ByteInput } from "../core/byte_source.ts";
 import { ClientConnection, type ConnectOptions } from "./client_connection.ts";
 import type { Skipped } from "./conflict_policy.ts";
 import type { RateLimiter } from "./rate_limit.ts";
+import { download, type TransferLink, upload } from "./transfer_requests.ts";
 import type {
   DownloadOptions,
   FolderUsageReport,
@@ -36,11 +35,6 @@ export type {
   TransferResult,
   UploadOptions,
 } from "./transfer_options.ts";
-
-/** The server's answer to a `put`: send from `offset`, or nothing to send. */
-type UploadInvitation =
-  | { offset: number; skipped?: undefined }
-  | { skipped: "identical"; entry: Entry; path?: string; sha256: string };
 
 /**
  * A logged-in connection to a ferry server.
@@ -94,7 +88,7 @@ export class FerryClient {
    * @throws {FerryError} `bad_request` from a server without it.
    */
   async usage(): Promise<FolderUsageReport> {
-    return (await this.#simple({ op: "usage" })) as FolderUsageReport;
+    return parseUsageReply(await this.#simple({ op: "usage" }));
   }
 
   #simple(request: Request): Promise<unknown> {
@@ -103,23 +97,26 @@ export class FerryClient {
 
   /** Lists the server's commands. */
   async help(): Promise<{ name: string; summary: string }[]> {
-    return ((await this.#simple({ op: "help" })) as {
-      commands: { name: string; summary: string }[];
-    })
-      .commands;
+    return parseHelpReply(await this.#simple({ op: "help" }));
   }
 
   /** Describes a remote path. */
   async stat(path: string): Promise<Entry> {
-    return ((await this.#simple({ op: "stat", path })) as { entry: Entry }).entry;
+    return parseStatReply(await this.#simple({ op: "stat", path })).entry;
   }
 
   /** Describes a remote path, with the SHA-256 when it is a file (the server reads it). */
-  async statWithHash(path: string): Promise<{ entry: Entry; sha256?: string }> {
-    return (await this.#simple({ op: "stat", path, hash: true })) as {
-      entry: Entry;
-      sha256?: string;
-    };
+  async statWithHash(path: string): Promise<StatReply> {
+    return parseStatReply(await this.#simple({ op: "stat", path, hash: true }));
+  }
+
+  /**
+   * Tells the server that a download did not match the SHA-256 it recorded
+   * (`report-corrupt`): it writes an audit event and forgets the hash.
+   * Best effort: a server without the request answers `bad_request`.
+   */
+  async reportCorrupt(path: string, sha256: string, received: string): Promise<void> {
+    await this.#simple({ op: "report-corrupt", path, sha256, received });
   }
 
   /**
@@ -132,7 +129,7 @@ export class FerryClient {
       for (;;) {
         const message: Message = await queue.next();
         if (message.type === MessageType.PAGE) {
-          yield decodeJsonBody(message) as Entry[];
+          yield parsePage(decodeJsonBody(message));
           continue;
         }
         if (message.type === MessageType.ERROR) throw fromWireError(decodeJsonBody(message));
@@ -174,64 +171,25 @@ export class FerryClient {
    * Downloads a file, handing each chunk to `write` (awaited: backpressure),
    * and verifies the SHA-256 of the whole file at the end.
    *
+   * @throws {FerryError} `integrity` (a `ServerCopyChanged`) when a whole file does not
+   *   match the SHA-256 the server recorded at upload (reported to the server).
    * @throws {FerryError} `integrity` when the hash or size does not match;
    *   whatever was written must then be discarded.
    */
-  async download(
+  download(
     path: string,
     write: (chunk: Uint8Array) => Promise<void>,
     options: DownloadOptions = {},
   ): Promise<TransferResult> {
-    const offset = options.offset ?? 0;
-    const hash = options.hash ?? createHash("sha256");
-    const { id, queue } = this.#connection.start({
-      op: "get",
-      path,
-      offset,
-      ...(options.compress ? { compress: true } : {}),
-    });
-    try {
-      const { entry } = await this.#connection.expectReply(id) as { entry: Entry };
-      let done = offset;
-      let wireBytes = 0;
-      for (;;) {
-        const message = await queue.next();
-        if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
-          await this.#limiter?.take(message.body.byteLength);
-          const bytes = await receivedBytes(message);
-          wireBytes += message.body.byteLength;
-          hash.update(bytes);
-          await write(bytes);
-          done += bytes.byteLength;
-          options.onProgress?.(done, entry.size);
-        } else if (message.type === MessageType.END) {
-          const end = decodeJsonBody(message) as TransferEnd;
-          const sha256 = hash.digest("hex");
-          if (end.sha256 !== sha256 || end.size !== done) {
-            throw new FerryError(
-              "integrity",
-              `Cannot accept "${path}": SHA-256 or size differs from what the server sent`,
-            );
-          }
-          return { entry: { ...entry, size: done }, path, sha256, offset, wireBytes };
-        } else if (message.type === MessageType.ERROR) {
-          throw fromWireError(decodeJsonBody(message));
-        } else {
-          throw new FerryError("protocol", `Unexpected message type ${message.type} in a download`);
-        }
-      }
-    } catch (error) {
-      this.#connection.cancel(id);
-      throw error;
-    } finally {
-      this.#connection.finish(id);
-    }
+    return download(this.#link(), path, write, options);
   }
 
   /**
    * Uploads a file. `source` must yield the whole file from byte 0: when
    * the server resumes a partial upload, the bytes before its offset are
-   * hashed but not sent.
+   * hashed but not sent, and `END` carries the whole file's SHA-256 for the
+   * server to check. Otherwise the client hashes only with `verify` (the
+   * server hashes what it receives, and replies with its hash).
    *
    * @param source The file's bytes: an open file as a `ByteSource` (no Web
    *   Streams on the way), or a stream (a BYOB-capable byte stream saves a copy).
@@ -245,82 +203,16 @@ export class FerryClient {
     path: string,
     options: UploadOptions & { sha256: string },
   ): Promise<TransferResult | Skipped>;
-  async upload(
+  upload(
     source: ByteInput,
     path: string,
     options: UploadOptions,
   ): Promise<TransferResult | Skipped> {
-    const sha256 = this.hasFeature("put-sha256") ? options.sha256 : undefined;
-    // A small file goes right behind its request when the server allows it:
-    // one round trip instead of two (nothing to resume in one message anyway).
-    // Not when the file may well be there already (`sha256`): no bytes for nothing.
-    const eager = options.size <= MAX_DATA_BYTES && sha256 === undefined &&
-      this.#connection.serverFeatures.has("eager-put");
-    const { id } = this.#connection.start({
-      op: "put",
-      path,
-      size: options.size,
-      force: options.force ?? false,
-      resume: (options.resume ?? false) && !eager,
-      ...(eager ? { eager: true } : {}),
-      ...(options.rename ? { rename: true } : {}),
-      ...(options.compress ? { compress: true } : {}),
-      ...(options.mtime === undefined ? {} : { mtime: Math.max(0, Math.round(options.mtime)) }),
-      ...(sha256 === undefined ? {} : { sha256 }),
-    });
-    try {
-      let offset = 0;
-      try {
-        if (!eager) {
-          const reply = await this.#connection.expectReply(id) as UploadInvitation;
-          if (reply.skipped === "identical") {
-            await cancelUnread(source).catch(() => {});
-            const { entry, sha256 } = reply;
-            return { skipped: "identical", path: reply.path ?? path, sha256, size: entry.size };
-          }
-          offset = reply.offset;
-        }
-      } catch (error) {
-        await cancelUnread(source).catch(() => {});
-        throw error;
-      }
-      const stop = new AbortController();
-      const limiter = this.#limiter;
-      const send = limiter
-        ? async (message: Uint8Array): Promise<void> => {
-          // send() takes the bytes at once (the caller reuses the buffer); the
-          // next message waits for this promise, so paying after is enough.
-          const sending = this.#connection.send(message);
-          await limiter.take(message.byteLength);
-          await sending;
-        }
-        : (message: Uint8Array): Promise<void> => this.#connection.send(message);
-      const sent = sendDataStream(send, id, source, {
-        offset,
-        signal: stop.signal,
-        onProgress: (done) => options.onProgress?.(done, options.size),
-        ...(options.compress ? { compressor: new ChunkCompressor() } : {}),
-      });
-      const replied = this.#connection.expectReply(id);
-      replied.catch((error) => stop.abort(error));
-      try {
-        const [end, reply] = await Promise.all([sent, replied]);
-        const done = reply as { entry: Entry; path?: string };
-        return {
-          entry: done.entry,
-          path: done.path ?? path,
-          sha256: end.sha256,
-          offset,
-          wireBytes: end.wireBytes,
-        };
-      } catch (error) {
-        this.#connection.cancel(id);
-        await Promise.allSettled([sent, replied]);
-        throw error;
-      }
-    } finally {
-      this.#connection.finish(id);
-    }
+    return upload(this.#link(), source, path, options);
+  }
+
+  #link(): TransferLink {
+    return { connection: this.#connection, limiter: this.#limiter };
   }
 
   /** Settles with why the session ended, when the server ended it (see `ClientConnection.ended`). */

@@ -26,6 +26,7 @@ import {
 import { LOCAL_DIRECT_IO, localError, PARTIAL_SUFFIX } from "./local_files.ts";
 import { BufferedFileWriter } from "../local_fs/buffered_file_writer.ts";
 import { ENCRYPTED_MAGIC, isEncryptedFile } from "../file_crypto/mod.ts";
+import { corruptVerifyHook, ServerCopyChanged } from "./transfer_checks.ts";
 
 /**
  * What is at a local path, or `undefined`. Local metadata calls here are
@@ -218,6 +219,21 @@ async function receive(
   });
 }
 
+/**
+ * `get --verify`: reads the saved bytes back and checks them against the
+ * SHA-256 verified on arrival (a local disk or file system that did not keep
+ * what was written). On a mismatch nothing is left.
+ */
+async function verifySaved(partial: string, local: string, sha256: string): Promise<void> {
+  const read = await sha256OfLocalFile(partial);
+  if ((corruptVerifyHook()?.(read) ?? read) === sha256) return;
+  removeQuietly(partial);
+  throw new FerryError(
+    "integrity",
+    `Cannot verify "${local}": the saved file does not match the SHA-256 received (--verify); nothing was saved`,
+  );
+}
+
 async function fetchOnce(
   client: FerryClient,
   remote: string,
@@ -227,6 +243,7 @@ async function fetchOnce(
 ): Promise<TransferResult> {
   const partial = local + PARTIAL_SUFFIX;
   const result = await receive(client, remote, partial, options, resume);
+  if (options.verify && !result.encrypted) await verifySaved(partial, local, result.sha256);
   const placed = place(partial, local, options);
   if (result.encrypted) removeQuietly(partial + KEPT_HEADER_SUFFIX);
   if (result.entry.mtime > 0) setMtime(placed, result.entry.mtime);
@@ -272,7 +289,9 @@ export async function downloadFile(
   try {
     return await fetchOnce(client, remote, local, options, resume);
   } catch (error) {
-    const stale = isFerryError(error, "integrity") || isFerryError(error, "bad_request");
+    // A server copy that changed since its upload would only come again.
+    const stale = (isFerryError(error, "integrity") && !(error instanceof ServerCopyChanged)) ||
+      isFerryError(error, "bad_request");
     if (stale && resume) {
       return { ...await fetchOnce(client, remote, local, options, false), restarted: true };
     }

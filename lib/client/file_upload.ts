@@ -18,6 +18,7 @@ import type { FerryClient, TransferResult } from "./ferry_client.ts";
 import { LOCAL_DIRECT_IO, localError } from "./local_files.ts";
 import { fileByteSource } from "../local_fs/file_byte_source.ts";
 import { type ByteInput, memoryByteSource } from "../core/byte_source.ts";
+import { checkSourceUnchanged, stampOf } from "./transfer_checks.ts";
 
 async function remoteHashIfFile(client: FerryClient, remote: string): Promise<string | undefined> {
   try {
@@ -98,11 +99,15 @@ async function sendOnce(
   sha256?: string,
 ): Promise<TransferResult | Skipped> {
   const info = statLocalFile(local);
+  const stamp = stampOf(info);
   const common = {
     force: options.policy === "force",
     rename: options.policy === "rename",
     ...(info.mtime ? { mtime: info.mtime.getTime() } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.verify ? { verify: true } : {}),
+    // The client does not hash by default: a file changed while read must not commit.
+    beforeEnd: () => checkSourceUnchanged(local, stamp),
   };
   if (!options.encryption) {
     const { source, size } = await plainSource(local, info);
@@ -206,7 +211,11 @@ async function uploadTellingIdentical(
       return await sendOnce(client, local, remote, options, false, sha256);
     }
   };
-  if (options.policy === "rename") return await send(await sha256OfLocalFile(local));
+  if (options.policy === "rename") {
+    // The hash is read only when it can tell: a path that holds no file of this size cannot match.
+    const hashed = await mayBeIdentical(client, local, remote);
+    return await send(hashed ? await sha256OfLocalFile(local) : undefined);
+  }
   try {
     return await send();
   } catch (error) {
@@ -216,6 +225,29 @@ async function uploadTellingIdentical(
     return await send(await sha256OfLocalFile(local));
   } catch (error) {
     if (isFerryError(error, "exists")) throw existsError("remote", remote);
+    throw error;
+  }
+}
+
+/**
+ * Whether `remote` may hold the same bytes as `local`, as cheaply as can be
+ * told: a small file is worth hashing at once (less than the round trip of
+ * a `stat`); a big one only when the remote path holds a file of its size
+ * (or cannot be looked at: a user without `list`).
+ */
+async function mayBeIdentical(
+  client: FerryClient,
+  local: string,
+  remote: string,
+): Promise<boolean> {
+  const size = statLocalFile(local).size;
+  if (size <= READ_WHOLE_MAX_BYTES) return true;
+  try {
+    const entry = await client.stat(remote);
+    return entry.kind === "file" && entry.size === size;
+  } catch (error) {
+    if (isFerryError(error, "not_found")) return false;
+    if (isFerryError(error, "denied")) return true;
     throw error;
   }
 }

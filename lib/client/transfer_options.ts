@@ -37,6 +37,16 @@ export interface UploadOptions {
   /** Called with the bytes done so far and the total. */
   onProgress?: (done: number, total: number) => void;
   /**
+   * Also hash the file on the client and check it against the server's
+   * (`--verify`); without it the client hashes only a resumed upload.
+   */
+  verify?: boolean;
+  /**
+   * Called after the last byte was read, before `END`: throws when the
+   * source changed while it was read, and the upload is then not committed.
+   */
+  beforeEnd?: () => void | Promise<void>;
+  /**
    * The file's SHA-256, when known: a server with `put-sha256` then answers
    * "identical, skipped" instead of taking the bytes when the path holds the
    * same file (see `FerryClient.hasFeature`).
@@ -52,7 +62,10 @@ export interface TransferResult {
   path: string;
   /** File bytes that crossed the wire (after compression, from `offset`). */
   wireBytes: number;
-  /** Hex SHA-256 of the whole file, verified. */
+  /**
+   * Hex SHA-256 of the whole file: for a download, the one verified on
+   * arrival; for an upload, the server's hash of what it received.
+   */
   sha256: string;
   /** Where this transfer started (0 unless resumed). */
   offset: number;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { isFerryError } from "../core/errors.ts";
-import { sendDataStream } from "../protocol/data_stream.ts";
+import { sendData } from "../protocol/send_data.ts";
 import { MESSAGE_HEADER_BYTES, MessageType } from "../protocol/message_type.ts";
 import {
   CHUNK_BYTES,
@@ -109,14 +109,14 @@ Deno.test("createEncryptStream() refuses input longer or shorter than the header
   }
 });
 
-Deno.test("createEncryptStream() output resumes through sendDataStream's hash-but-skip", async () => {
+Deno.test("createEncryptStream() output resumes through sendData's hash-but-skip", async () => {
   const plaintext = pattern(6 * C + 321);
   const { header, sealed } = await encrypt(plaintext);
   // The server kept a partial that ends in the middle of chunk 2.
   const offset = HEADER_BYTES + 2 * (C + 16) + 1000;
   const sent: Uint8Array[] = [];
   let end: unknown;
-  const result = await sendDataStream(
+  const result = await sendData(
     (message) => {
       if (message[0] === MessageType.DATA) sent.push(message.slice(MESSAGE_HEADER_BYTES));
       else end = message;

@@ -33,6 +33,7 @@ export type Request =
   | { op: "rmdir"; path: string; recursive: boolean }
   | { op: "rename"; from: string; to: string; force: boolean }
   | { op: "usage" }
+  | { op: "report-corrupt"; path: string; sha256: string; received?: string }
   | { op: "bye" };
 
 /** The name of a request. */
@@ -73,6 +74,7 @@ const REQUEST_FIELDS: Record<Op, FieldSpec> = {
   rmdir: { path: PATH, recursive: FLAG },
   rename: { from: PATH, to: PATH, force: FLAG },
   usage: {},
+  "report-corrupt": { path: PATH, sha256: PATH, received: { type: "string", optional: true } },
   bye: {},
 };
 

@@ -26,6 +26,7 @@ export type AuditEventName =
   | "mkdir"
   | "rmdir"
   | "rename"
+  | "report-corrupt"
   | "transfer.aborted"
   | "error"
   | "disconnect";

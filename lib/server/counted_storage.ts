@@ -44,7 +44,11 @@ class CountedUpload implements UploadSink {
     return this.#inner.write(chunk);
   }
 
-  async commit(sha256Hex: string): Promise<Entry> {
+  get sha256(): string | undefined {
+    return this.#inner.sha256;
+  }
+
+  async commit(sha256Hex?: string): Promise<Entry> {
     try {
       return await this.#inner.commit(sha256Hex);
     } finally {

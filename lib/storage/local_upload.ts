@@ -8,7 +8,6 @@
  */
 
 import { FerryError } from "../core/errors.ts";
-import { SerialQueue } from "../core/serial_queue.ts";
 import { BufferedFileWriter, writeAllNow } from "../local_fs/buffered_file_writer.ts";
 import type { DirectIo } from "../local_fs/direct_io.ts";
 import { DirectorySyncs } from "../local_fs/directory_sync.ts";
@@ -20,7 +19,8 @@ import type { PathLock } from "./path_locks.ts";
 import { parentOf, quotePath } from "../core/remote_path.ts";
 import { type HashCache, ResumableHash } from "./resumable_hash.ts";
 import type { RemotePath } from "../core/remote_path.ts";
-import type { Entry, UploadOptions, UploadSink } from "./storage.ts";
+import type { Entry, UploadOptions } from "./storage.ts";
+import { UploadShell } from "./upload_shell.ts";
 
 /** What {@linkcode LocalUpload.start} needs. */
 export interface LocalUploadInit {
@@ -47,15 +47,13 @@ export interface LocalUploadInit {
  * it exactly once: when {@linkcode LocalUpload.commit} ends (success or
  * failure), at {@linkcode LocalUpload.abort}, or when starting fails.
  *
- * Calls are serialised: a `commit` or `abort` waits for a pending `write`.
- * A write past the announced size throws `too_large` and writes nothing; the
- * caller then aborts.
+ * Calls are serialised ({@linkcode UploadShell}): a `commit` or `abort`
+ * waits for a pending `write`. A write past the announced size throws
+ * `too_large` and writes nothing; the caller then aborts.
  * An upload that does not commit keeps its partial file only when it can
  * resume (a record, see `RESUME_MIN_BYTES`, and no full disk under it).
  */
-export class LocalUpload implements UploadSink {
-  #path: RemotePath;
-  #options: UploadOptions;
+export class LocalUpload extends UploadShell {
   #jail: Jail;
   #partials: PartialFiles;
   #lock: PathLock;
@@ -68,11 +66,9 @@ export class LocalUpload implements UploadSink {
   #withMeta: boolean;
   #offset: number;
   #written: number;
-  #state: "open" | "broken" | "finished" = "open";
   /** Set when a write met a full disk: the partial is not kept then. */
   #diskFull = false;
   #kept = 0;
-  #serial = new SerialQueue();
   #committed: LocalUploadInit["committed"];
 
   private constructor(
@@ -82,11 +78,10 @@ export class LocalUpload implements UploadSink {
     offset: number,
     withMeta: boolean,
   ) {
+    super(init.path, init.options);
     this.#withMeta = withMeta;
-    this.#path = init.path;
     this.#hashes = init.hashes;
     this.#partialPath = init.partials.locate(init.path).data;
-    this.#options = init.options;
     this.#jail = init.jail;
     this.#partials = init.partials;
     this.#lock = init.lock;
@@ -139,64 +134,31 @@ export class LocalUpload implements UploadSink {
   }
 
   /**
-   * Appends bytes to the partial file and to the hash.
-   *
-   * @param chunk The next bytes; the caller may reuse the buffer afterwards.
-   * @throws {FerryError} `too_large` past the announced size (nothing written).
-   * @throws {TypeError} After commit or abort.
-   */
-  write(chunk: Uint8Array): Promise<void> {
-    return this.#serial.run(() => this.#write(chunk));
-  }
-
-  /**
-   * Verifies the size and SHA-256, makes the file durable and moves it into
-   * place: with `overwrite` by `rename`, without it by a hard link, which fails
-   * when the target appeared in the meantime instead of replacing it.
-   *
-   * @param sha256Hex The SHA-256 of the whole file, in hexadecimal.
-   * @returns The committed entry.
-   * @throws {FerryError} `integrity` on a size mismatch (the partial is kept for
-   * a resume) or a hash mismatch (the partial is deleted); `exists`,
-   * `is_directory` or `not_found` when the target cannot be placed (the
-   * verified partial is kept).
-   * @throws {TypeError} After commit or abort.
-   */
-  commit(sha256Hex: string): Promise<Entry> {
-    return this.#serial.run(() => this.#commit(sha256Hex));
-  }
-
-  /**
    * Closes the partial file, keeps it (and, in memory, its hash state) for a
    * resume when it can resume (else deletes it), and releases the lock.
    */
-  abort(): Promise<void> {
-    return this.#serial.run(async () => {
-      if (this.#state === "finished") return;
-      // The hash state is kept only if the file holds every byte it covers.
-      let resumable = this.#state === "open";
-      try {
-        await this.#out?.flush();
-      } catch (error) {
-        resumable = false;
-        if (isDiskFull(error)) this.#diskFull = true;
-      }
-      const snapshot = resumable && this.#keeps() ? this.#hash.snapshot() : undefined;
-      if (snapshot) this.#hashes.put(this.#partialPath, snapshot);
-      this.#finish("kept");
-    });
+  protected async keep(): Promise<void> {
+    // The hash state is kept only if the file holds every byte it covers.
+    let resumable = this.state === "open";
+    try {
+      await this.#out?.flush();
+    } catch (error) {
+      resumable = false;
+      if (isDiskFull(error)) this.#diskFull = true;
+    }
+    const snapshot = resumable && this.#keeps() ? this.#hash.snapshot() : undefined;
+    if (snapshot) this.#hashes.put(this.#partialPath, snapshot);
+    this.#finish("kept");
   }
 
-  async #write(chunk: Uint8Array): Promise<void> {
-    const action = `Cannot write ${quotePath(this.#path)}`;
+  /** The bytes in the partial file, offset included. */
+  protected received(): number {
+    return this.#written;
+  }
+
+  /** Appends bytes to the partial file and to the hash. */
+  protected async store(chunk: Uint8Array, action: string): Promise<void> {
     const file = this.#openFile(action);
-    if (this.#state === "broken") {
-      throw new FerryError("internal", `${action}: an earlier write failed`);
-    }
-    const { size } = this.#options;
-    if (this.#written + chunk.byteLength > size) {
-      throw new FerryError("too_large", `${action}: more data than the announced ${size} bytes`);
-    }
     try {
       if (this.#out) {
         await this.#out.write(chunk);
@@ -207,7 +169,7 @@ export class LocalUpload implements UploadSink {
         writeAllNow(file, chunk); // a small upload: see DIRECT_IO_MAX_BYTES
       }
     } catch (error) {
-      this.#state = "broken";
+      this.state = "broken";
       if (isDiskFull(error)) this.#diskFull = true;
       throw fsError(error, action);
     }
@@ -215,23 +177,33 @@ export class LocalUpload implements UploadSink {
     this.#written += chunk.byteLength;
   }
 
-  async #commit(sha256Hex: string): Promise<Entry> {
-    const action = `Cannot commit ${quotePath(this.#path)}`;
+  /**
+   * Verifies the size and SHA-256, makes the file durable and moves it into
+   * place: with `overwrite` by `rename`, without it by a hard link, which fails
+   * when the target appeared in the meantime instead of replacing it. On a
+   * size mismatch the partial is kept for a resume, on a hash mismatch it is
+   * deleted; a verified partial that cannot be placed is kept.
+   */
+  protected async place(
+    action: string,
+    expected: string | undefined,
+  ): Promise<{ entry: Entry; sha256: string }> {
     const file = this.#openFile(action);
-    const broken = this.#state === "broken";
+    const broken = this.state === "broken";
     let gone = false;
     try {
       if (broken) throw new FerryError("internal", `${action}: an earlier write failed`);
-      const { size, overwrite, mtime } = this.#options;
+      const { size, overwrite, mtime } = this.options;
       if (this.#written !== size) {
         throw new FerryError("integrity", `${action}: received ${this.#written} of ${size} bytes`);
       }
       await this.#out?.flush();
-      if (await this.#hash.digest() !== sha256Hex.toLowerCase()) {
+      const sha256 = await this.#hash.digest();
+      if (this.differs(sha256, expected)) {
         this.#closeFile();
-        this.#partials.discard(this.#path, this.#withMeta);
+        this.#partials.discard(this.path, this.#withMeta);
         gone = true;
-        throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
+        throw this.mismatch(action);
       }
       if (mtime !== undefined) setTimes(file, mtime);
       await file.syncData();
@@ -240,32 +212,27 @@ export class LocalUpload implements UploadSink {
       const info = file.statSync();
       const stored = info.mtime?.getTime() ?? mtime ?? Date.now();
       this.#closeFile();
-      const partial = this.#partials.locate(this.#path).data;
-      const how = overwrite ? "replace" : this.#options.keepBoth ? "keep-both" : "new";
+      const partial = this.#partials.locate(this.path).data;
+      const how = overwrite ? "replace" : this.options.keepBoth ? "keep-both" : "new";
       // A new file is placed by a hard link, which fails when the name is taken: no need to look.
       const target = how === "new"
-        ? { path: this.#jail.resolveNewEntry(this.#path, action), existing: undefined }
-        : this.#jail.resolveForCreate(this.#path, action);
+        ? { path: this.#jail.resolveNewEntry(this.path, action), existing: undefined }
+        : this.#jail.resolveForCreate(this.path, action);
       if (target.existing?.isDirectory) {
         throw new FerryError("is_directory", `${action}: a folder with that name exists`);
       }
       const placed = placeUpload(partial, target.path, how);
       gone = true;
       const name = placed.slice(placed.lastIndexOf("/") + 1);
-      const folder = parentOf(this.#path);
-      this.#committed?.(folder === "" ? name : `${folder}/${name}`, info, sha256Hex);
+      const folder = parentOf(this.path);
+      this.#committed?.(folder === "" ? name : `${folder}/${name}`, info, sha256);
       await FOLDER_SYNCS.sync(placed.slice(0, placed.lastIndexOf("/")) || "/");
       try {
-        this.#partials.discard(this.#path, this.#withMeta);
+        this.#partials.discard(this.path, this.#withMeta);
       } catch {
         // The file is in place: a leftover partial would only be overwritten later.
       }
-      return {
-        name,
-        kind: "file",
-        size,
-        mtime: stored,
-      };
+      return { entry: { name, kind: "file", size, mtime: stored }, sha256 };
     } catch (error) {
       if (isDiskFull(error)) this.#diskFull = true;
       throw fsError(error, action);
@@ -275,7 +242,7 @@ export class LocalUpload implements UploadSink {
   }
 
   #openFile(action: string): Deno.FsFile {
-    if (this.#state === "finished" || this.#file === undefined) {
+    if (this.state === "finished" || this.#file === undefined) {
       throw new TypeError(`${action}: the upload is finished`);
     }
     return this.#file;
@@ -291,12 +258,12 @@ export class LocalUpload implements UploadSink {
    * it can resume, else deletes it (`"gone"`: none is left), and releases the lock.
    */
   #finish(partial: "kept" | "gone"): void {
-    this.#state = "finished";
+    this.state = "finished";
     try {
       const keep = partial === "kept" && this.#keeps();
       if (keep) this.#kept = this.#file?.statSync().size ?? this.#written;
       this.#closeFile();
-      if (partial === "kept" && !keep) this.#partials.discard(this.#path, this.#withMeta);
+      if (partial === "kept" && !keep) this.#partials.discard(this.path, this.#withMeta);
     } catch {
       // A partial that could not be closed or deleted is swept later (partialMaxAgeHours).
     } finally {

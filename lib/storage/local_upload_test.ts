@@ -185,11 +185,20 @@ Deno.test("LocalUpload with overwrite leaves open readers on the old version", a
 
 Deno.test("LocalUpload.commit() waits for a pending write", async () => {
   await using t = await tempData();
-  const sink = await t.storage.openUpload("a.txt", { size: 3, overwrite: false, resume: false });
-  const writing = sink.write(encoder.encode("abc"));
-  const committing = sink.commit(sha256Hex("abc"));
+  // Big enough to go through the buffered writer, whose write awaits the file:
+  // a commit that did not wait would see too few bytes (a small upload writes at once).
+  const bytes = new Uint8Array(200_000).fill(7);
+  const sink = await t.storage.openUpload("a.bin", {
+    size: bytes.byteLength,
+    overwrite: false,
+    resume: false,
+  });
+  const writing = sink.write(bytes);
+  const committing = sink.commit(sha256Hex(bytes));
   await writing;
-  assert.equal((await committing).size, 3);
+  assert.equal((await committing).size, bytes.byteLength);
+  assert.equal(sink.sha256, sha256Hex(bytes));
+  assert.deepEqual(await Deno.readFile(`${t.files}/a.bin`), bytes);
 });
 
 Deno.test("LocalStorage.openUpload() refuses bad sizes with bad_request", async () => {

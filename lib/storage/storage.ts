@@ -70,13 +70,20 @@ export interface UploadSink {
   /** Appends bytes; throws `too_large` past the announced size. */
   write(chunk: Uint8Array): Promise<void>;
   /**
-   * Checks that exactly the announced size arrived and that its SHA-256 is
-   * `sha256Hex`, makes it durable, and moves it into place atomically.
-   * On a mismatch the partial data is discarded and `integrity` is thrown.
+   * Checks that exactly the announced size arrived and, when the sender gave
+   * one, that its SHA-256 is `sha256Hex`, makes it durable, and moves it into
+   * place atomically. On a mismatch the partial data is discarded and
+   * `integrity` is thrown. The hash the back end keeps is its own
+   * ({@linkcode UploadSink.sha256}), never the sender's.
    *
    * @returns The committed entry.
    */
-  commit(sha256Hex: string): Promise<Entry>;
+  commit(sha256Hex?: string): Promise<Entry>;
+  /**
+   * The SHA-256 (lower-case hex) of the committed bytes, as hashed by the
+   * back end while they arrived; `undefined` until a commit succeeded.
+   */
+  readonly sha256: string | undefined;
   /**
    * Gives up for now: releases the lock, keeps the partial data for a resume
    * when the back end can resume it (see {@linkcode UploadSink.keptBytes}).

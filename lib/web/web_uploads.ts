@@ -14,7 +14,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { FerryError } from "../core/errors.ts";
 import type { Message } from "../protocol/codec.ts";
-import { MAX_DATA_BYTES } from "../protocol/data_stream.ts";
+import { MAX_DATA_BYTES } from "../protocol/send_data.ts";
 import { MessageQueue } from "../protocol/message_queue.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import type { Request } from "../protocol/requests.ts";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { ClientConnection } from "../../lib/client/client_connection.ts";
 import { encodeJsonMessage, encodeMessage } from "../../lib/protocol/codec.ts";
-import { MAX_DATA_BYTES } from "../../lib/protocol/data_stream.ts";
+import { MAX_DATA_BYTES } from "../../lib/protocol/send_data.ts";
 import { MessageType } from "../../lib/protocol/message_type.ts";
 import { isCode } from "../harness/error_code.ts";
 import { ALICE_PASSWORD, sha256File, type World, writeRandomFile } from "../harness/fixture.ts";

@@ -6,7 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { MAX_DATA_BYTES } from "../../lib/protocol/data_stream.ts";
+import { MAX_DATA_BYTES } from "../../lib/protocol/send_data.ts";
 import { MessageType } from "../../lib/protocol/message_type.ts";
 import { openRawSession, type RawSession, type ServerMessage } from "./raw_session.ts";
 

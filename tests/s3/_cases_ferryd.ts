@@ -24,6 +24,7 @@ import { ROUND_TRIP_CASES } from "../cases/round_trip.ts";
 import type { S3Case } from "./_cases_transfer.ts";
 import type { S3World } from "./_world.ts";
 import { jsonResult, jsonResults } from "../harness/json_output.ts";
+import { auditEvents } from "../harness/audit_events.ts";
 
 const MIB = 1024 * 1024;
 
@@ -172,7 +173,9 @@ async function resumedDownload(s3: S3World): Promise<void> {
   assert.deepEqual(first, { ...first, offset: 2 * MIB, bytes: size - 2 * MIB, sha256: sent });
   // Another tool stores a wrong hash. The server, reading from the offset
   // only, ends with it; the client refuses that and fetches the whole file
-  // again, which the server hashes as it sends: never a silent corruption.
+  // again, which ends with the recorded hash too: the client then says that
+  // the server's copy no longer matches it (exit 4, nothing saved, reported
+  // to the audit log). Never a silent corruption.
   const key = `${prefix}files/x.bin`;
   const meta = (await s3.raw().head(key))?.meta ?? {};
   const wrong = "0".repeat(64);
@@ -183,11 +186,17 @@ async function resumedDownload(s3: S3World): Promise<void> {
   });
   await Deno.writeFile(`${world.work}/z.bin.ferry-part`, head);
   const again = await world.ferry(["get", "x.bin", "z.bin", "-q"]);
-  assert.equal(again.code, 0, again.stderr);
-  assert.equal(await sha256File(`${world.work}/z.bin`), sent);
+  assert.equal(again.code, 4, again.stderr);
+  assert.match(again.stderr, /the server's copy no longer matches the SHA-256 recorded/);
+  await assert.rejects(Deno.stat(`${world.work}/z.bin`));
+  await assert.rejects(Deno.stat(`${world.work}/z.bin.ferry-part`));
   const [bad, whole] = (await gets(world.server.dataDir)).slice(-2);
   assert.deepEqual([bad?.offset, bad?.sha256], [2 * MIB, wrong]);
-  assert.deepEqual([whole?.offset, whole?.sha256], [0, sent]);
+  assert.deepEqual([whole?.offset, whole?.sha256], [0, wrong]);
+  const reports = (await auditEvents(world.server.dataDir)).filter((event) =>
+    event.event === "report-corrupt"
+  );
+  assert.deepEqual(reports.map((event) => [event.path, event.sha256]), [["x.bin", wrong]]);
 }
 
 async function statHashIsStored(s3: S3World): Promise<void> {

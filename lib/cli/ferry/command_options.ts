@@ -35,6 +35,8 @@ export interface CommandOptions {
   resume: boolean;
   /** Compress chunks that shrink. */
   compress: boolean;
+  /** `put`, `get`: also hash on the client and compare (`--verify`). */
+  verify: boolean;
   /** `put`: encrypt on the client; the server stores only ciphertext. */
   encrypt: boolean;
   /** `get`: save encrypted files as stored, without decrypting. */
@@ -64,6 +66,7 @@ export const COMMAND_FLAGS = {
   resume: { type: "boolean", default: false },
   "no-resume": { type: "boolean", default: false },
   compress: { type: "boolean", short: "z", default: false },
+  verify: { type: "boolean", default: false },
   encrypt: { type: "boolean", default: false },
   raw: { type: "boolean", default: false },
   decrypt: { type: "boolean", default: false },
@@ -123,6 +126,7 @@ export function commandOptions(values: CommandValues, positionals: string[]): Co
     recursive: values.recursive,
     resume: !values["no-resume"],
     compress: values.compress,
+    verify: values.verify,
     encrypt: values.encrypt,
     raw: values.raw,
     decrypt: values.decrypt,

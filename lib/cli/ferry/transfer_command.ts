@@ -135,8 +135,9 @@ export async function runGet(context: TransferContext, options: CommandOptions):
 
 function transferFlags(
   options: CommandOptions,
-): { policy: CommandOptions["policy"]; resume: boolean; compress: boolean } {
-  return { policy: options.policy, resume: options.resume, compress: options.compress };
+): { policy: CommandOptions["policy"]; resume: boolean; compress: boolean; verify: boolean } {
+  const { policy, resume, compress, verify } = options;
+  return { policy, resume, compress, verify };
 }
 
 async function runJobs(

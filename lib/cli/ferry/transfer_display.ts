@@ -10,7 +10,7 @@
  */
 
 import type { BatchEvents, Job, Outcome } from "../../client/batch.ts";
-import { MAX_DATA_BYTES } from "../../protocol/data_stream.ts";
+import { MAX_DATA_BYTES } from "../../protocol/send_data.ts";
 import type { CommandReport } from "./command_report.ts";
 import { formatBytes, formatDuration, formatRate, printable } from "./format.ts";
 import { writeStderr } from "../shared/prompt.ts";

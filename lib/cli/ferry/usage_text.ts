@@ -72,6 +72,9 @@ const OPTIONS_TEXT = `Options:
                              resuming them
   -z, --compress             compress on the wire (chunks that do not shrink go
                              as they are)
+      --verify               put: also hash on this side and compare with the
+                             server's SHA-256; get: read the saved file back
+                             and check it
   -l, --limit KIB            at most KIB KiB per second on the wire, all
                              transfers together
       --encrypt              put: encrypt on this side; the server stores only
@@ -124,7 +127,7 @@ export const SHELL_USAGE: string = commandLines(
 ) +
   wrapText(
     "Options after a command work as on the command line: -f/--force, --rename, -r, " +
-      "--no-resume, -z/--compress, -l KIB (KiB/s), -p, -v/--verbose, --json, -q, --encrypt, " +
+      "--no-resume, -z/--compress, --verify, -l KIB (KiB/s), -p, -v/--verbose, --json, -q, --encrypt, " +
       "--raw, --decrypt, --key-file, --passphrase-file. Where copies go, and patterns: " +
       "docs/CLI.md. Tab completes commands and names, Up and Down recall earlier lines, " +
       "Ctrl-C interrupts the running command. !command is not available: ferry may not " +

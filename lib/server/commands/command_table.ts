@@ -9,6 +9,7 @@ import type { Op, Request } from "../../protocol/requests.ts";
 import type { Permission } from "../permissions.ts";
 import type { CommandHandler, RequestContext } from "../request_context.ts";
 import { list, mkdir, remove, rename, rmdir } from "./path_commands.ts";
+import { reportCorrupt } from "./report_corrupt.ts";
 import { stat } from "./stat_command.ts";
 import { get, put } from "./transfer_commands.ts";
 import { usage } from "./usage_command.ts";
@@ -51,11 +52,16 @@ export const COMMANDS: Record<Op, Command> = {
   list: entry(list, "list", "List a folder, in pages"),
   stat: entry(stat, "list", "Describe a file or folder"),
   get: entry(get, "read", "Download a file from an offset, ending with its SHA-256"),
-  put: entry(put, "write", "Upload a file, verified by SHA-256 before it appears"),
+  put: entry(put, "write", "Upload a file, hashed by the server before it appears"),
   delete: entry(remove, "delete", "Remove a file"),
   mkdir: entry(mkdir, "mkdir", "Make a folder"),
   rmdir: entry(rmdir, "delete", "Remove a folder"),
   rename: entry(rename, "write", "Move or rename a file or folder"),
   usage: entry(usage, null, "Bytes and files in your folder, and your quota"),
+  "report-corrupt": entry(
+    reportCorrupt,
+    "read",
+    "Report a download that no longer matches the file's recorded SHA-256",
+  ),
   bye: entry(bye, null, "End the session"),
 };

@@ -1,20 +1,15 @@
 /**
- * `GET` and `PUT`: file bytes in both directions, each ending with the
- * whole file's SHA-256.
+ * `GET` and `PUT`: file bytes in both directions. The server hashes what it
+ * receives (the hash it stores and replies); a download ends with the hash
+ * the back end recorded, or one computed while sending.
  *
  * @module
  */
 
 import { FerryError, isFerryError } from "../../core/errors.ts";
 import { ChunkCompressor } from "../../protocol/chunk_compression.ts";
-import { decodeJsonBody, type Message } from "../../protocol/codec.ts";
-import {
-  MAX_DATA_BYTES,
-  receivedBytes,
-  sendDataStream,
-  type TransferEnd,
-} from "../../protocol/data_stream.ts";
-import { MessageType } from "../../protocol/message_type.ts";
+import { receiveData } from "../../protocol/receive_data.ts";
+import { MAX_DATA_BYTES, sendData } from "../../protocol/send_data.ts";
 import type { Request } from "../../protocol/requests.ts";
 import { normalizeRemotePath, parentOf, type RemotePath } from "../../core/remote_path.ts";
 import type { Entry, ReadSource, Storage } from "../../storage/storage.ts";
@@ -27,9 +22,9 @@ type GetRequest = Extract<Request, { op: "get" }>;
 type PutRequest = Extract<Request, { op: "put" }>;
 
 /**
- * Opens a download. From an offset, a back end that keeps the file's hash
- * (S3) is read from that offset only; otherwise the file is read from 0,
- * so that the bytes before the offset can be hashed for `END`.
+ * Opens a download. A back end that keeps the file's hash (S3, the local
+ * hash index) is read from the offset only; otherwise the file is read from
+ * 0, so that the bytes before the offset can be hashed for `END`.
  *
  * @returns The source and whether it starts at `offset` (with its hash).
  */
@@ -49,12 +44,15 @@ async function openSource(
     if (source?.sha256 !== undefined) return { source, fromOffset: true };
     if (source) await cancelUnread(source.bytes);
   }
-  return { source: await storage.openRead(path, 0), fromOffset: false };
+  const source = await storage.openRead(path, 0);
+  return { source, fromOffset: source.sha256 !== undefined };
 }
 
 /**
- * `GET path offset`: `REPLY { entry, offset }`, `DATA`…, `END { size, sha256 }`.
- * With `compress`, chunks that shrink go as `DATA_DEFLATE`.
+ * `GET path offset`: `REPLY { entry, offset }`, `DATA`…, `END { size, sha256,
+ * recorded? }`. With a recorded hash (`recorded: true`) the file is not
+ * hashed; without one it is hashed while sent and the result offered to the
+ * back end's index. With `compress`, chunks that shrink go as `DATA_DEFLATE`.
  */
 export async function get(request: GetRequest, context: RequestContext): Promise<AuditDetail> {
   const path = normalizeRemotePath(request.path);
@@ -68,51 +66,31 @@ export async function get(request: GetRequest, context: RequestContext): Promise
     );
   }
   await context.reply({ entry: source.entry, offset: request.offset });
-  const end = await sendDataStream(
+  const recorded = fromOffset ? source.sha256 : undefined;
+  const end = await sendData(
     (message) => context.send(message),
     context.id,
     source.bytes,
     {
       offset: request.offset,
-      ...(fromOffset && source.sha256 !== undefined ? { sha256: source.sha256 } : {}),
+      ...(recorded === undefined ? {} : { sha256: recorded }),
       signal: context.signal,
       onProgress: (done) => context.progress.bytes = done - request.offset,
       ...(request.compress ? { compressor: new ChunkCompressor() } : {}),
     },
   );
+  if (recorded === undefined && end.sha256 !== undefined && source.recordSha256) {
+    // Read from 0 and hashed whole: the index keeps it for the file as opened.
+    await source.recordSha256(end.sha256).catch((error) =>
+      context.log.info(`Cannot record the SHA-256 of "${path}": ${error}`)
+    );
+  }
   return {
     bytes: end.size - request.offset,
     size: end.size,
     offset: request.offset,
-    sha256: end.sha256,
+    ...(end.sha256 === undefined ? {} : { sha256: end.sha256 }),
   };
-}
-
-/**
- * The client's `END` of an upload of `size` bytes.
- *
- * @throws {FerryError} `bad_request` when it is not `{size, sha256}` (64
- *   lowercase hex digits) or its size is not the announced one.
- */
-function parseEnd(message: Message, request: PutRequest): TransferEnd {
-  const end = decodeJsonBody(message, "bad_request") as Partial<TransferEnd> | null;
-  if (
-    typeof end !== "object" || end === null || typeof end.sha256 !== "string" ||
-    !/^[0-9a-f]{64}$/.test(end.sha256) || !Number.isSafeInteger(end.size) ||
-    Object.keys(end).some((key) => key !== "size" && key !== "sha256")
-  ) {
-    throw new FerryError(
-      "bad_request",
-      `Cannot finish the upload of "${request.path}": END must be {size, sha256} with a lowercase hex SHA-256`,
-    );
-  }
-  if (end.size !== request.size) {
-    throw new FerryError(
-      "bad_request",
-      `Cannot finish the upload of "${request.path}": END says ${end.size} bytes, the put announced ${request.size}`,
-    );
-  }
-  return end as TransferEnd;
 }
 
 async function existing(context: RequestContext, path: RemotePath): Promise<Entry | undefined> {
@@ -183,8 +161,9 @@ async function admitUpload(
 
 /**
  * `PUT path size`: `REPLY { offset }` invites the bytes from `offset`; the
- * client sends `DATA`/`DATA_DEFLATE`… and `END { size, sha256 }`; the file is
- * committed only if the hash matches, then `REPLY { entry, path, sha256 }`
+ * client sends `DATA`/`DATA_DEFLATE`… and `END { size, sha256? }`; the
+ * server hashes what it receives, commits only if the client's hash (when it
+ * sent one) matches, then `REPLY { entry, path, sha256 }` with its own hash
  * (`path` differs from the request with `rename`: keep both). With `eager`
  * (a file of at most {@linkcode MAX_DATA_BYTES}, never resumed), the bytes
  * follow the request unasked and there is no `REPLY { offset }`; a refusal is
@@ -219,36 +198,37 @@ export async function put(request: PutRequest, context: RequestContext): Promise
       context.signal.throwIfAborted();
       if (!eager) await context.reply({ offset: upload.offset });
       // A CANCEL ends this loop at once (the queue is cancelled, what it held dropped).
-      for await (const message of incoming) {
-        if (message.type === MessageType.DATA || message.type === MessageType.DATA_DEFLATE) {
-          const bytes = receivedBytes(message);
+      const { end } = await receiveData(incoming, {
+        offset: upload.offset,
+        size: request.size,
+        write: async (bytes) => {
           await upload.write(bytes);
           context.progress.bytes += bytes.byteLength;
-        } else if (message.type === MessageType.END) {
-          const end = parseEnd(message, request);
-          committing = true;
-          const entry = await upload.commit(end.sha256);
-          const parent = parentOf(path);
-          const placed = parent === "" ? entry.name : `${parent}/${entry.name}`;
-          context.usage?.apply(entry.size - replaced, placed === path && replaced > 0 ? 0 : 1);
-          context.log.info(
-            `"${context.account.name}" put "${placed}": ${entry.size} bytes, ` +
-              `${context.progress.bytes} bytes received from offset ${upload.offset}, SHA-256 ${end.sha256}`,
-          );
-          // Committed: a put for the audit log whatever happens to the reply (the client may be gone).
-          await context.reply({ entry, path: placed, sha256: end.sha256 }).catch((error) =>
-            context.log.info(`"${context.account.name}" put "${placed}": reply lost: ${error}`)
-          );
-          return {
-            path: placed,
-            bytes: context.progress.bytes,
-            size: entry.size,
-            offset: upload.offset,
-            sha256: end.sha256,
-          };
-        }
-      }
-      throw new FerryError("cancelled", `Upload of "${request.path}" ended before its END message`);
+        },
+        code: "bad_request",
+        what: `the upload of "${request.path}"`,
+      });
+      committing = true;
+      const entry = await upload.commit(end.sha256);
+      const sha256 = upload.sha256 as string;
+      const parent = parentOf(path);
+      const placed = parent === "" ? entry.name : `${parent}/${entry.name}`;
+      context.usage?.apply(entry.size - replaced, placed === path && replaced > 0 ? 0 : 1);
+      context.log.info(
+        `"${context.account.name}" put "${placed}": ${entry.size} bytes, ` +
+          `${context.progress.bytes} bytes received from offset ${upload.offset}, SHA-256 ${sha256}`,
+      );
+      // Committed: a put for the audit log whatever happens to the reply (the client may be gone).
+      await context.reply({ entry, path: placed, sha256 }).catch((error) =>
+        context.log.info(`"${context.account.name}" put "${placed}": reply lost: ${error}`)
+      );
+      return {
+        path: placed,
+        bytes: context.progress.bytes,
+        size: entry.size,
+        offset: upload.offset,
+        sha256,
+      };
     } finally {
       if (!committing) await upload.abort();
     }

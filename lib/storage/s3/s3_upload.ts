@@ -10,10 +10,10 @@
  */
 
 import { FerryError } from "../../core/errors.ts";
-import { SerialQueue } from "../../core/serial_queue.ts";
-import { baseName, quotePath } from "../../core/remote_path.ts";
+import { baseName } from "../../core/remote_path.ts";
 import type { RemotePath } from "../../core/remote_path.ts";
-import type { Entry, UploadOptions, UploadSink } from "../storage.ts";
+import type { Entry, UploadOptions } from "../storage.ts";
+import { UploadShell } from "../upload_shell.ts";
 import type { Lease } from "./lease_locks.ts";
 import type { S3Context } from "./s3_context.ts";
 import { s3Error } from "./s3_errors.ts";
@@ -42,13 +42,12 @@ export interface S3UploadInit {
 /**
  * An upload into a bucket. It owns its lease and releases it exactly once:
  * when {@linkcode S3Upload.commit} ends (success or failure) or at
- * {@linkcode S3Upload.abort}. Calls are serialised; at most one part is
- * buffered, and a `write` that completes a part waits until it is stored.
+ * {@linkcode S3Upload.abort}. Calls are serialised ({@linkcode UploadShell});
+ * at most one part is buffered, and a `write` that completes a part waits
+ * until it is stored.
  */
-export class S3Upload implements UploadSink {
+export class S3Upload extends UploadShell {
   #ctx: S3Context;
-  #path: RemotePath;
-  #options: UploadOptions;
   #lease: Lease;
   #record: UploadRecord;
   #hasher: SavableSha256;
@@ -56,15 +55,12 @@ export class S3Upload implements UploadSink {
   #filled = 0;
   #sent: number;
   #offset: number;
-  #state: "open" | "broken" | "finished" = "open";
   #kept = 0;
-  #serial = new SerialQueue();
 
   /** @param init The context, path, options, lease and starting point. */
   constructor(init: S3UploadInit) {
+    super(init.path, init.options);
     this.#ctx = init.ctx;
-    this.#path = init.path;
-    this.#options = init.options;
     this.#lease = init.lease;
     this.#record = init.start.record;
     this.#hasher = init.start.hasher;
@@ -86,56 +82,25 @@ export class S3Upload implements UploadSink {
     return this.#kept;
   }
 
-  /**
-   * Appends bytes; when they complete a part, sends it before returning.
-   *
-   * @param chunk The next bytes; the caller may reuse the buffer afterwards.
-   * @throws {FerryError} `too_large` past the announced size (nothing taken).
-   * @throws {TypeError} After commit or abort.
-   */
-  write(chunk: Uint8Array): Promise<void> {
-    return this.#serial.run(() => this.#write(chunk));
-  }
-
-  /**
-   * Verifies the size and SHA-256 and makes the object appear, whole.
-   *
-   * @param sha256Hex The SHA-256 of the whole file, in hexadecimal.
-   * @returns The committed entry.
-   * @throws {FerryError} `integrity` on a size mismatch (the data is kept for
-   * a resume) or a hash mismatch (the data is discarded); `exists`,
-   * `is_directory`, `not_found` when it cannot be placed (the verified data is
-   * kept); `busy` when the write lease was lost.
-   * @throws {TypeError} After commit or abort.
-   */
-  commit(sha256Hex: string): Promise<Entry> {
-    return this.#serial.run(() => this.#commit(sha256Hex));
-  }
-
   /** Keeps what was received for a resume (parts, tail) and releases the lease. */
-  abort(): Promise<void> {
-    return this.#serial.run(async () => {
-      if (this.#state === "finished") return;
-      try {
-        if (this.#state === "open") await this.#saveForResume(this.#hasher.save());
-      } catch {
-        // Best effort: the parts already recorded still resume.
-      } finally {
-        await this.#finish();
-      }
-    });
+  protected async keep(): Promise<void> {
+    try {
+      if (this.state === "open") await this.#saveForResume(this.#hasher.save());
+    } catch {
+      // Best effort: the parts already recorded still resume.
+    } finally {
+      await this.#finish();
+    }
   }
 
-  async #write(chunk: Uint8Array): Promise<void> {
-    const action = `Cannot write ${quotePath(this.#path)}`;
-    this.#assertOpen(action);
-    if (this.#state === "broken") {
-      throw new FerryError("internal", `${action}: an earlier write failed`);
-    }
-    const { size } = this.#options;
-    if (this.#sent + this.#filled + chunk.byteLength > size) {
-      throw new FerryError("too_large", `${action}: more data than the announced ${size} bytes`);
-    }
+  /** The bytes sent in parts and buffered, offset included. */
+  protected received(): number {
+    return this.#sent + this.#filled;
+  }
+
+  /** Appends bytes; when they complete a part, sends it before returning. */
+  protected async store(chunk: Uint8Array, action: string): Promise<void> {
+    const { size } = this.options;
     let at = 0;
     while (at < chunk.byteLength) {
       const buffer = this.#ensureBuffer();
@@ -150,59 +115,63 @@ export class S3Upload implements UploadSink {
           await this.#sendPart(this.#hasher.save());
           await writeUploadRecord(this.#ctx, this.#record);
         } catch (error) {
-          this.#state = "broken";
+          this.state = "broken";
           throw s3Error(error, action);
         }
       }
     }
   }
 
-  async #commit(sha256Hex: string): Promise<Entry> {
-    const action = `Cannot commit ${quotePath(this.#path)}`;
-    this.#assertOpen(action);
+  /**
+   * Verifies the size and SHA-256 and makes the object appear, whole. On a
+   * size mismatch the data is kept for a resume, on a hash mismatch it is
+   * discarded; verified data that cannot be placed is kept; `busy` when the
+   * write lease was lost.
+   */
+  protected async place(
+    action: string,
+    expected: string | undefined,
+  ): Promise<{ entry: Entry; sha256: string }> {
     try {
-      if (this.#state === "broken") {
+      if (this.state === "broken") {
         throw new FerryError("internal", `${action}: an earlier write failed`);
       }
-      const { size } = this.#options;
+      const { size } = this.options;
       const received = this.#sent + this.#filled;
       const saved = this.#hasher.save();
       if (received !== size) {
         await this.#saveForResume(saved);
         throw new FerryError("integrity", `${action}: received ${received} of ${size} bytes`);
       }
-      if (this.#hasher.digestHex() !== sha256Hex.toLowerCase()) {
+      const sha256 = this.#hasher.digestHex();
+      if (this.differs(sha256, expected)) {
         this.#record.parts = [];
         delete this.#record.tail;
         await discardUpload(this.#ctx, this.#record);
-        throw new FerryError("integrity", `${action}: the SHA-256 does not match the data`);
+        throw this.mismatch(action);
       }
       await this.#lease.confirm(action);
       let key: string;
       try {
-        key = await placeUpload(this.#ctx, this.#path, this.#options, this.#record, action);
+        key = await placeUpload(this.#ctx, this.path, this.options, this.#record, action);
       } catch (error) {
         await this.#saveForResume(saved).catch(() => {});
         throw error;
       }
-      const metadata = this.#metadata(sha256Hex.toLowerCase());
+      const metadata = this.#metadata(sha256);
       const last = this.#bytes();
-      if (!(await writeObject(this.#ctx, this.#record, key, last, metadata, this.#options))) {
+      if (!(await writeObject(this.#ctx, this.#record, key, last, metadata, this.options))) {
         await this.#saveForResume(saved).catch(() => {});
         throw new FerryError("exists", `${action}: a file with that name exists`);
       }
-      const { state, tail } = this.#ctx.keys.upload(this.#path);
+      const { state, tail } = this.#ctx.keys.upload(this.path);
       this.#record.parts = [];
       delete this.#record.tail;
       await this.#ctx.client.deleteMany([state, tail]).catch(() => {});
       const head = await this.#ctx.client.head(key);
       if (head === undefined) throw new FerryError("not_found", `${action}: it vanished at once`);
-      return {
-        name: baseName(this.#ctx.keys.pathOf(key)),
-        kind: "file",
-        size: head.size,
-        mtime: fileMtime(head),
-      };
+      const name = baseName(this.#ctx.keys.pathOf(key));
+      return { entry: { name, kind: "file", size: head.size, mtime: fileMtime(head) }, sha256 };
     } catch (error) {
       throw s3Error(error, action);
     } finally {
@@ -217,7 +186,7 @@ export class S3Upload implements UploadSink {
   async #sendPart(hash: string): Promise<void> {
     const record = this.#record;
     if (record.uploadId === undefined) {
-      record.key = await multipartKey(this.#ctx, this.#path, this.#options);
+      record.key = await multipartKey(this.#ctx, this.path, this.options);
       const headers = this.#metadata(undefined);
       record.uploadId = await createMultipartUpload(this.#ctx.client, record.key, headers);
     }
@@ -243,7 +212,7 @@ export class S3Upload implements UploadSink {
     const record = this.#record;
     if (this.#filled > 0) {
       const bytes = this.#bytes();
-      const key = this.#ctx.keys.upload(this.#path).tail;
+      const key = this.#ctx.keys.upload(this.path).tail;
       const etag = await this.#ctx.client.put(key, bytes);
       if (etag !== undefined) record.tail = { size: bytes.byteLength, etag, hash };
     }
@@ -253,7 +222,7 @@ export class S3Upload implements UploadSink {
   }
 
   #metadata(sha256: string | undefined): Record<string, string> {
-    const { mtime } = this.#options;
+    const { mtime } = this.options;
     return {
       "content-type": "application/octet-stream",
       ...(mtime === undefined ? {} : { "x-amz-meta-mtime": String(Math.round(mtime)) }),
@@ -263,7 +232,7 @@ export class S3Upload implements UploadSink {
 
   /** The part buffer, sized for the next part; one allocation per upload. */
   #ensureBuffer(): Uint8Array {
-    const capacity = Math.min(this.#record.partSize, this.#options.size - this.#sent);
+    const capacity = Math.min(this.#record.partSize, this.options.size - this.#sent);
     if (this.#buffer === undefined) this.#buffer = new Uint8Array(capacity);
     else if (this.#buffer.byteLength > capacity) this.#buffer = this.#buffer.subarray(0, capacity);
     return this.#buffer;
@@ -273,12 +242,8 @@ export class S3Upload implements UploadSink {
     return this.#buffer?.subarray(0, this.#filled) ?? new Uint8Array(0);
   }
 
-  #assertOpen(action: string): void {
-    if (this.#state === "finished") throw new TypeError(`${action}: the upload is finished`);
-  }
-
   async #finish(): Promise<void> {
-    this.#state = "finished";
+    this.state = "finished";
     this.#kept = this.#record.uploadId !== undefined || this.#record.tail !== undefined
       ? heldBytes(this.#record)
       : 0;

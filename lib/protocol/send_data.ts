@@ -1,27 +1,21 @@
 /**
- * Sends a byte stream as `DATA` messages followed by `END`, hashing as it goes.
- * The server uses it for downloads and the client for uploads.
+ * Sends a transfer's bytes: a byte stream as `DATA` messages followed by
+ * `END`, hashing as it goes when asked. The server uses it for downloads and
+ * the client for uploads; {@linkcode receiveData} is the other end.
  *
  * @module
  */
 
 import { createHash } from "node:crypto";
 import { MAX_PLAINTEXT_BYTES } from "../channel/secure_channel.ts";
-import { type ChunkCompressor, decompressChunk } from "./chunk_compression.ts";
-import { encodeJsonMessage, encodeMessage, type Message, writeMessageHeader } from "./codec.ts";
+import type { ChunkCompressor } from "./chunk_compression.ts";
+import { encodeJsonMessage, encodeMessage, writeMessageHeader } from "./codec.ts";
 import { MESSAGE_HEADER_BYTES, MessageType } from "./message_type.ts";
 import { type ByteInput, ViewReader } from "../core/byte_source.ts";
+import type { TransferEnd } from "./receive_data.ts";
 
 /** The most file bytes one `DATA` message carries. */
 export const MAX_DATA_BYTES = MAX_PLAINTEXT_BYTES - MESSAGE_HEADER_BYTES;
-
-/** The body of an `END` message. */
-export interface TransferEnd {
-  /** Bytes of the whole file, from offset 0. */
-  size: number;
-  /** Lower-case hex SHA-256 of the whole file, from offset 0. */
-  sha256: string;
-}
 
 /**
  * Marks a promise as observed at once: a send may fail (the peer is gone)
@@ -34,16 +28,30 @@ function observed<T>(pending: Promise<T>): Promise<T> {
   return pending;
 }
 
-/** Options of {@linkcode sendDataStream}. */
-export interface SendDataStreamOptions {
-  /** Bytes at the start that the peer already has: hashed but not sent. */
+/** Options of {@linkcode sendData}. */
+export interface SendDataOptions {
+  /** Bytes at the start that the peer already has: read (and hashed) but not sent. */
   offset?: number;
   /**
-   * The whole file's SHA-256, known beforehand (stored by the back end). The
-   * stream then starts at `offset` (the bytes before it are not read), nothing
-   * is hashed, and `END` carries this value; the peer checks it anyway.
+   * The whole file's SHA-256, known beforehand (recorded by the back end).
+   * The stream then starts at `offset` (the bytes before it are not read),
+   * nothing is hashed, and `END` carries this value with `recorded: true`;
+   * the peer checks it.
    */
   sha256?: string;
+  /**
+   * Whether to hash the whole file for `END` (without `sha256`). Without it
+   * `END` carries the size only: the receiver hashes what it receives.
+   * @default {true}
+   */
+  hash?: boolean;
+  /**
+   * Called after the last byte was read and sent, before `END`; a throw
+   * stops the transfer without `END` (the source changed while read).
+   */
+  beforeEnd?: () => void | Promise<void>;
+  /** Changes the SHA-256 put in `END` (a test hook: see `FERRY_TEST_CORRUPT_VERIFY`). */
+  alterSha256?: (sha256: string) => string;
   /** Called after each message with the bytes sent so far (offset included). */
   onProgress?: (done: number) => void;
   /** Stops early when aborted. */
@@ -52,29 +60,22 @@ export interface SendDataStreamOptions {
   compressor?: ChunkCompressor;
 }
 
-/** What {@linkcode sendDataStream} sent. */
-export interface SentData extends TransferEnd {
+/** What {@linkcode sendData} sent. */
+export interface SentData {
+  /** Bytes of the whole file, from offset 0. */
+  size: number;
+  /** The SHA-256 of the whole file as hashed here, or as given; absent when not hashed. */
+  sha256?: string;
   /** File bytes as they went on the wire (after compression). */
   wireBytes: number;
 }
 
 /**
- * The file bytes of a received `DATA` or `DATA_DEFLATE` message.
- *
- * @throws {FerryError} `protocol` for a bad or oversized compressed chunk.
- */
-export function receivedBytes(message: Message): Uint8Array {
-  return message.type === MessageType.DATA_DEFLATE
-    ? decompressChunk(message.body, MAX_DATA_BYTES)
-    : message.body;
-}
-
-/**
- * Reads `source` from its start, hashes every byte, sends the bytes from
- * `offset` on as `DATA` messages and ends with `END`. The next chunk is read
- * while this one is hashed, encrypted and sent; two buffers are reused
- * throughout. With `options.sha256`, `source` starts at `offset` instead and
- * is not hashed.
+ * Reads `source` from its start, hashes every byte (unless `options.hash`
+ * is false), sends the bytes from `offset` on as `DATA` messages and ends
+ * with `END`. The next chunk is read while this one is hashed, encrypted
+ * and sent; two buffers are reused throughout. With `options.sha256`,
+ * `source` starts at `offset` instead and is not hashed.
  *
  * @param send Encrypts and queues one message (see `SecureChannel.send`); it must
  *   have consumed the bytes by the time it returns, as the buffer is reused.
@@ -85,15 +86,16 @@ export function receivedBytes(message: Message): Uint8Array {
  * @param options Offset, progress, cancellation.
  * @returns What was sent in `END`.
  */
-export async function sendDataStream(
+export async function sendData(
   send: (message: Uint8Array) => Promise<void>,
   id: number,
   source: ByteInput,
-  options: SendDataStreamOptions = {},
+  options: SendDataOptions = {},
 ): Promise<SentData> {
   const offset = options.offset ?? 0;
   let wireBytes = 0;
-  const hash = options.sha256 === undefined ? createHash("sha256") : undefined;
+  const known = options.sha256;
+  const hash = known === undefined && options.hash !== false ? createHash("sha256") : undefined;
   const reader = new ViewReader(source);
   const chunkView = (buffer: ArrayBuffer): Uint8Array =>
     new Uint8Array(buffer, MESSAGE_HEADER_BYTES, MAX_DATA_BYTES);
@@ -101,7 +103,7 @@ export async function sendDataStream(
   // and sent.
   let spare = new ArrayBuffer(MESSAGE_HEADER_BYTES + MAX_DATA_BYTES);
   let reading = observed(reader.read(chunkView(new ArrayBuffer(spare.byteLength))));
-  let position = hash === undefined ? offset : 0;
+  let position = known === undefined ? 0 : offset;
   let sending: Promise<void> = Promise.resolve();
   try {
     for (;;) {
@@ -139,8 +141,11 @@ export async function sendDataStream(
     throw error;
   }
   reader.releaseLock();
-  const sha256 = hash === undefined ? options.sha256 as string : hash.digest("hex");
-  const end: TransferEnd = { size: position, sha256 };
+  await options.beforeEnd?.();
+  const sha256 = known ?? hash?.digest("hex");
+  const end: TransferEnd = { size: position };
+  if (sha256 !== undefined) end.sha256 = options.alterSha256?.(sha256) ?? sha256;
+  if (known !== undefined) end.recorded = true;
   await send(encodeJsonMessage(MessageType.END, id, end));
-  return { ...end, wireBytes };
+  return { size: position, wireBytes, ...(sha256 === undefined ? {} : { sha256 }) };
 }
