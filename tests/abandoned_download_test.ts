@@ -25,7 +25,7 @@ function assertRefused(
   what: string,
 ): void {
   assert.equal(run.code, 3, `${what}: ${run.stderr}`);
-  assert.match(run.stderr, message, what);
+  assert.match(run.stderr, message, `${what}: ${JSON.stringify(run.stderr)}`);
   assert.equal(run.stderr.trim().split("\n").length, 1, `${what}: one line only: ${run.stderr}`);
 }
 
