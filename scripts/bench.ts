@@ -9,8 +9,8 @@
  * @module
  */
 
-import { addUser, type Ferryd, startFerryd } from "../tests/harness/ferryd_process.ts";
-import { runFerry } from "../tests/harness/ferry_process.ts";
+import { runFerry } from "./ferry.ts";
+import { addUser, type ScriptFerryd, startFerryd } from "./ferryd.ts";
 import { copyTree, makeRandomFile, makeTree, removeQuietly } from "./bench/fixtures.ts";
 import { measure, type Measurement, median, notRun, probe } from "./bench/measure.ts";
 import { parseBenchOptions, USAGE } from "./bench/options.ts";
@@ -112,10 +112,10 @@ async function startFerry(
   work: string,
   home: string,
   auth: "key" | "password",
-): Promise<{ server: Ferryd & AsyncDisposable; ferry: FerryTool }> {
-  const key = await runFerry(["keygen", `${home}/id_x25519`], { server: "-", cwd: work, home });
+): Promise<{ server: ScriptFerryd; ferry: FerryTool }> {
+  const key = await runFerry(["keygen", `${home}/id_x25519`], { work, home });
   if (key.code !== 0) throw new Error(`Cannot make a ferry identity: ${key.stderr}`);
-  await addUser(dataDir, "bench", PASSWORD, ["--key", key.stdout.trim()]);
+  await addUser(dataDir, "bench", PASSWORD, { args: ["--key", key.stdout.trim()] });
   const server = await startFerryd({ dataDir, args: ["--log-level", "warn"] });
   const ferry = ferryTool({
     serverPid: server.process.pid,

@@ -2,8 +2,10 @@
  * Runs ferryd for the scripts that measure it (`scripts/load.ts`,
  * `scripts/bench/profile.ts`): through the launcher's {@linkcode launchArgs},
  * so it runs under exactly the grant of `deno task serve`, on 127.0.0.1 and
- * port 0, and the port is read from its "listening on" line. (The tests have
- * their own, in `tests/harness/`, which scripts do not import.)
+ * port 0, and the port is read from its "listening on" line. With `s3Env`
+ * it runs `--storage s3` on settings from the `FERRY_S3_*` variables, the
+ * way docs describe for a server without `s3.json`. (The tests have their
+ * own, in `tests/harness/`, which scripts do not import.)
  *
  * @module
  */
@@ -16,6 +18,8 @@ export interface ScriptFerryd extends AsyncDisposable {
   process: Deno.ChildProcess;
   /** The port the system gave it on 127.0.0.1. */
   port: number;
+  /** `127.0.0.1:port`, for the client's `--server`. */
+  server: string;
   /** Sends a signal and waits for the exit; returns the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
 }
@@ -28,27 +32,55 @@ export interface ScriptFerrydOptions {
   args?: string[];
   /** Deno flags before the sandbox's, such as `--cpu-prof`. */
   denoFlags?: string[];
+  /**
+   * Keep the files in S3: the `FERRY_S3_*` variables (`FERRY_S3_ENDPOINT`
+   * and the others of docs/S3.md), given to ferryd alone.
+   */
+  s3Env?: Record<string, string> | undefined;
 }
 
-/** `deno` with the launcher's arguments for ferryd `args`, with `denoFlags` after `run`. */
+/** Options of {@linkcode addUser}. */
+export interface AddUserOptions {
+  /** More `user add` arguments, such as `--key PUBLIC`. */
+  args?: string[];
+  /** The `FERRY_S3_*` variables of a ferryd on S3 (its users live there). */
+  s3Env?: Record<string, string> | undefined;
+}
+
+/**
+ * `deno` with the launcher's arguments for ferryd `args` (and `--storage s3`
+ * when `s3Env` is given), with `denoFlags` after `run`.
+ */
 function ferrydCommand(
   args: string[],
-  denoFlags: string[],
+  options: { denoFlags?: string[]; s3Env?: Record<string, string> | undefined },
   io: { stdin: "null" | "piped"; stdout: "null" | "piped" },
 ): Deno.Command {
-  const [run, ...rest] = launchArgs("ferryd", args);
+  const s3Env = options.s3Env;
+  const s3EnvEndpoint = s3Env?.FERRY_S3_ENDPOINT;
+  if (s3Env !== undefined && !s3EnvEndpoint) {
+    throw new Error("ferryd on S3 needs FERRY_S3_ENDPOINT in s3Env");
+  }
+  const storage = s3Env === undefined ? [] : ["--storage", "s3"];
+  const [run, ...rest] = launchArgs("ferryd", [...args, ...storage], { s3EnvEndpoint });
   return new Deno.Command(Deno.execPath(), {
-    args: [run as string, ...denoFlags, ...rest],
+    args: [run as string, ...(options.denoFlags ?? []), ...rest],
+    ...(s3Env === undefined ? {} : { env: s3Env }),
     ...io,
     stderr: "piped",
   });
 }
 
 /** Adds a user through `ferryd user add --password-stdin`. */
-export async function addUser(dataDir: string, name: string, password: string): Promise<void> {
+export async function addUser(
+  dataDir: string,
+  name: string,
+  password: string,
+  options: AddUserOptions = {},
+): Promise<void> {
   const child = ferrydCommand(
-    ["user", "add", name, "--password-stdin", "--data", dataDir],
-    [],
+    ["user", "add", name, "--password-stdin", "--data", dataDir, ...(options.args ?? [])],
+    { s3Env: options.s3Env },
     { stdin: "piped", stdout: "null" },
   ).spawn();
   const writer = child.stdin.getWriter();
@@ -64,7 +96,7 @@ export async function addUser(dataDir: string, name: string, password: string): 
 /** Starts `ferryd serve` on 127.0.0.1, port 0, and waits until it listens. */
 export async function startFerryd(options: ScriptFerrydOptions): Promise<ScriptFerryd> {
   const args = ["serve", "--data", options.dataDir, "--host", "127.0.0.1", "--port", "0"];
-  const child = ferrydCommand([...args, ...(options.args ?? [])], options.denoFlags ?? [], {
+  const child = ferrydCommand([...args, ...(options.args ?? [])], options, {
     stdin: "null",
     stdout: "null",
   }).spawn();
@@ -108,6 +140,7 @@ export async function startFerryd(options: ScriptFerrydOptions): Promise<ScriptF
   return {
     process: child,
     port,
+    server: `127.0.0.1:${port}`,
     stop,
     async [Symbol.asyncDispose](): Promise<void> {
       await stop("SIGKILL");

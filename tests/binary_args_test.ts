@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type BuildStep, compilePlan } from "../scripts/compile/plan.ts";
-import { freePort } from "./harness/ferryd_process.ts";
+import { freePort } from "../scripts/free_port.ts";
 import { runToEnd } from "./harness/run_process.ts";
 import { sha256File, writeRandomFile } from "./harness/fixture.ts";
 

@@ -41,6 +41,16 @@ Deno.test("put -r many many2 / get -r many2 g/many - interrupted, then run again
   first.kill("SIGKILL");
   await first.status;
   await world.files.untilUnlocked("many2/big.bin");
+  // The killed upload's own event comes when the server sees the connection
+  // drop: wait for it, so that its bytes are not counted as the re-run's.
+  await waitFor(
+    async () =>
+      (await auditEvents(world.server.dataDir)).some((event) =>
+        event.event === "transfer.aborted" && event.path === "many2/big.bin"
+      ),
+    60_000,
+    "the killed upload's transfer.aborted event",
+  );
   const before = (await auditEvents(world.server.dataDir)).length;
   const again = await world.ferry(["put", "-r", "many", "many2"]);
   assert.equal(again.code, 0, again.stderr);

@@ -7,7 +7,8 @@ import {
 } from "../lib/sandbox/permission_flags.ts";
 import { diagnoseFailure } from "../scripts/compile.ts";
 import { compilePlan } from "../scripts/compile/plan.ts";
-import { freePort, ROOT } from "./harness/ferryd_process.ts";
+import { freePort } from "../scripts/free_port.ts";
+import { ROOT } from "./harness/ferryd_process.ts";
 import { runToEnd } from "./harness/run_process.ts";
 
 // `deno compile` itself needs denort from dl.deno.land, which this machine

@@ -334,24 +334,6 @@ const RULES: Rule[] = [
   },
 ];
 
-/**
- * Edges that break a rule today and belong to work in progress elsewhere,
- * as `FROM -> TO`. Each is a defect to remove, not a permission: the list
- * only shrinks. The test says when one is no longer needed.
- */
-const KNOWN_EXCEPTIONS: ReadonlySet<string> = new Set<string>([
-  // Benchmarks (issue 16) start ferryd and make files through the test harness.
-  "scripts/bench.ts -> tests/harness/ferry_process.ts",
-  "scripts/bench.ts -> tests/harness/ferryd_process.ts",
-  "scripts/bench/fixtures.ts -> tests/harness/fixture.ts",
-  "scripts/bench/ideal_pipe.ts -> tests/harness/ferryd_process.ts",
-  "scripts/bench/sshd.ts -> tests/harness/ferryd_process.ts",
-  "scripts/bench/tools.ts -> tests/harness/ferryd_process.ts",
-  "scripts/ceph/bench_ferryd_s3.ts -> tests/harness/ferry_process.ts",
-  "scripts/ceph/bench_ferryd_s3.ts -> tests/harness/ferryd_process.ts",
-  "scripts/ceph/bench_ferryd_s3.ts -> tests/harness/fixture.ts",
-]);
-
 /** The edges that break a rule, each with the rule it breaks. */
 function violations(edges: ImportEdge[]): { edge: ImportEdge; rule: string }[] {
   const found: { edge: ImportEdge; rule: string }[] = [];
@@ -437,18 +419,8 @@ Deno.test("layering - no import breaks the layers of docs/ARCHITECTURE.md", asyn
     `layering: ${edges.length} import edges between files, ${crossFolder} to another folder, ` +
       `${crossLayer} to another layer`,
   );
-  const found = violations(edges);
-  const named = (edge: ImportEdge): string => `${edge.from} -> ${edge.to}`;
-  const unexpected = found.filter(({ edge }) => !KNOWN_EXCEPTIONS.has(named(edge)));
-  const stale = [...KNOWN_EXCEPTIONS].filter((name) =>
-    !found.some(({ edge }) => named(edge) === name)
-  );
-  if (stale.length > 0) {
-    // deno-lint-ignore no-console
-    console.log(`layering: no longer needed in KNOWN_EXCEPTIONS:\n  ${stale.join("\n  ")}`);
-  }
   assert.deepEqual(
-    unexpected.map(({ edge, rule }) => `${edge.from} imports "${edge.specifier}": ${rule}`),
+    violations(edges).map(({ edge, rule }) => `${edge.from} imports "${edge.specifier}": ${rule}`),
     [],
   );
 });

@@ -113,7 +113,13 @@ Deno.test("ferryd - partial uploads older than --partial-max-age are removed, fr
     }
     await Deno.utime(`${partial}/old.part`, old, old);
     await using server = await startFerryd({ dataDir, args: ["--partial-max-age-hours", "2"] });
-    await waitFor(async () => (await sizeOf(`${partial}/old.part`)) === 0, 5000, "the sweep");
+    // The sweep logs after it removed the file, and its stderr is read as it comes.
+    await waitFor(
+      async () =>
+        (await sizeOf(`${partial}/old.part`)) === 0 && /Removed \d+ stale/.test(server.log()),
+      30_000,
+      "the sweep and its log line",
+    );
     assert.match(server.log(), /Removed 1 stale partial upload/);
     assert.equal(await sizeOf(`${partial}/fresh.part`), 1);
     assert.equal(await sizeOf(`${partial}/old.json`), 0);

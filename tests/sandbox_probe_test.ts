@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { compilePlan } from "../scripts/compile/plan.ts";
-import { freePort, ROOT } from "./harness/ferryd_process.ts";
+import { freePort } from "../scripts/free_port.ts";
+import { ROOT } from "./harness/ferryd_process.ts";
 
 interface ProbeLine {
   probe: string;

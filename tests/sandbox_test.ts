@@ -4,7 +4,8 @@ import {
   S3_ENV_VARS,
   serverPermissionFlags,
 } from "../lib/sandbox/permission_flags.ts";
-import { freePort, ROOT, writeS3Settings } from "./harness/ferryd_process.ts";
+import { freePort } from "../scripts/free_port.ts";
+import { ROOT, writeS3Settings } from "./harness/ferryd_process.ts";
 
 async function runServer(
   flags: string[],

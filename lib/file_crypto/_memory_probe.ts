@@ -1,10 +1,15 @@
 /**
  * Encrypts then decrypts a generated stream of `MiB` mebibytes and prints, as
  * JSON, how much the process's RSS grew: a child process of
- * `decrypt_stream_test.ts`, so other tests running in parallel do not skew
- * the reading.
+ * `decrypt_stream_test.ts`, because `deno test --parallel` runs every test
+ * module in one process (one worker each), whose RSS they all share.
  *
- * Usage: `deno run lib/file_crypto/_memory_probe.ts MiB`
+ * What is measured is the memory the stream keeps, not the garbage it
+ * leaves: with `--v8-flags=--expose-gc` each reading follows a full
+ * collection, so how far behind a loaded machine's collector runs does not
+ * change it (without the flag the readings include garbage).
+ *
+ * Usage: `deno run --v8-flags=--expose-gc lib/file_crypto/_memory_probe.ts MiB`
  *
  * @module
  */
@@ -48,7 +53,12 @@ export async function probe(size: number): Promise<MemoryProbeResult> {
       made += piece.length;
     },
   }, { highWaterMark: 0 });
-  const start = Deno.memoryUsage().rss;
+  const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  const rss = (): number => {
+    collect();
+    return Deno.memoryUsage().rss;
+  };
+  const start = rss();
   let peak = start;
   let bytes = 0;
   const outputHash = createHash("sha256");
@@ -58,7 +68,7 @@ export async function probe(size: number): Promise<MemoryProbeResult> {
   for await (const part of opened) {
     outputHash.update(part);
     bytes += part.length;
-    if (bytes % (1024 * 1024) === 0) peak = Math.max(peak, Deno.memoryUsage().rss);
+    if (bytes % (8 * 1024 * 1024) === 0) peak = Math.max(peak, rss());
   }
   const identical = outputHash.digest("hex") === sourceHash.digest("hex");
   return { bytes, identical, startMiB: start / 2 ** 20, peakMiB: peak / 2 ** 20 };

@@ -187,10 +187,12 @@ Deno.test("createDecryptStream() resumes at a chunk boundary with an unlocked he
 });
 
 Deno.test("createDecryptStream() streams 256 MiB in bounded memory", async () => {
-  // A child process, so that tests running in parallel do not skew its RSS.
+  // A child process: under `deno test --parallel` all test modules share one
+  // process and its RSS. Each reading follows a full GC (--expose-gc): it
+  // measures what the stream keeps, not how far behind the collector is.
   const probe = new URL("./_memory_probe.ts", import.meta.url);
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", probe.href, "256"],
+    args: ["run", "--no-prompt", "--v8-flags=--expose-gc", probe.href, "256"],
     stdout: "piped",
     stderr: "piped",
   }).output();

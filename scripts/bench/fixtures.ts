@@ -6,7 +6,8 @@
  */
 
 import { createHash } from "node:crypto";
-import { sha256File, writeRandomFile } from "../../tests/harness/fixture.ts";
+import { sha256OfFile } from "../../lib/local_fs/file_sha256.ts";
+import { writeRandomFile } from "../../lib/local_fs/random_file.ts";
 
 /** A tree of small files: relative path to SHA-256. */
 export type TreeManifest = Map<string, string>;
@@ -67,7 +68,7 @@ export async function copyTree(from: string, to: string): Promise<void> {
  * @throws {Error} When it is missing or differs.
  */
 export async function checkFile(path: string, sha256: string): Promise<void> {
-  const actual = await sha256File(path).catch((error) => {
+  const actual = await sha256OfFile(path).catch((error) => {
     throw new Error(`Cannot verify "${path}": ${(error as Error).message}`);
   });
   if (actual !== sha256) throw new Error(`Cannot verify "${path}": the SHA-256 differs`);

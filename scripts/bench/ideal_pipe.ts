@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { CHACHA_POLY } from "../../lib/noise/cipher_functions.ts";
-import { freePort } from "../../tests/harness/ferryd_process.ts";
+import { freePort } from "../free_port.ts";
 import { makeRandomFile, removeQuietly } from "./fixtures.ts";
 import { timedRun } from "./timed_run.ts";
 

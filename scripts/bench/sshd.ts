@@ -6,7 +6,7 @@
  * @module
  */
 
-import { freePort } from "../../tests/harness/ferryd_process.ts";
+import { freePort } from "../free_port.ts";
 import { capture } from "./proc_stats.ts";
 
 /** The OpenSSH programs the benchmark needs. */

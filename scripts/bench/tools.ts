@@ -7,8 +7,7 @@
  */
 
 import { dataLayout } from "../../lib/core/defaults.ts";
-import { clientPermissionFlags } from "../../lib/sandbox/permission_flags.ts";
-import { ROOT } from "../../tests/harness/ferryd_process.ts";
+import { ferryCommandLine } from "../ferry.ts";
 import type { OpenSshPaths, PrivateSshd } from "./sshd.ts";
 import type { CommandSpec } from "./timed_run.ts";
 
@@ -57,37 +56,24 @@ export interface FerryToolOptions {
 }
 
 /**
- * The ferry CLI, run exactly as the tests run it: `deno run` with the
- * client's sandbox flags.
+ * The ferry CLI, run exactly as `deno task client` runs it: `deno run` with
+ * the client's sandbox flags from the launcher (scripts/ferry.ts).
  *
  * @param options Server, folders and login.
  * @returns The tool.
  */
 export function ferryTool(options: FerryToolOptions): FerryTool {
-  const env: Record<string, string> = { FERRY_HOME: options.home, FERRY_USER: options.user };
+  const env: Record<string, string> = { FERRY_USER: options.user };
   const login: string[] = [];
   if ("identity" in options.login) login.push("--identity", options.login.identity);
   else env.FERRY_PASSWORD = options.login.password;
-  const command = (...args: string[]): CommandSpec => ({
-    command: Deno.execPath(),
-    args: [
-      "run",
-      ...clientPermissionFlags({
-        workDir: options.work,
-        stateDir: options.home,
-        server: options.server,
-      }),
-      `${ROOT}/client.ts`,
-      "--server",
-      options.server,
-      "--accept-new-host-key",
-      "--quiet",
-      ...login,
-      ...args,
-    ],
-    cwd: options.work,
-    env,
-  });
+  const command = (...args: string[]): CommandSpec =>
+    ferryCommandLine(["--quiet", ...login, ...args], {
+      server: options.server,
+      work: options.work,
+      home: options.home,
+      env,
+    });
   return {
     name: "ferry",
     serverPid: options.serverPid,

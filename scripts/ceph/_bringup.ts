@@ -4,6 +4,7 @@
  * @module
  */
 
+import { freePort } from "../free_port.ts";
 import { cephConf, monAddrs } from "./_conf.ts";
 import { isAlive } from "./_stop.ts";
 import type { CephClusterInfo, StartCephClusterOptions } from "./cluster.ts";
@@ -249,11 +250,6 @@ export class Bringup {
     }
     return decoder.decode(output.stdout);
   }
-}
-
-function freePort(): number {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  return (listener.addr as Deno.NetAddr).port;
 }
 
 function randomText(alphabet: string, length: number): string {

@@ -19,8 +19,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { addUser, type Ferryd, startFerryd } from "../../tests/harness/ferryd_process.ts";
-import { runFerry } from "../../tests/harness/ferry_process.ts";
+import { runFerry } from "../ferry.ts";
+import { addUser, type ScriptFerryd, startFerryd } from "../ferryd.ts";
 import { checkFile, makeRandomFile, removeQuietly } from "../bench/fixtures.ts";
 import { measure, type Measurement } from "../bench/measure.ts";
 import { cpuTimes } from "../bench/proc_stats.ts";
@@ -53,7 +53,7 @@ export interface FerrydBenchOptions {
 
 interface Side {
   storage: "s3" | "local";
-  server: Ferryd & AsyncDisposable;
+  server: ScriptFerryd;
   dataDir: string;
   work: string;
   tool: FerryTool;
@@ -92,18 +92,18 @@ async function openSide(
 ): Promise<Side> {
   const dataDir = await Deno.makeTempDir({ prefix: "ferry-bench-data-" });
   const work = await Deno.makeTempDir({ prefix: "ferry-bench-work-" });
-  const s3 = storage === "local" ? {} : {
-    s3: {
-      endpoint: cluster.endpoint,
-      bucket: BUCKET,
-      region: cluster.region,
-      accessKeyId: cluster.accessKey,
-      secretAccessKey: cluster.secretKey,
-      prefix: `ferryd-${crypto.randomUUID().slice(0, 8)}/`,
-    },
+  // ferryd on S3 reads its settings from the FERRY_S3_* variables.
+  const s3Env = storage === "local" ? undefined : {
+    FERRY_S3_ENDPOINT: cluster.endpoint,
+    FERRY_S3_BUCKET: BUCKET,
+    FERRY_S3_REGION: cluster.region,
+    FERRY_S3_ACCESS_KEY_ID: cluster.accessKey,
+    FERRY_S3_SECRET_ACCESS_KEY: cluster.secretKey,
+    FERRY_S3_PREFIX: `ferryd-${crypto.randomUUID().slice(0, 8)}/`,
+    FERRY_S3_CREATE_BUCKET: "1",
   };
-  const server = await startFerryd({ dataDir, args: ["--log-level", "warn"], ...s3 });
-  await addUser(dataDir, "bench", PASSWORD);
+  const server = await startFerryd({ dataDir, args: ["--log-level", "warn"], s3Env });
+  await addUser(dataDir, "bench", PASSWORD, { s3Env });
   await Deno.link(source, `${work}/big.bin`);
   const tool = ferryTool({
     serverPid: server.process.pid,
@@ -171,10 +171,9 @@ function ferryGet(side: Side, cluster: CephClusterInfo, sha256: string): Promise
 async function ferryRemove(side: Side): Promise<void> {
   const run = await runFerry(["rm", "remote.bin", "-q"], {
     server: side.server.server,
-    cwd: side.work,
+    work: side.work,
     home: `${side.work}/.ferry`,
-    user: "bench",
-    password: PASSWORD,
+    env: { FERRY_USER: "bench", FERRY_PASSWORD: PASSWORD },
   });
   if (run.code !== 0) throw new Error(`ferry rm remote.bin failed: ${run.stderr}`);
 }

@@ -14,17 +14,6 @@ import type { S3StorageConfig } from "../../lib/storage/s3/s3_config.ts";
 /** The repository root. */
 export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
-/**
- * Finds a free TCP port on 127.0.0.1, for something other than ferryd that
- * must be given a port (ferryd itself starts on port 0 and says which port it
- * got). The port is free when asked, not reserved: under `--parallel`
- * another process may take it first.
- */
-export function freePort(hostname = "127.0.0.1"): number {
-  using listener = Deno.listen({ hostname, port: 0 });
-  return (listener.addr as Deno.NetAddr).port;
-}
-
 /** Options of {@linkcode startFerryd}. */
 export interface StartFerrydOptions {
   /** Reuse a data folder (for restarts); a new temp folder otherwise. */

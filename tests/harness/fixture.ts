@@ -8,7 +8,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { FerryClient } from "../../lib/client/ferry_client.ts";
 import {
   addUser,
@@ -83,26 +82,7 @@ export async function openWorld(options: StartFerrydOptions = {}): Promise<World
 }
 
 /** Writes `size` random bytes to `path`, streaming, and returns their SHA-256. */
-export async function writeRandomFile(path: string, size: number): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const chunk = new Uint8Array(1 << 20);
-  for (let left = size; left > 0;) {
-    const piece = chunk.subarray(0, Math.min(left, chunk.byteLength));
-    for (let i = 0; i < piece.byteLength; i += 65536) {
-      crypto.getRandomValues(piece.subarray(i, Math.min(i + 65536, piece.byteLength)));
-    }
-    hash.update(piece);
-    for (let done = 0; done < piece.byteLength;) done += await file.write(piece.subarray(done));
-    left -= piece.byteLength;
-  }
-  return hash.digest("hex");
-}
+export { writeRandomFile } from "../../lib/local_fs/random_file.ts";
 
 /** The SHA-256 of a file, streaming. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
-}
+export { sha256OfFile as sha256File } from "../../lib/local_fs/file_sha256.ts";
