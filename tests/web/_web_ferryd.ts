@@ -8,7 +8,8 @@
 
 import { serverSandboxConfig } from "../../lib/cli/ferryd/server_args.ts";
 import { serverDenoFlags } from "../../lib/sandbox/permission_flags.ts";
-import { freePort, ROOT } from "../harness/ferryd_process.ts";
+import { ROOT } from "../harness/ferryd_process.ts";
+import { freePort } from "../../scripts/free_port.ts";
 
 /** A running ferryd with `--web`. */
 export interface WebFerryd extends AsyncDisposable {

@@ -11,7 +11,8 @@ import { resolveServerArgs, serverSandboxConfig } from "../../lib/cli/ferryd/ser
 import { serverDenoFlags } from "../../lib/sandbox/permission_flags.ts";
 import { compilePlan } from "../../scripts/compile/plan.ts";
 import { launchArgs } from "../../scripts/launch.ts";
-import { addUser, freePort, ROOT } from "../harness/ferryd_process.ts";
+import { addUser, ROOT } from "../harness/ferryd_process.ts";
+import { freePort } from "../../scripts/free_port.ts";
 import { runToEnd } from "../harness/run_process.ts";
 import { startWebFerryd } from "./_web_ferryd.ts";
 
