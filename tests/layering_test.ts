@@ -308,9 +308,14 @@ const RULES: Rule[] = [
     forbids: anyOf("lib/client"),
   },
   {
-    text: "lib/cli/ferry never imports lib/server or lib/storage",
+    text: "lib/cli/ferry never imports lib/server, lib/storage or lib/web",
     applies: (layer) => layer === "lib/cli/ferry",
-    forbids: anyOf("lib/server", "lib/storage"),
+    forbids: anyOf("lib/server", "lib/storage", "lib/web"),
+  },
+  {
+    text: "lib/web (a second front end to the server core) never imports lib/client or lib/cli",
+    applies: (layer) => layer === "lib/web",
+    forbids: (_to, toLayer) => toLayer === "lib/client" || toLayer.startsWith("lib/cli"),
   },
   {
     text: "lib/cli/ferryd never imports lib/client",
