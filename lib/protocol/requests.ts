@@ -163,3 +163,20 @@ export function parseAuthRequest(value: unknown): AuthRequest {
   }
   throw new FerryError("bad_request", "Cannot accept login: unknown method");
 }
+
+/**
+ * The path a request is about (`from` for a rename), for logs and errors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requestPath } from "./requests.ts";
+ * assert.equal(requestPath({ op: "rename", from: "a", to: "b", force: false }), "a");
+ * assert.equal(requestPath({ op: "help" }), undefined);
+ * ```
+ */
+export function requestPath(request: Request): string | undefined {
+  if ("path" in request) return request.path;
+  if ("from" in request) return request.from;
+  return undefined;
+}

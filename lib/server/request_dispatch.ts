@@ -11,7 +11,7 @@ import { FerryError, isFerryError } from "../core/errors.ts";
 import { decodeJsonBody, encodeJsonMessage, type Message } from "../protocol/codec.ts";
 import { MessageQueue } from "../protocol/message_queue.ts";
 import { MessageType } from "../protocol/message_type.ts";
-import { parseRequest, type Request } from "../protocol/requests.ts";
+import { parseRequest, type Request, requestPath } from "../protocol/requests.ts";
 import { toWireError } from "../protocol/wire_error.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { AuditEvent } from "./audit_log.ts";
@@ -64,12 +64,6 @@ export interface DispatcherInit {
  */
 export const MAX_QUEUED_BYTES = 1024 * 1024;
 
-function pathOf(request: Request): string | undefined {
-  if ("path" in request) return request.path;
-  if ("from" in request) return request.from;
-  return undefined;
-}
-
 /** The requests of one session. */
 export class RequestDispatcher {
   #init: DispatcherInit;
@@ -119,7 +113,7 @@ export class RequestDispatcher {
       ? "the server is shutting down, retry later"
       : undefined;
     if (busy) {
-      this.#record({ event: "busy", path: pathOf(request), code: "busy", reason: busy });
+      this.#record({ event: "busy", path: requestPath(request), code: "busy", reason: busy });
       void this.#fail(id, new FerryError("busy", `Cannot start request: ${busy}`));
       return false;
     }
@@ -220,7 +214,7 @@ export class RequestDispatcher {
         throw new FerryError(
           "denied",
           `Cannot ${request.op} "${
-            pathOf(request) ?? ""
+            requestPath(request) ?? ""
           }": user "${account.name}" lacks the "${command.requires}" permission`,
         );
       }
@@ -242,7 +236,7 @@ export class RequestDispatcher {
       if (request.op !== "help" && request.op !== "bye") {
         this.#record({
           event: request.op,
-          path: pathOf(request),
+          path: requestPath(request),
           durationMs: Math.round(performance.now() - started),
           ...detail,
         });
@@ -258,7 +252,7 @@ export class RequestDispatcher {
     const code = isFerryError(error) ? error.code : "internal";
     if (isProbeAnswer(request, code)) return;
     const reason = error instanceof Error ? error.message : String(error);
-    const path = pathOf(request);
+    const path = requestPath(request);
     if (code === "denied") {
       this.#record({ event: "denied", path, code, reason });
     } else if (

@@ -266,17 +266,13 @@ export class WebApi {
     user: WebUser,
     address: string,
   ): Promise<Response> {
-    const denied = (): never => {
-      const reason =
-        `Cannot get "${path}": user "${user.account.name}" lacks the "read" permission`;
-      this.#users.record(user.account.name, address, {
-        event: "denied",
+    const denied = (): never =>
+      this.#deny(
+        user,
+        address,
         path,
-        code: "denied",
-        reason,
-      });
-      throw new FerryError("denied", reason);
-    };
+        `Cannot get "${path}": user "${user.account.name}" lacks the "read" permission`,
+      );
     if (!user.account.permissions.has("read")) denied();
     const entry = await user.storage.stat(path);
     if (entry.kind !== "file") {
@@ -325,18 +321,26 @@ export class WebApi {
     return new Response(body, { status: range === undefined ? 200 : 206, headers });
   }
 
+  /** Writes the refusal to the audit log and throws it as `denied`. */
+  #deny(user: WebUser, address: string, path: string, reason: string): never {
+    this.#users.record(user.account.name, address, {
+      event: "denied",
+      path,
+      code: "denied",
+      reason,
+    });
+    throw new FerryError("denied", reason);
+  }
+
   async #archive(path: string, user: WebUser, address: string): Promise<Response> {
     for (const needed of ["list", "read"] as const) {
       if (!user.account.permissions.has(needed)) {
-        const reason =
-          `Cannot download "${path}": user "${user.account.name}" lacks the "${needed}" permission`;
-        this.#users.record(user.account.name, address, {
-          event: "denied",
+        this.#deny(
+          user,
+          address,
           path,
-          code: "denied",
-          reason,
-        });
-        throw new FerryError("denied", reason);
+          `Cannot download "${path}": user "${user.account.name}" lacks the "${needed}" permission`,
+        );
       }
     }
     const entry = await user.storage.stat(path);

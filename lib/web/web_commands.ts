@@ -12,7 +12,7 @@ import { FerryError, isFerryError } from "../core/errors.ts";
 import { decodeJsonBody, decodeMessage } from "../protocol/codec.ts";
 import { MessageQueue } from "../protocol/message_queue.ts";
 import { MessageType } from "../protocol/message_type.ts";
-import type { Request } from "../protocol/requests.ts";
+import { type Request, requestPath } from "../protocol/requests.ts";
 import type { AuditEvent } from "../server/audit_log.ts";
 import { type Account, accountOf } from "../server/authenticate.ts";
 import { COMMANDS } from "../server/commands/command_table.ts";
@@ -79,12 +79,6 @@ export interface WebCommandOptions {
   incoming?: MessageQueue;
   /** Told of each reply as it is made (an upload's offset). */
   onReply?: (value: unknown) => void;
-}
-
-function pathOf(request: Request): string | undefined {
-  if ("path" in request) return request.path;
-  if ("from" in request) return request.from;
-  return undefined;
 }
 
 /** The users the web front end serves, with their storage built as the ferry session builds it. */
@@ -158,7 +152,7 @@ export class WebUsers {
         throw new FerryError(
           "denied",
           `Cannot ${request.op} "${
-            pathOf(request) ?? ""
+            requestPath(request) ?? ""
           }": user "${account.name}" lacks the "${command.requires}" permission`,
         );
       }
@@ -194,7 +188,7 @@ export class WebUsers {
       const detail = await command.handler(request, context);
       this.record(account.name, address, {
         event: request.op as AuditEvent["event"],
-        path: pathOf(request),
+        path: requestPath(request),
         durationMs: Math.round(performance.now() - started),
         ...detail,
       });
@@ -215,7 +209,7 @@ export class WebUsers {
   ): void {
     const code = isFerryError(error) ? error.code : "internal";
     const reason = error instanceof Error ? error.message : String(error);
-    const path = pathOf(request);
+    const path = requestPath(request);
     if (code === "denied") {
       this.record(user, address, { event: "denied", path, code, reason });
     } else if (request.op === "put" && (bytes > 0 || code === "cancelled")) {
