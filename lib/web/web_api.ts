@@ -12,13 +12,8 @@ import { FerryError, isFerryError } from "../core/errors.ts";
 import { baseName, normalizeRemotePath, parentOf } from "../core/remote_path.ts";
 import type { Entry } from "../core/entry.ts";
 import type { SessionEnvironment } from "../server/session_environment.ts";
-import { cancelUnread } from "../core/byte_source.ts";
-import { limitedStream } from "./byte_stream.ts";
-import { attachmentDisposition } from "./content_disposition.ts";
 import { countedBody, declaredLength, readJsonBody, stringField } from "./http_bounds.ts";
 import { errorResponse, json } from "./http_answers.ts";
-import { parseRange } from "./http_range.ts";
-import { tarStream } from "./tar_stream.ts";
 import { type WebUser, WebUsers } from "./web_commands.ts";
 import { webLogin } from "./web_login.ts";
 import {
@@ -29,6 +24,7 @@ import {
   WebSessions,
 } from "./web_sessions.ts";
 import { MAX_CHUNK_BYTES, type OverwritePolicy, WebUploads } from "./web_uploads.ts";
+import { WebDownloads } from "./web_downloads.ts";
 
 /** What a request arrived with. */
 export interface WebRequestInfo {
@@ -80,6 +76,7 @@ export class WebApi {
   #sessions: WebSessions;
   #users: WebUsers;
   #uploads: WebUploads;
+  #downloads: WebDownloads;
 
   /** @param environment The server's shared state. */
   constructor(environment: SessionEnvironment) {
@@ -87,6 +84,7 @@ export class WebApi {
     this.#sessions = new WebSessions(environment.config.maxSessionsPerUser);
     this.#users = new WebUsers(environment);
     this.#uploads = new WebUploads(this.#users);
+    this.#downloads = new WebDownloads(this.#users);
   }
 
   /** Ends the uploads in progress (their partials are kept). */
@@ -160,9 +158,14 @@ export class WebApi {
         return json({ path, entries: outcome.pages as Entry[] });
       }
       case "GET /api/file":
-        return await this.#download(request, normalizeRemotePath(query("path")), user, address);
+        return await this.#downloads.file(
+          request,
+          normalizeRemotePath(query("path")),
+          user,
+          address,
+        );
       case "GET /api/archive":
-        return await this.#archive(normalizeRemotePath(query("path")), user, address);
+        return await this.#downloads.archive(normalizeRemotePath(query("path")), user, address);
       case "POST /api/mkdir": {
         const body = await readJsonBody(request);
         await this.#users.run(user, address, { op: "mkdir", path: stringField(body, "path") });
@@ -257,112 +260,6 @@ export class WebApi {
     const user = await this.#users.get(account.name);
     return json(this.#sessionInfo(session, user), 200, {
       "set-cookie": sessionCookie(session, info.tls),
-    });
-  }
-
-  async #download(
-    request: Request,
-    path: string,
-    user: WebUser,
-    address: string,
-  ): Promise<Response> {
-    const denied = (): never =>
-      this.#deny(
-        user,
-        address,
-        path,
-        `Cannot get "${path}": user "${user.account.name}" lacks the "read" permission`,
-      );
-    if (!user.account.permissions.has("read")) denied();
-    const entry = await user.storage.stat(path);
-    if (entry.kind !== "file") {
-      throw new FerryError("is_directory", `Cannot download "${path}": it is a folder`);
-    }
-    const lastModified = new Date(entry.mtime).toUTCString();
-    const ifRange = request.headers.get("if-range");
-    const range = ifRange === null || ifRange === lastModified
-      ? parseRange(request.headers.get("range"), entry.size)
-      : undefined;
-    if (range === "unsatisfiable") {
-      return new Response(null, {
-        status: 416,
-        headers: { "content-range": `bytes */${entry.size}` },
-      });
-    }
-    const start = range?.start ?? 0;
-    const length = range === undefined ? entry.size : range.end - range.start + 1;
-    const source = await user.storage.openRead(path, start);
-    if (source.entry.size !== entry.size) {
-      await cancelUnread(source.bytes);
-      throw new FerryError("busy", `Cannot download "${path}": it changed while opening, retry`);
-    }
-    const started = performance.now();
-    const headers = new Headers({
-      "content-type": "application/octet-stream",
-      "content-disposition": attachmentDisposition(entry.name),
-      "content-length": String(length),
-      "accept-ranges": "bytes",
-      "last-modified": lastModified,
-    });
-    if (range !== undefined) {
-      headers.set("content-range", `bytes ${range.start}-${range.end}/${entry.size}`);
-    }
-    const body = limitedStream(source.bytes, length, (sent, complete) => {
-      this.#users.record(user.account.name, address, {
-        event: complete ? "get" : "transfer.aborted",
-        path,
-        bytes: sent,
-        size: entry.size,
-        offset: start,
-        durationMs: Math.round(performance.now() - started),
-        ...(complete ? {} : { code: "cancelled", reason: "The browser stopped the download" }),
-      });
-    });
-    return new Response(body, { status: range === undefined ? 200 : 206, headers });
-  }
-
-  /** Writes the refusal to the audit log and throws it as `denied`. */
-  #deny(user: WebUser, address: string, path: string, reason: string): never {
-    this.#users.record(user.account.name, address, {
-      event: "denied",
-      path,
-      code: "denied",
-      reason,
-    });
-    throw new FerryError("denied", reason);
-  }
-
-  async #archive(path: string, user: WebUser, address: string): Promise<Response> {
-    for (const needed of ["list", "read"] as const) {
-      if (!user.account.permissions.has(needed)) {
-        this.#deny(
-          user,
-          address,
-          path,
-          `Cannot download "${path}": user "${user.account.name}" lacks the "${needed}" permission`,
-        );
-      }
-    }
-    const entry = await user.storage.stat(path);
-    if (entry.kind !== "dir") {
-      throw new FerryError("not_directory", `Cannot archive "${path}": it is a file`);
-    }
-    const name = path === "" ? "files" : baseName(path);
-    const started = performance.now();
-    const body = tarStream(user.storage, path, name, (end) => {
-      this.#users.record(user.account.name, address, {
-        event: end.complete ? "get" : "transfer.aborted",
-        path: path === "" ? "/" : path,
-        bytes: end.bytes,
-        durationMs: Math.round(performance.now() - started),
-        reason: `archive of ${end.files} file(s)`,
-      });
-    });
-    return new Response(body, {
-      headers: {
-        "content-type": "application/x-tar",
-        "content-disposition": attachmentDisposition(`${name}.tar`),
-      },
     });
   }
 }
