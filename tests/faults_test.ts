@@ -18,6 +18,8 @@ const MiB = 1024 * 1024;
 
 /** One file of `put --json`. */
 interface PutLine {
+  status: string;
+  reason?: string;
   path: string;
   offset: number;
   sha256: string;
@@ -48,10 +50,20 @@ Deno.test("ferryd killed (-9) during 16 uploads of one put: nothing partial is v
   const lines = jsonResults(resumed.stdout) as unknown as PutLine[];
   const uploaded = lines.filter((line) => !visible.includes(line.path));
   assert.equal(uploaded.length, 16 - visible.length);
+  for (const line of lines.filter((line) => visible.includes(line.path))) {
+    assert.deepEqual([line.status, line.reason], ["skipped", "identical"], line.path);
+  }
   for (const line of uploaded) {
     assert.ok(line.offset > 0, `${line.path} resumed, not restarted (offset ${line.offset})`);
   }
-  const puts = (await auditEvents(again.dataDir)).slice(before).filter((e) => e.event === "put");
+  const events = (await auditEvents(again.dataDir)).slice(before).filter((e) => e.event === "put");
+  // A file committed before the kill is not sent again: its put is an identical skip.
+  const skips = events.filter((e) => e.skipped === "identical");
+  assert.deepEqual(
+    skips.map((e) => `${e.path}: ${e.bytes} bytes`).toSorted(),
+    visible.map((name) => `${name}: 0 bytes`).toSorted(),
+  );
+  const puts = events.filter((e) => e.skipped === undefined);
   assert.equal(puts.length, uploaded.length);
   for (const put of puts) {
     assert.equal(put.bytes, size - (put.offset as number), `${put.path}: only the rest was sent`);
