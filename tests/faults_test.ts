@@ -12,12 +12,15 @@ import { openWorld, sha256File, writeRandomFile } from "./harness/fixture.ts";
 import { openRawSession } from "./harness/raw_session.ts";
 import { MessageType } from "../lib/protocol/message_type.ts";
 import { waitFor } from "./harness/wait.ts";
+import { PartialFiles } from "../lib/storage/partial_files.ts";
 import { jsonResult, jsonResults } from "./harness/json_output.ts";
 
 const MiB = 1024 * 1024;
 
 /** One file of `put --json`. */
 interface PutLine {
+  status: string;
+  reason?: string;
   path: string;
   offset: number;
   sha256: string;
@@ -41,6 +44,14 @@ Deno.test("ferryd killed (-9) during 16 uploads of one put: nothing partial is v
   const visible = await world.files.tree();
   for (const name of visible) assert.equal(await world.files.sha256(name), sent.get(name), name);
 
+  // What each upload had stored: an upload that got no byte before the kill starts at 0.
+  const partials = new PartialFiles(`${world.server.dataDir}/state/partial`);
+  const kept = new Map<string, number>();
+  for (const name of names) {
+    const info = await Deno.stat(partials.locate(name).data).catch(() => undefined);
+    kept.set(name, info?.size ?? 0);
+  }
+
   await using again = await startFerryd({ dataDir: world.server.dataDir, port: world.server.port });
   const before = (await auditEvents(again.dataDir)).length;
   const resumed = await world.ferry(["put", ...names, "--json"]);
@@ -48,10 +59,21 @@ Deno.test("ferryd killed (-9) during 16 uploads of one put: nothing partial is v
   const lines = jsonResults(resumed.stdout) as unknown as PutLine[];
   const uploaded = lines.filter((line) => !visible.includes(line.path));
   assert.equal(uploaded.length, 16 - visible.length);
-  for (const line of uploaded) {
-    assert.ok(line.offset > 0, `${line.path} resumed, not restarted (offset ${line.offset})`);
+  for (const line of lines.filter((line) => visible.includes(line.path))) {
+    assert.deepEqual([line.status, line.reason], ["skipped", "identical"], line.path);
   }
-  const puts = (await auditEvents(again.dataDir)).slice(before).filter((e) => e.event === "put");
+  for (const line of uploaded) {
+    assert.equal(line.offset, kept.get(line.path), `${line.path} resumed from what it had stored`);
+  }
+  assert.ok(uploaded.some((line) => line.offset > 0), "the put resumed");
+  const events = (await auditEvents(again.dataDir)).slice(before).filter((e) => e.event === "put");
+  // A file committed before the kill is not sent again: its put is an identical skip.
+  const skips = events.filter((e) => e.skipped === "identical");
+  assert.deepEqual(
+    skips.map((e) => `${e.path}: ${e.bytes} bytes`).toSorted(),
+    visible.map((name) => `${name}: 0 bytes`).toSorted(),
+  );
+  const puts = events.filter((e) => e.skipped === undefined);
   assert.equal(puts.length, uploaded.length);
   for (const put of puts) {
     assert.equal(put.bytes, size - (put.offset as number), `${put.path}: only the rest was sent`);

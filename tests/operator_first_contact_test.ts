@@ -167,4 +167,12 @@ Deno.test("ferryd audit log - a new upload's probes and an identical skip are no
     event.event === "error"
   );
   assert.deepEqual(errors, []);
+  // The skip is a put event that says so: an auditor tells it from an upload.
+  const puts = (await auditEvents(world.server.dataDir)).filter((event) =>
+    event.event === "put" && event.path === "a.txt"
+  );
+  assert.deepEqual(puts.map((event) => [event.skipped, event.bytes]), [
+    [undefined, 5],
+    ["identical", 0],
+  ]);
 });

@@ -47,6 +47,11 @@ export interface AuditEvent {
   bytes?: number;
   /** The file's size. */
   size?: number;
+  /**
+   * On a `put` answered without an upload: the path already held a file of
+   * that size and SHA-256 (`bytes` is then 0).
+   */
+  skipped?: "identical";
   /** Where a resumed transfer started. */
   offset?: number;
   /** How long it took, in ms. */

@@ -97,8 +97,11 @@ export class PartialFiles {
   /**
    * Opens the partial file of an upload. With `options.resume`, a partial whose
    * metadata matches the path, size and mtime (and which is not longer than
-   * the size) is reopened at its end; otherwise the partial is emptied and its
-   * metadata rewritten. Nothing is read: see `resumable_hash.ts`.
+   * the size) is reopened at its end; otherwise the partial is replaced by a
+   * new, empty file and its metadata rewritten. Nothing is read: see
+   * `resumable_hash.ts`. A partial that is also a committed file (a `kill -9`
+   * after the hard link into place, before the partial's removal) is never
+   * resumed nor emptied in place: that would change the committed file.
    *
    * @param path A normalised remote path.
    * @param options The upload's options.
@@ -111,9 +114,7 @@ export class PartialFiles {
       if (resumed !== undefined) return resumed;
     }
     const data = this.locate(path).data;
-    const file = options.size <= DIRECT_IO_MAX_BYTES
-      ? createNow(data)
-      : await Deno.open(data, CREATE_OPTIONS);
+    const file = options.size <= DIRECT_IO_MAX_BYTES ? createNow(data) : await createFile(data);
     try {
       const { size, mtime } = options;
       const createdAt = Date.now();
@@ -242,8 +243,10 @@ export class PartialFiles {
       throw error;
     }
     try {
-      const offset = (await file.stat()).size;
-      if (offset > options.size) {
+      const info = await file.stat();
+      const offset = info.size;
+      // More than one link: a committed file's leftover (see `open`), not a partial.
+      if (offset > options.size || (info.nlink ?? 1) > 1) {
         file.close();
         return undefined;
       }
@@ -282,9 +285,30 @@ function removeNowIfPresent(path: string): void {
   }
 }
 
-const CREATE_OPTIONS: Deno.OpenOptions = { write: true, create: true, truncate: true };
+// A new file (a new inode) each time: an old partial may be a committed file's other name.
+const CREATE_OPTIONS: Deno.OpenOptions = { write: true, createNew: true };
 
-/** Creates (or empties) a small upload's partial file: see {@linkcode DIRECT_IO_MAX_BYTES}. */
+/**
+ * Creates a small upload's partial file, replacing any old one: see
+ * {@linkcode DIRECT_IO_MAX_BYTES}.
+ */
 function createNow(path: string): Deno.FsFile {
+  try {
+    return Deno.openSync(path, CREATE_OPTIONS);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  removeNowIfPresent(path);
   return Deno.openSync(path, CREATE_OPTIONS);
+}
+
+/** Creates an upload's partial file, replacing any old one. */
+async function createFile(path: string): Promise<Deno.FsFile> {
+  try {
+    return await Deno.open(path, CREATE_OPTIONS);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  await removeIfPresent(path);
+  return await Deno.open(path, CREATE_OPTIONS);
 }

@@ -77,3 +77,48 @@ Deno.test("the first open in a process deletes partial files without a record", 
     await Deno.remove(data, { recursive: true });
   }
 });
+
+Deno.test("a partial left linked to its committed file (kill -9 after the link) never resumes nor changes it", async () => {
+  await using t = await tempData();
+  const mtime = Date.UTC(2026, 0, 2);
+  const first = await t.storage.openUpload("d.bin", {
+    size: 5,
+    overwrite: false,
+    resume: true,
+    mtime,
+  });
+  await first.write(encoder.encode("ab"));
+  await first.abort();
+  const names = await partialNames(t.state);
+  const name = names.find((n) => n.endsWith(".part"));
+  assert.ok(name !== undefined && names.length === 2, names.join(", "));
+  const data = `${t.state}/partial/${name}`;
+  const meta = data.replace(/\.part$/, ".json");
+  const record = await Deno.readTextFile(meta);
+  const rest = await t.storage.openUpload("d.bin", {
+    size: 5,
+    overwrite: false,
+    resume: true,
+    mtime,
+  });
+  await rest.write(encoder.encode("cde"));
+  await rest.commit(sha256Hex("abcde"));
+  // What a kill -9 between the hard link into place and the partial's removal leaves.
+  Deno.linkSync(`${t.files}/d.bin`, data);
+  await Deno.writeTextFile(meta, record);
+
+  const same = await t.storage.openUpload("d.bin", {
+    size: 5,
+    overwrite: true,
+    resume: true,
+    mtime,
+  });
+  assert.equal(same.offset, 0, "a committed file is not a partial to resume");
+  await same.write(encoder.encode("xy"));
+  await same.abort();
+  assert.equal(await Deno.readTextFile(`${t.files}/d.bin`), "abcde");
+  const other = await t.storage.openUpload("d.bin", { size: 7, overwrite: true, resume: true });
+  await other.write(encoder.encode("1234"));
+  await other.abort();
+  assert.equal(await Deno.readTextFile(`${t.files}/d.bin`), "abcde", "not emptied in place");
+});

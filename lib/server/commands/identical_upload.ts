@@ -20,7 +20,8 @@ import { storedSha256 } from "./stat_command.ts";
  * Answers `REPLY { skipped: "identical", entry, path, sha256 }` when the
  * upload is not needed (never with `force`).
  *
- * @returns The audit detail when it answered, else `undefined` (upload as usual).
+ * @returns The audit detail when it answered (`skipped: "identical"`, no byte), else `undefined`
+ *   (upload as usual).
  */
 export async function skipIdenticalUpload(
   request: Extract<Request, { op: "put" }>,
@@ -39,5 +40,5 @@ export async function skipIdenticalUpload(
   const sha256 = await storedSha256(context.storage, path, context.signal);
   if (sha256 !== request.sha256.toLowerCase()) return undefined;
   await context.reply({ skipped: "identical", entry, path, sha256 });
-  return { path, bytes: 0, size: entry.size, sha256 };
+  return { path, bytes: 0, size: entry.size, sha256, skipped: "identical" };
 }
