@@ -104,7 +104,7 @@ Deno.test("a partial left linked to its committed file (kill -9 after the link) 
   await rest.write(encoder.encode("cde"));
   await rest.commit(sha256Hex("abcde"));
   // What a kill -9 between the hard link into place and the partial's removal leaves.
-  Deno.linkSync(`${t.files}/d.bin`, data);
+  await Deno.link(`${t.files}/d.bin`, data);
   await Deno.writeTextFile(meta, record);
 
   const same = await t.storage.openUpload("d.bin", {
