@@ -16,7 +16,7 @@ import { toWireError } from "../protocol/wire_error.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { AuditEvent } from "./audit_log.ts";
 import { type Account, accountOf } from "./authenticate.ts";
-import { COMMANDS } from "./commands/command_table.ts";
+import { permittedCommand } from "./commands/command_table.ts";
 import type { FolderUsage } from "./folder_usage.ts";
 import type { RequestContext } from "./request_context.ts";
 import type { SessionEnvironment } from "./session_environment.ts";
@@ -209,15 +209,7 @@ export class RequestDispatcher {
         throw new FerryError("denied", `User "${this.#init.account.name}" no longer exists`);
       }
       const account = accountOf(this.#init.account.name, record);
-      const command = COMMANDS[request.op];
-      if (command.requires !== null && !account.permissions.has(command.requires)) {
-        throw new FerryError(
-          "denied",
-          `Cannot ${request.op} "${
-            requestPath(request) ?? ""
-          }": user "${account.name}" lacks the "${command.requires}" permission`,
-        );
-      }
+      const command = permittedCommand(account, request);
       const context: RequestContext = {
         id,
         account,

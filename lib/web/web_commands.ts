@@ -15,7 +15,7 @@ import { MessageType } from "../protocol/message_type.ts";
 import { type Request, requestPath } from "../protocol/requests.ts";
 import type { AuditEvent } from "../server/audit_log.ts";
 import { type Account, accountOf } from "../server/authenticate.ts";
-import { COMMANDS } from "../server/commands/command_table.ts";
+import { permittedCommand } from "../server/commands/command_table.ts";
 import { CountedStorage } from "../server/counted_storage.ts";
 import type { FolderUsage } from "../server/folder_usage.ts";
 import type { RequestContext } from "../server/request_context.ts";
@@ -147,15 +147,7 @@ export class WebUsers {
           "Cannot start request: the server is shutting down, retry later",
         );
       }
-      const command = COMMANDS[request.op];
-      if (command.requires !== null && !account.permissions.has(command.requires)) {
-        throw new FerryError(
-          "denied",
-          `Cannot ${request.op} "${
-            requestPath(request) ?? ""
-          }": user "${account.name}" lacks the "${command.requires}" permission`,
-        );
-      }
+      const command = permittedCommand(account, request);
       const context: RequestContext = {
         id: 1,
         account,

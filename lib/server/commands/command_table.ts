@@ -5,7 +5,9 @@
  * @module
  */
 
-import type { Op, Request } from "../../protocol/requests.ts";
+import { FerryError } from "../../core/errors.ts";
+import { type Op, type Request, requestPath } from "../../protocol/requests.ts";
+import type { Account } from "../authenticate.ts";
 import type { Permission } from "../permissions.ts";
 import type { CommandHandler, RequestContext } from "../request_context.ts";
 import { list, mkdir, remove, rename, rmdir } from "./path_commands.ts";
@@ -65,3 +67,22 @@ export const COMMANDS: Record<Op, Command> = {
   ),
   bye: entry(bye, null, "End the session"),
 };
+
+/**
+ * The command of a request, once the account is known to hold the
+ * permission it needs (the ferry session and the web front end both ask).
+ *
+ * @throws {FerryError} `denied`, naming the path and the missing permission.
+ */
+export function permittedCommand(account: Account, request: Request): Command {
+  const command = COMMANDS[request.op];
+  if (command.requires !== null && !account.permissions.has(command.requires)) {
+    throw new FerryError(
+      "denied",
+      `Cannot ${request.op} "${
+        requestPath(request) ?? ""
+      }": user "${account.name}" lacks the "${command.requires}" permission`,
+    );
+  }
+  return command;
+}
