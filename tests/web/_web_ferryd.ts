@@ -9,7 +9,6 @@
 import { serverSandboxConfig } from "../../lib/cli/ferryd/server_args.ts";
 import { serverDenoFlags } from "../../lib/sandbox/permission_flags.ts";
 import { ROOT } from "../harness/ferryd_process.ts";
-import { freePort } from "../../scripts/free_port.ts";
 
 /** A running ferryd with `--web`. */
 export interface WebFerryd extends AsyncDisposable {
@@ -23,10 +22,11 @@ export interface WebFerryd extends AsyncDisposable {
   output(): string;
 }
 
-/** Starts `server.ts serve --web 127.0.0.1:PORT` on `dataDir` with `extra` arguments. */
+/**
+ * Starts `server.ts serve --port 0 --web 127.0.0.1:0` on `dataDir` with
+ * `extra` arguments; both ports are read from ferryd's start lines.
+ */
 export async function startWebFerryd(dataDir: string, extra: string[] = []): Promise<WebFerryd> {
-  const port = freePort();
-  const webPort = freePort();
   const args = [
     "serve",
     "--data",
@@ -34,9 +34,9 @@ export async function startWebFerryd(dataDir: string, extra: string[] = []): Pro
     "--host",
     "127.0.0.1",
     "--port",
-    String(port),
+    "0",
     "--web",
-    `127.0.0.1:${webPort}`,
+    "127.0.0.1:0",
     ...extra,
   ];
   const child = new Deno.Command(Deno.execPath(), {
@@ -46,20 +46,22 @@ export async function startWebFerryd(dataDir: string, extra: string[] = []): Pro
     stderr: "piped",
   }).spawn();
   let text = "";
-  const ready = Promise.withResolvers<string>();
+  const ready = Promise.withResolvers<{ url: string; port: number }>();
   const reading = (async () => {
     const decoder = new TextDecoder();
     for await (const chunk of child.stderr) {
       text += decoder.decode(chunk, { stream: true });
-      const match = /Web client on (\S+)/.exec(text);
-      if (match) ready.resolve(match[1] as string);
+      const web = /Web client on (\S+)/.exec(text);
+      const listening = / listening on \S+:(\d+)\n/.exec(text);
+      if (web && listening) ready.resolve({ url: web[1] as string, port: Number(listening[1]) });
     }
     ready.reject(new Error(`ferryd exited before it listened:\n${text}`));
   })();
   const timer = setTimeout(() => ready.reject(new Error(`ferryd did not start:\n${text}`)), 30_000);
   let url: string;
+  let port: number;
   try {
-    url = await ready.promise;
+    ({ url, port } = await ready.promise);
   } catch (error) {
     child.kill("SIGKILL");
     await child.status;
