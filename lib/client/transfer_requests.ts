@@ -147,6 +147,7 @@ export async function upload(
     const alter = verify ? corruptVerifyHook() : undefined;
     const sent = sendData(send, id, source, {
       offset,
+      expectedBytes: options.size,
       hash: offset > 0 || verify,
       ...(alter ? { alterSha256: alter } : {}),
       ...(options.beforeEnd ? { beforeEnd: options.beforeEnd } : {}),

@@ -33,6 +33,13 @@ export interface SendDataOptions {
   /** Bytes at the start that the peer already has: read (and hashed) but not sent. */
   offset?: number;
   /**
+   * How many bytes `source` will give, when known: the two read buffers are
+   * then no larger than that (a 4 KiB file does not cost two 256 KiB
+   * buffers). A source that gives more is still read to its end, in chunks
+   * of that size.
+   */
+  expectedBytes?: number;
+  /**
    * The whole file's SHA-256, known beforehand (recorded by the back end).
    * The stream then starts at `offset` (the bytes before it are not read),
    * nothing is hashed, and `END` carries this value with `recorded: true`;
@@ -97,11 +104,12 @@ export async function sendData(
   const known = options.sha256;
   const hash = known === undefined && options.hash !== false ? createHash("sha256") : undefined;
   const reader = new ViewReader(source);
+  const chunkBytes = Math.min(MAX_DATA_BYTES, Math.max(1, options.expectedBytes ?? MAX_DATA_BYTES));
   const chunkView = (buffer: ArrayBuffer): Uint8Array =>
-    new Uint8Array(buffer, MESSAGE_HEADER_BYTES, MAX_DATA_BYTES);
+    new Uint8Array(buffer, MESSAGE_HEADER_BYTES, chunkBytes);
   // Two buffers: the next chunk is read while this one is hashed, encrypted
   // and sent.
-  let spare = new ArrayBuffer(MESSAGE_HEADER_BYTES + MAX_DATA_BYTES);
+  let spare = new ArrayBuffer(MESSAGE_HEADER_BYTES + chunkBytes);
   let reading = observed(reader.read(chunkView(new ArrayBuffer(spare.byteLength))));
   let position = known === undefined ? 0 : offset;
   let sending: Promise<void> = Promise.resolve();

@@ -206,3 +206,36 @@ Deno.test("parseTransferEnd accepts the fields of protocol 2", () => {
   );
   assert.throws(() => parseTransferEnd({ sha256: hash }, "protocol"), { code: "protocol" });
 });
+
+Deno.test("sendData() - read buffers no larger than expectedBytes; a source that gives more is still sent whole", async () => {
+  const file = randomBytes(10_000);
+  const inner = memoryByteSource(file);
+  let largest = 0;
+  const source = {
+    read(view: Uint8Array): Promise<number | null> {
+      largest = Math.max(largest, view.byteLength);
+      return inner.read(view);
+    },
+  };
+  const sent: Uint8Array[] = [];
+  const end = await sendData(
+    (bytes) => {
+      const message = decodeMessage(bytes.slice());
+      if (message.type === MessageType.DATA) sent.push(message.body);
+      return Promise.resolve();
+    },
+    3,
+    source,
+    { expectedBytes: 4096 },
+  );
+  assert.equal(largest, 4096, "two 4 KiB buffers, not 256 KiB ones");
+  assert.equal(end.size, file.byteLength);
+  const joined = new Uint8Array(sent.reduce((sum, chunk) => sum + chunk.byteLength, 0));
+  let at = 0;
+  for (const chunk of sent) {
+    joined.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  assert.deepEqual(joined, file);
+  assert.equal(end.sha256, sha256(file));
+});

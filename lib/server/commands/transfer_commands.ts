@@ -73,6 +73,8 @@ export async function get(request: GetRequest, context: RequestContext): Promise
     source.bytes,
     {
       offset: request.offset,
+      // Without a recorded hash the source starts at 0 (the skipped bytes are hashed).
+      expectedBytes: source.entry.size - (recorded === undefined ? 0 : request.offset),
       ...(recorded === undefined ? {} : { sha256: recorded }),
       signal: context.signal,
       onProgress: (done) => context.progress.bytes = done - request.offset,
