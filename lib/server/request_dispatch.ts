@@ -64,6 +64,9 @@ export interface DispatcherInit {
  */
 export const MAX_QUEUED_BYTES = 1024 * 1024;
 
+/** Client messages one request's queue holds before the session waits to push more. */
+export const REQUEST_QUEUE_MESSAGES = 2;
+
 /** The requests of one session. */
 export class RequestDispatcher {
   #init: DispatcherInit;
@@ -148,9 +151,14 @@ export class RequestDispatcher {
     await queue.push(message);
   }
 
-  /** A request's queue of client messages, counted in the session's budget; ended when cancelled. */
+  /**
+   * A request's queue of client messages, counted in the session's budget;
+   * ended when cancelled. Two messages: with protocol 2's 256 KiB records
+   * that is as much data as four were with 64 KiB ones, and uploads go as
+   * fast as with four (docs/PERFORMANCE.md).
+   */
   #openQueue(state: InFlight): MessageQueue {
-    const queue = new MessageQueue(4, (message) => {
+    const queue = new MessageQueue(REQUEST_QUEUE_MESSAGES, (message) => {
       this.#queuedBytes -= message.body.byteLength;
       if (this.#queuedBytes < MAX_QUEUED_BYTES) this.#wakeRoute?.();
     });

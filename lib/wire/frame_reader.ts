@@ -11,6 +11,9 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 /** The size a reader's buffer starts at. */
 export const INITIAL_BUFFER_BYTES = 16 * 1024;
 
+/** Room past the largest frame once the buffer grew: the next frame's start can be read with it. */
+export const READ_AHEAD_BYTES = 64 * 1024;
+
 /** Options of {@linkcode FrameReader}. */
 export interface FrameReaderOptions {
   /**
@@ -135,8 +138,12 @@ export class FrameReader {
   /** Makes `need` bytes available from `#start`; false on EOF before any byte. */
   async #fill(need: number, eofAllowed: boolean): Promise<boolean> {
     if (need > this.#buffer.byteLength) {
+      // One largest frame and some read-ahead, not two frames: 16 uploads at
+      // once peaked at 118 MiB in ferryd instead of 129 (with the request
+      // queues of 2, docs/PERFORMANCE.md); the copy to the front it costs
+      // now and then is small.
       const grown = new ArrayBuffer(
-        Math.max(need, 2 * (FRAME_HEADER_BYTES + this.#maxFrameBytes)),
+        Math.max(need, FRAME_HEADER_BYTES + this.#maxFrameBytes + READ_AHEAD_BYTES),
       );
       new Uint8Array(grown).set(new Uint8Array(this.#buffer, this.#start, this.#end - this.#start));
       this.#buffer = grown;
