@@ -10,6 +10,7 @@
 import { FerryError } from "../core/errors.ts";
 import { BufferedFileWriter, writeAllNow } from "../local_fs/buffered_file_writer.ts";
 import type { DirectIo } from "../local_fs/direct_io.ts";
+import { EARLY_SYNC_BYTES, EarlySync } from "../local_fs/early_sync.ts";
 import { DirectorySyncs } from "../local_fs/directory_sync.ts";
 import { placeUpload } from "../local_fs/place_file.ts";
 import { fsError, isDiskFull } from "../local_fs/fs_error.ts";
@@ -62,6 +63,8 @@ export class LocalUpload extends UploadShell {
   #file: Deno.FsFile | undefined;
   /** Gathers a big upload's messages into fewer file writes. */
   #out: BufferedFileWriter | undefined;
+  /** Flushes a big upload to the disk while it comes, so the commit's sync is short. */
+  #early: EarlySync | undefined;
   #hash: ResumableHash;
   #withMeta: boolean;
   #offset: number;
@@ -90,6 +93,7 @@ export class LocalUpload extends UploadShell {
     if (init.options.size > DIRECT_IO_MAX_BYTES) {
       this.#out = new BufferedFileWriter(file, { direct: init.directIo });
     }
+    if (init.options.size - offset > EARLY_SYNC_BYTES) this.#early = new EarlySync(file);
     this.#hash = hash;
     this.#offset = offset;
     this.#written = offset;
@@ -146,6 +150,9 @@ export class LocalUpload extends UploadShell {
       resumable = false;
       if (isDiskFull(error)) this.#diskFull = true;
     }
+    await this.#early?.settle().catch(() => {
+      resumable = false;
+    });
     const snapshot = resumable && this.#keeps() ? this.#hash.snapshot() : undefined;
     if (snapshot) this.#hashes.put(this.#partialPath, snapshot);
     this.#finish("kept");
@@ -175,6 +182,7 @@ export class LocalUpload extends UploadShell {
     }
     this.#hash.update(chunk);
     this.#written += chunk.byteLength;
+    this.#early?.appended(chunk.byteLength);
   }
 
   /**
@@ -192,6 +200,8 @@ export class LocalUpload extends UploadShell {
     const broken = this.state === "broken";
     let gone = false;
     try {
+      // No early sync may still run on the file when it is closed or synced.
+      await this.#early?.settle();
       if (broken) throw new FerryError("internal", `${action}: an earlier write failed`);
       const { size, overwrite, mtime } = this.options;
       if (this.#written !== size) {

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { EARLY_SYNC_BYTES } from "../local_fs/early_sync.ts";
 import { LocalStorage } from "./local_storage.ts";
 import { listNames, putText, readText, rejectsWith, sha256Hex, tempData } from "./_test_helpers.ts";
 
@@ -231,4 +233,26 @@ Deno.test("LocalUpload keeps no resume record for uploads under RESUME_MIN_BYTES
     await upload.commit(sha256Hex(new TextEncoder().encode("hello")));
     assert.equal(await Deno.readTextFile(`${t.files}/small.txt`), "hello");
   }
+});
+
+Deno.test("LocalUpload of more than EARLY_SYNC_BYTES: flushed while it comes, committed, or kept on abort", async () => {
+  await using t = await tempData();
+  const chunk = new Uint8Array(256 * 1024).map((_, i) => i % 251);
+  const size = EARLY_SYNC_BYTES * 2 + 7;
+  const whole = createHash("sha256");
+  const sink = await t.storage.openUpload("big.bin", { size, overwrite: false, resume: false });
+  for (let at = 0; at < size; at += chunk.byteLength) {
+    const piece = chunk.subarray(0, Math.min(chunk.byteLength, size - at));
+    await sink.write(piece);
+    whole.update(piece);
+  }
+  await sink.commit(whole.digest("hex"));
+  assert.equal((await Deno.stat(`${t.files}/big.bin`)).size, size);
+  // Aborted in the middle of a flush: what was written stays for a resume.
+  const cut = await t.storage.openUpload("cut.bin", { size, overwrite: false, resume: true });
+  for (let at = 0; at < EARLY_SYNC_BYTES + chunk.byteLength; at += chunk.byteLength) {
+    await cut.write(chunk);
+  }
+  await cut.abort();
+  assert.equal(cut.keptBytes, EARLY_SYNC_BYTES + chunk.byteLength);
 });
