@@ -96,6 +96,7 @@ export async function runServerCommand(
   const { flags, storage } = sandboxed(dataDir, 7878);
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", ...flags, `${ROOT}/server.ts`, ...args, "--data", dataDir, ...storage],
+    cwd: ROOT, // not the test process's (see startFerryd)
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -156,6 +157,10 @@ export async function startFerryd(
       ...(options.args ?? []),
     ],
     ...(options.env ? { env: options.env } : {}),
+    // Not the test process's folder: the plan tests chdir into folders that
+    // go away, and a ferryd started meanwhile lost its cwd (its scrypt
+    // Worker then failed to start with NotFound).
+    cwd: ROOT,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
