@@ -32,12 +32,21 @@ export interface S3StorageOptions {
   /** Keys asked for per listing request (1–1000). @default {1000} */
   pageSize?: number;
   /**
-   * Bytes per multipart part, at least 5 MiB. An upload buffers at most one
-   * part in memory; files up to one part are sent with a single PUT. Raised
-   * automatically so that no file needs more than 10,000 parts.
+   * Bytes per multipart part, at least 5 MiB. An upload holds at most
+   * `partBuffers` parts in memory; files up to one part are sent with a
+   * single PUT. Raised automatically so that no file needs more than 10,000
+   * parts.
    * @default {8 MiB}
    */
   partSize?: number;
+  /**
+   * Part buffers per upload (1–8): the most parts of one upload on their way
+   * to the store at once. With 2, the next part fills while the previous one
+   * uploads; 1 sends the parts one after the other. Memory per upload is
+   * `partBuffers × partSize`.
+   * @default {2}
+   */
+  partBuffers?: number;
   /**
    * Lifetime of a write lease in ms, renewed every third of it while held.
    * All instances sharing a bucket must use the same value.
@@ -56,9 +65,10 @@ export interface S3StorageOptions {
   concurrency?: number;
   /**
    * Sign each part's SHA-256, so the store refuses a part damaged on the
-   * way. Costs a hash on each side: turn it off over TLS, where the channel
-   * already guarantees it, for about a third more upload throughput.
-   * @default {true}
+   * way. Costs a hash of every byte on each side. Over `https` the TLS
+   * channel already guarantees that the store receives the bytes sent, so
+   * parts go with `UNSIGNED-PAYLOAD` there by default.
+   * @default {true for an http endpoint, false for https}
    */
   signParts?: boolean;
 }
@@ -83,6 +93,8 @@ export interface ResolvedS3Config {
   pageSize: number;
   /** See {@linkcode S3StorageOptions}. */
   partSize: number;
+  /** See {@linkcode S3StorageOptions}. */
+  partBuffers: number;
   /** See {@linkcode S3StorageOptions}. */
   leaseMs: number;
   /** See {@linkcode S3StorageOptions}. */
@@ -122,6 +134,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * assert.equal(config.endpoint, "http://127.0.0.1:8000");
  * assert.equal(config.filesPrefix, "team/files/");
  * assert.equal(config.partSize, 8 * 1024 * 1024);
+ * assert.equal(config.partBuffers, 2);
+ * assert.equal(config.signParts, true); // http: TLS would make the signature redundant
  * ```
  *
  * @param config Where and how.
@@ -162,8 +176,10 @@ export function resolveS3Config(
   const partSize = options.partSize ?? 8 * MIB;
   const leaseMs = options.leaseMs ?? 60_000;
   const concurrency = options.concurrency ?? 8;
+  const partBuffers = options.partBuffers ?? 2;
   checkRange("pageSize", pageSize, 1, 1000);
   checkRange("partSize", partSize, MIN_PART_SIZE, 5 * 1024 * MIB);
+  checkRange("partBuffers", partBuffers, 1, 8);
   checkRange("leaseMs", leaseMs, 1_000, 3_600_000);
   checkRange("concurrency", concurrency, 1, 64);
   return {
@@ -176,11 +192,12 @@ export function resolveS3Config(
     statePrefix: `${prefix}${STATE_FOLDER}/`,
     pageSize,
     partSize,
+    partBuffers,
     leaseMs,
     createBucket: options.createBucket ?? false,
     exactListTimes: options.exactListTimes ?? true,
     concurrency,
-    signParts: options.signParts ?? true,
+    signParts: options.signParts ?? url.protocol === "http:",
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * The {@linkcode UploadSink} of {@linkcode S3Storage}: bytes are hashed as
- * they arrive and gathered into one part buffer; each full part goes out as
- * an UploadPart of a multipart upload, and the record in `state/` is
- * updated with it and the saved hash state. Commit verifies the size and
- * the SHA-256, then CompleteMultipartUpload makes the object appear whole
- * (a file of at most one part is sent with a single PUT instead).
+ * they arrive and gathered into a part buffer; each full part goes out as
+ * an UploadPart of a multipart upload while the next one fills
+ * ({@linkcode PartSender}, `partBuffers` at once), and the record in
+ * `state/` is updated with each part that completed, in order, and the
+ * saved hash state after it. Commit verifies the size and the SHA-256,
+ * then CompleteMultipartUpload makes the object appear whole (a file of at
+ * most one part is sent with a single PUT instead).
  *
  * @module
  */
@@ -17,7 +19,7 @@ import { UploadShell } from "../upload_shell.ts";
 import type { Lease } from "./lease_locks.ts";
 import type { S3Context } from "./s3_context.ts";
 import { s3Error } from "./s3_errors.ts";
-import { createMultipartUpload, uploadPart } from "./s3_multipart.ts";
+import { PartSender } from "./part_sender.ts";
 import { fileMtime } from "./s3_tree.ts";
 import type { SavableSha256 } from "./sha256_state.ts";
 import type { UploadStart } from "./upload_resume.ts";
@@ -43,17 +45,20 @@ export interface S3UploadInit {
  * An upload into a bucket. It owns its lease and releases it exactly once:
  * when {@linkcode S3Upload.commit} ends (success or failure) or at
  * {@linkcode S3Upload.abort}. Calls are serialised ({@linkcode UploadShell});
- * at most one part is buffered, and a `write` that completes a part waits
- * until it is stored.
+ * at most `partBuffers` part buffers are held, and a `write` that completes
+ * a part waits until a buffer is free (the oldest part sent is stored).
  */
 export class S3Upload extends UploadShell {
   #ctx: S3Context;
   #lease: Lease;
   #record: UploadRecord;
   #hasher: SavableSha256;
+  #parts: PartSender;
   #buffer: Uint8Array | undefined;
+  #spare: Uint8Array[] = [];
   #filled = 0;
-  #sent: number;
+  // Bytes handed to the part sender (stored or on their way), offset included.
+  #taken: number;
   #offset: number;
   #kept = 0;
 
@@ -64,12 +69,16 @@ export class S3Upload extends UploadShell {
     this.#lease = init.lease;
     this.#record = init.start.record;
     this.#hasher = init.start.hasher;
-    this.#sent = this.#record.parts.reduce((sum, part) => sum + part.size, 0);
+    this.#taken = this.#record.parts.reduce((sum, part) => sum + part.size, 0);
+    this.#parts = new PartSender(this.#ctx, this.#record, this.#ctx.config.partBuffers, async () => ({
+      key: await multipartKey(this.#ctx, this.path, this.options),
+      headers: this.#metadata(undefined),
+    }));
     if (init.start.tail !== undefined) {
       this.#ensureBuffer().set(init.start.tail);
       this.#filled = init.start.tail.byteLength;
     }
-    this.#offset = this.#sent + this.#filled;
+    this.#offset = this.#taken + this.#filled;
   }
 
   /** Where the sender must start: 0, or the bytes already held. */
@@ -85,6 +94,7 @@ export class S3Upload extends UploadShell {
   /** Keeps what was received for a resume (parts, tail) and releases the lease. */
   protected async keep(): Promise<void> {
     try {
+      await this.#parts.settle();
       if (this.state === "open") await this.#saveForResume(this.#hasher.save());
     } catch {
       // Best effort: the parts already recorded still resume.
@@ -95,10 +105,13 @@ export class S3Upload extends UploadShell {
 
   /** The bytes sent in parts and buffered, offset included. */
   protected received(): number {
-    return this.#sent + this.#filled;
+    return this.#taken + this.#filled;
   }
 
-  /** Appends bytes; when they complete a part, sends it before returning. */
+  /**
+   * Appends bytes; when they complete a part, starts sending it and returns
+   * once a part buffer is free for the next bytes.
+   */
   protected async store(chunk: Uint8Array, action: string): Promise<void> {
     const { size } = this.options;
     let at = 0;
@@ -110,10 +123,9 @@ export class S3Upload extends UploadShell {
       this.#filled += piece.byteLength;
       at += piece.byteLength;
       // A full buffer that ends the file stays for the commit (one PUT for small files).
-      if (this.#filled === buffer.byteLength && this.#sent + this.#filled < size) {
+      if (this.#filled === buffer.byteLength && this.#taken + this.#filled < size) {
         try {
           await this.#sendPart(this.#hasher.save());
-          await writeUploadRecord(this.#ctx, this.#record);
         } catch (error) {
           this.state = "broken";
           throw s3Error(error, action);
@@ -136,8 +148,14 @@ export class S3Upload extends UploadShell {
       if (this.state === "broken") {
         throw new FerryError("internal", `${action}: an earlier write failed`);
       }
+      try {
+        await this.#parts.settle();
+      } catch (error) {
+        this.state = "broken";
+        throw error;
+      }
       const { size } = this.options;
-      const received = this.#sent + this.#filled;
+      const received = this.#taken + this.#filled;
       const saved = this.#hasher.save();
       if (received !== size) {
         await this.#saveForResume(saved);
@@ -180,31 +198,19 @@ export class S3Upload extends UploadShell {
   }
 
   /**
-   * Sends the buffer as the next part (starting the multipart upload first);
-   * `hash` is the saved hash state after it.
+   * Hands the full buffer to the part sender as the next part; `hash` is
+   * the saved hash state after it. The buffer returns to the spares once the
+   * store answered for it.
    */
   async #sendPart(hash: string): Promise<void> {
-    const record = this.#record;
-    if (record.uploadId === undefined) {
-      record.key = await multipartKey(this.#ctx, this.path, this.options);
-      const headers = this.#metadata(undefined);
-      record.uploadId = await createMultipartUpload(this.#ctx.client, record.key, headers);
-    }
-    const number = record.parts.length + 1;
     const body = this.#bytes();
-    const etag = await uploadPart(
-      this.#ctx.client,
-      record.key,
-      record.uploadId,
-      number,
-      body,
-      this.#ctx.config.signParts,
-    );
-    record.parts.push({ number, size: body.byteLength, etag });
-    record.hash = hash;
-    delete record.tail;
-    this.#sent += body.byteLength;
+    const whole = this.#buffer as Uint8Array;
+    this.#buffer = undefined;
+    this.#taken += body.byteLength;
     this.#filled = 0;
+    await this.#parts.send(body, hash, () => {
+      if (this.state !== "finished") this.#spare.push(whole);
+    });
   }
 
   /** Records the parts and saves the buffered bytes as the tail. */
@@ -230,11 +236,20 @@ export class S3Upload extends UploadShell {
     };
   }
 
-  /** The part buffer, sized for the next part; one allocation per upload. */
+  /**
+   * The part buffer, sized for the next part: a spare one when there is
+   * one, else a new one (at most `partBuffers` per upload, as the part
+   * sender returns only once one is free).
+   */
   #ensureBuffer(): Uint8Array {
-    const capacity = Math.min(this.#record.partSize, this.options.size - this.#sent);
-    if (this.#buffer === undefined) this.#buffer = new Uint8Array(capacity);
-    else if (this.#buffer.byteLength > capacity) this.#buffer = this.#buffer.subarray(0, capacity);
+    const capacity = Math.min(this.#record.partSize, this.options.size - this.#taken);
+    if (this.#buffer === undefined) {
+      const spare = this.#spare.pop();
+      this.#buffer = spare !== undefined && spare.byteLength >= capacity
+        ? spare
+        : new Uint8Array(capacity);
+    }
+    if (this.#buffer.byteLength > capacity) this.#buffer = this.#buffer.subarray(0, capacity);
     return this.#buffer;
   }
 
@@ -248,6 +263,7 @@ export class S3Upload extends UploadShell {
       ? heldBytes(this.#record)
       : 0;
     this.#buffer = undefined;
+    this.#spare = [];
     await this.#lease.release();
   }
 }
