@@ -12,6 +12,7 @@ import {
   rejectsWith,
   sha256Hex,
 } from "../../lib/storage/_test_helpers.ts";
+import { ViewReader } from "../../lib/core/byte_source.ts";
 import type { S3World } from "./_world.ts";
 import { randomBytes, writeAll } from "./_world.ts";
 
@@ -84,6 +85,16 @@ async function largeRoundTrip(world: S3World): Promise<void> {
   const got = await readBytes(read.bytes, 100_000);
   assert.equal(got.byteLength, bytes.byteLength - offset);
   assert.equal(sha256Hex(got), sha256Hex(bytes.subarray(offset)));
+  // Each read fills the whole buffer (fetch's pieces are at most 64 KiB): full records.
+  const whole = await s.openRead("big.bin", 0);
+  const reader = new ViewReader(whole.bytes);
+  const view = new Uint8Array(256 * 1024);
+  const reads: number[] = [];
+  for (let got = await reader.read(view); got !== null; got = await reader.read(view)) {
+    reads.push(got.byteLength);
+  }
+  assert.equal(reads.reduce((a, b) => a + b, 0), bytes.byteLength);
+  assert.ok(reads.slice(0, -1).every((n) => n === view.byteLength), `short reads: ${reads}`);
   assert.deepEqual(await world.multipartUploads(prefix), []);
 }
 

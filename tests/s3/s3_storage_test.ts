@@ -22,6 +22,7 @@ import {
 } from "../../scripts/ceph/cluster.ts";
 import { FERRYD_CORE_CASES, FERRYD_INSTANCE_CASES } from "./_cases_ferryd.ts";
 import { INSTANCE_CASES } from "./_cases_instances.ts";
+import { PART_CASES } from "./_cases_parts.ts";
 import { STATE_CASES } from "./_cases_state.ts";
 import { TRANSFER_CASES } from "./_cases_transfer.ts";
 import { TREE_CASES } from "./_cases_tree.ts";
@@ -58,6 +59,7 @@ if (unavailable !== undefined && !REQUIRED) {
         for (
           const [name, run] of [
             ...TRANSFER_CASES,
+            ...PART_CASES,
             ...TREE_CASES,
             ...INSTANCE_CASES,
             ...STATE_CASES,

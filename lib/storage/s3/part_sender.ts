@@ -64,6 +64,9 @@ export class PartSender {
       const { key, headers } = await this.#headers();
       record.key = key;
       record.uploadId = await createMultipartUpload(this.#ctx.client, key, headers);
+      // Recorded before any part goes: a crash or a failed first part leaves
+      // an upload that a later one finds and aborts (or resumes), not a leak.
+      await writeUploadRecord(this.#ctx, record);
     }
     const number = this.#next++;
     const { key, uploadId } = record;

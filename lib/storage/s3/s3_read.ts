@@ -93,30 +93,41 @@ function source(
 }
 
 /**
- * A response body as a {@linkcode ByteSource}: each read copies the next part
- * of the body into the caller's buffer; failures become
- * {@linkcode FerryError}s.
+ * A response body as a {@linkcode ByteSource}: each read fills the caller's
+ * buffer from as many of the body's chunks as it takes (fetch hands them
+ * over in pieces of at most 64 KiB; a download sends one record per read,
+ * and records of up to 256 KiB cost less per byte), short only at the end;
+ * failures become {@linkcode FerryError}s.
  */
 function bodySource(body: ReadableStream<Uint8Array> | null, action: string): ByteSource {
   if (body === null) return memoryByteSource(new Uint8Array(0));
   const reader = body.getReader();
   let pending: Uint8Array = new Uint8Array(0);
+  let ended = false;
   return {
     async read(view: Uint8Array): Promise<number | null> {
-      while (pending.byteLength === 0) {
-        let next: ReadableStreamReadResult<Uint8Array>;
-        try {
-          next = await reader.read();
-        } catch (error) {
-          throw s3Error(error, action);
+      let filled = 0;
+      while (filled < view.byteLength) {
+        if (pending.byteLength === 0) {
+          if (ended) break;
+          let next: ReadableStreamReadResult<Uint8Array>;
+          try {
+            next = await reader.read();
+          } catch (error) {
+            throw s3Error(error, action);
+          }
+          if (next.done) {
+            ended = true;
+            break;
+          }
+          pending = next.value;
         }
-        if (next.done) return null;
-        pending = next.value;
+        const n = Math.min(view.byteLength - filled, pending.byteLength);
+        view.set(pending.subarray(0, n), filled);
+        pending = pending.subarray(n);
+        filled += n;
       }
-      const n = Math.min(view.byteLength, pending.byteLength);
-      view.set(pending.subarray(0, n));
-      pending = pending.subarray(n);
-      return n;
+      return filled === 0 && view.byteLength > 0 ? null : filled;
     },
     async cancel(): Promise<void> {
       await reader.cancel();
