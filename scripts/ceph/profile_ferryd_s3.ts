@@ -56,7 +56,9 @@ async function profileOne(
     s3Env,
   });
   try {
-    const args = op === "put" ? ["put", "big.bin", "remote.bin"] : ["get", "remote.bin", "back.bin"];
+    const args = op === "put"
+      ? ["put", "big.bin", "remote.bin"]
+      : ["get", "remote.bin", "back.bin"];
     const run = await runFerry([...args, "-q"], {
       server: server.server,
       work,

@@ -70,10 +70,15 @@ export class S3Upload extends UploadShell {
     this.#record = init.start.record;
     this.#hasher = init.start.hasher;
     this.#taken = this.#record.parts.reduce((sum, part) => sum + part.size, 0);
-    this.#parts = new PartSender(this.#ctx, this.#record, this.#ctx.config.partBuffers, async () => ({
-      key: await multipartKey(this.#ctx, this.path, this.options),
-      headers: this.#metadata(undefined),
-    }));
+    this.#parts = new PartSender(
+      this.#ctx,
+      this.#record,
+      this.#ctx.config.partBuffers,
+      async () => ({
+        key: await multipartKey(this.#ctx, this.path, this.options),
+        headers: this.#metadata(undefined),
+      }),
+    );
     if (init.start.tail !== undefined) {
       this.#ensureBuffer().set(init.start.tail);
       this.#filled = init.start.tail.byteLength;
