@@ -173,13 +173,22 @@ export function mainThreadProfile(files: string[]): string | undefined {
     .find((name) => !/\.worker-\d+\.cpuprofile$/.test(name));
 }
 
-async function report(dir: string, label: string): Promise<string> {
+/**
+ * The Markdown report of the main-thread profile V8 wrote into `dir`: the
+ * layers, then the `top` functions with the most self time.
+ *
+ * @param dir The folder given to `--cpu-prof-dir`.
+ * @param label The heading.
+ * @param top How many functions to list.
+ * @returns The report, or a line saying no main-thread profile was written.
+ */
+export async function profileReport(dir: string, label: string, top = 15): Promise<string> {
   const files = [];
-  for await (const entry of Deno.readDir(`${dir}/${label}`)) files.push(entry.name);
+  for await (const entry of Deno.readDir(dir)) files.push(entry.name);
   const file = mainThreadProfile(files);
   if (file === undefined) return `(no main-thread profile written for ${label})\n`;
   const { functions, layers } = summarize(
-    JSON.parse(await Deno.readTextFile(`${dir}/${label}/${file}`)),
+    JSON.parse(await Deno.readTextFile(`${dir}/${file}`)),
   );
   const row = (l: ProfileLine): string =>
     `| ${l.name.replaceAll("|", "\\|")} | ${l.selfMs.toFixed(0)} | ${
@@ -194,7 +203,7 @@ async function report(dir: string, label: string): Promise<string> {
     "",
     "| function | self ms | of busy |",
     "| --- | ---: | ---: |",
-    ...functions.slice(0, 15).map(row),
+    ...functions.slice(0, top).map(row),
     "",
   ].join("\n");
 }
@@ -221,7 +230,7 @@ if (import.meta.main) {
     const what = tree ? `-r of ${values.tree} files of 4 KiB` : `of ${values.mib} MiB`;
     let out = `CPU profiles of a put and a get ${what} (deno ${Deno.version.deno})\n\n`;
     for (const label of ["put-client", "put-server", "get-server", "get-client"]) {
-      out += await report(dir, label);
+      out += await profileReport(`${dir}/${label}`, label);
     }
     await Deno.stdout.write(new TextEncoder().encode(out));
   } finally {

@@ -13,34 +13,10 @@ import { parseArgs } from "node:util";
 import { runFerry } from "../ferry.ts";
 import { addUser, startFerryd } from "../ferryd.ts";
 import { makeRandomFile, removeQuietly } from "../bench/fixtures.ts";
-import { mainThreadProfile, type ProfileLine, summarize } from "../bench/profile.ts";
+import { profileReport } from "../bench/profile.ts";
 import type { CephClusterInfo } from "./cluster.ts";
 
 const PASSWORD = "bench password";
-
-async function report(dir: string, label: string): Promise<string> {
-  const files = [];
-  for await (const entry of Deno.readDir(dir)) files.push(entry.name);
-  const file = mainThreadProfile(files);
-  if (file === undefined) return `(no main-thread profile written for ${label})\n`;
-  const { functions, layers } = summarize(JSON.parse(await Deno.readTextFile(`${dir}/${file}`)));
-  const row = (l: ProfileLine): string =>
-    `| ${l.name.replaceAll("|", "\\|")} | ${l.selfMs.toFixed(0)} | ${
-      Number.isFinite(l.share) ? `${(100 * l.share).toFixed(1)} %` : "–"
-    } |`;
-  return [
-    `### ${label}`,
-    "",
-    "| layer | self ms | of busy |",
-    "| --- | ---: | ---: |",
-    ...layers.map(row),
-    "",
-    "| function | self ms | of busy |",
-    "| --- | ---: | ---: |",
-    ...functions.slice(0, 20).map(row),
-    "",
-  ].join("\n");
-}
 
 async function profileOne(
   op: "put" | "get",
@@ -101,7 +77,9 @@ if (import.meta.main) {
     await profileOne("put", dir, dataDir, work, s3Env);
     await profileOne("get", dir, dataDir, work, s3Env);
     let out = `CPU profiles of ferryd --storage s3, put and get of ${values.mib} MiB\n\n`;
-    for (const op of ["put", "get"]) out += await report(`${dir}/${op}-server`, `${op}-server`);
+    for (const op of ["put", "get"]) {
+      out += await profileReport(`${dir}/${op}-server`, `${op}-server`, 20);
+    }
     await Deno.stdout.write(new TextEncoder().encode(out));
   } finally {
     await removeQuietly(dataDir);

@@ -12,6 +12,7 @@ import { readBytes, sha256Hex } from "../../lib/storage/_test_helpers.ts";
 import { listParts } from "../../lib/storage/s3/s3_multipart.ts";
 import { S3Storage } from "../../lib/storage/s3/s3_storage.ts";
 import type { UploadRecord } from "../../lib/storage/s3/upload_state.ts";
+import type { UploadSink } from "../../lib/storage/storage.ts";
 import type { S3Case } from "./_cases_transfer.ts";
 import { FaultProxy } from "./_fault_proxy.ts";
 import type { S3World } from "./_world.ts";
@@ -41,6 +42,17 @@ async function storedRecord(world: S3World, prefix: string): Promise<UploadRecor
 function throughProxy(world: S3World, proxy: FaultProxy, prefix: string): Promise<S3Storage> {
   const config = { ...world.config(prefix), endpoint: proxy.endpoint };
   return S3Storage.open(config, { createBucket: true, ...OPTIONS });
+}
+
+/** Opens the upload of `big.bin` (`size` bytes, resumable) through `proxy`, on `prefix`. */
+async function openThroughProxy(
+  world: S3World,
+  proxy: FaultProxy,
+  prefix: string,
+  size: number,
+): Promise<UploadSink> {
+  const s = await throughProxy(world, proxy, prefix);
+  return await s.openUpload("big.bin", { size, overwrite: false, resume: true });
 }
 
 /** Resumes `path` straight on the RGW and checks that the whole file arrives. */
@@ -78,13 +90,8 @@ async function firstPartFailsAfterSecond(world: S3World): Promise<void> {
     if (line.includes("partNumber=1&")) return { wait: within(second.promise, 15_000), fail: true };
     return {};
   };
-  const s = await throughProxy(world, proxy, prefix);
   const bytes = randomBytes(16 * MIB + 7);
-  const sink = await s.openUpload("big.bin", {
-    size: bytes.byteLength,
-    overwrite: false,
-    resume: true,
-  });
+  const sink = await openThroughProxy(world, proxy, prefix, bytes.byteLength);
   await assert.rejects(writeAll(sink, bytes));
   await sink.abort();
   assert.ok(secondWhileFirstHeld, "part 2 went while part 1 was on its way");
@@ -106,13 +113,8 @@ async function secondPartFails(world: S3World): Promise<void> {
     if (line.includes("partNumber=2&")) return { wait: within(third.promise, 15_000), fail: true };
     return {};
   };
-  const s = await throughProxy(world, proxy, prefix);
   const bytes = randomBytes(21 * MIB);
-  const sink = await s.openUpload("big.bin", {
-    size: bytes.byteLength,
-    overwrite: false,
-    resume: true,
-  });
+  const sink = await openThroughProxy(world, proxy, prefix, bytes.byteLength);
   await assert.rejects(writeAll(sink, bytes));
   await sink.abort();
   assert.ok(proxy.seen.some((line) => line.includes("partNumber=3&")), "part 3 went too");
@@ -128,13 +130,8 @@ async function abortWithPartOnItsWay(world: S3World): Promise<void> {
   const aborting = Promise.withResolvers<void>();
   proxy.decide = (line) =>
     line.includes("partNumber=2&") ? { wait: within(aborting.promise, 15_000) } : {};
-  const s = await throughProxy(world, proxy, prefix);
   const bytes = randomBytes(16 * MIB + 3);
-  const sink = await s.openUpload("big.bin", {
-    size: bytes.byteLength,
-    overwrite: false,
-    resume: true,
-  });
+  const sink = await openThroughProxy(world, proxy, prefix, bytes.byteLength);
   // Part 1 stored, part 2 held at the proxy, 2 MiB in the next buffer.
   await writeAll(sink, bytes.subarray(0, 12 * MIB));
   const abort = sink.abort();
