@@ -121,72 +121,62 @@ export async function addUser(
   if (result.code !== 0) throw new Error(`Cannot add user "${name}": ${result.stderr}`);
 }
 
+/** A ferryd process started by {@linkcode spawnUntilReady}. */
+export interface SpawnedFerryd<T> {
+  /** The process. */
+  child: Deno.ChildProcess;
+  /** What `ready` found in its output. */
+  ready: T;
+  /** What it printed so far. */
+  output(): string;
+  /** Sends `signal` (once) and resolves with the exit code when its output has ended. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
 /**
- * Starts ferryd and waits until it listens.
+ * Runs `deno run ARGS` in the checkout and waits until `ready` finds what
+ * it needs in ferryd's output (stderr); killed and thrown, with the output,
+ * when it exits first or takes 30 s. It runs in the checkout, not in the
+ * test process's folder: the plan tests chdir into folders that go away, and
+ * a ferryd started meanwhile lost its cwd (its scrypt Worker then failed to
+ * start with NotFound).
  *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { startFerryd } from "./ferryd_process.ts";
- * await using server = await startFerryd();
- * assert.ok(server.port > 0); // port 0: the system picked one, ferryd said which
- * assert.match(server.fingerprint, /^SHA256:/);
- * ```
+ * @param runArgs What follows `deno run`: flags, `server.ts` and its arguments.
+ * @param ready Returns what it waits for, or `undefined` while the output lacks it.
+ * @param env Environment variables added to this process's.
+ * @returns The process, what `ready` returned, its output and a way to stop it.
  */
-export async function startFerryd(
-  options: StartFerrydOptions = {},
-): Promise<Ferryd & AsyncDisposable> {
-  const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ferryd-test-" });
-  const askedPort = options.port ?? 0;
-  if (options.s3 !== undefined) await writeS3Settings(dataDir, options.s3);
-  const { flags, storage } = sandboxed(dataDir, askedPort);
+export async function spawnUntilReady<T>(
+  runArgs: string[],
+  ready: (output: string) => T | undefined,
+  env?: Record<string, string>,
+): Promise<SpawnedFerryd<T>> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...(options.denoFlags ?? []),
-      ...flags,
-      `${ROOT}/server.ts`,
-      "serve",
-      "--data",
-      dataDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(askedPort),
-      ...storage,
-      ...(options.args ?? []),
-    ],
-    ...(options.env ? { env: options.env } : {}),
-    // Not the test process's folder: the plan tests chdir into folders that
-    // go away, and a ferryd started meanwhile lost its cwd (its scrypt
-    // Worker then failed to start with NotFound).
+    args: ["run", ...runArgs],
+    ...(env ? { env } : {}),
     cwd: ROOT,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
   }).spawn();
   let text = "";
-  const ready = Promise.withResolvers<{ port: number; fingerprint: string }>();
+  const found = Promise.withResolvers<T>();
   const reading = (async () => {
     const decoder = new TextDecoder();
     for await (const chunk of child.stderr) {
       text += decoder.decode(chunk, { stream: true });
-      const listening = / listening on \S+:(\d+)\n/.exec(text);
-      const key = /Host key fingerprint (SHA256:\S+)/.exec(text);
-      if (listening && key) {
-        ready.resolve({ port: Number(listening[1]), fingerprint: key[1] as string });
-      }
+      const value = ready(text);
+      if (value !== undefined) found.resolve(value);
     }
-    ready.reject(new Error(`ferryd exited before it listened:\n${text}`));
+    found.reject(new Error(`ferryd exited before it listened:\n${text}`));
   })();
   const timeout = setTimeout(
-    () => ready.reject(new Error(`ferryd did not start:\n${text}`)),
-    20_000,
+    () => found.reject(new Error(`ferryd did not start:\n${text}`)),
+    30_000,
   );
-  let port: number;
-  let fingerprint: string;
+  let value: T;
   try {
-    ({ port, fingerprint } = await ready.promise);
+    value = await found.promise;
   } catch (error) {
     child.kill("SIGKILL");
     await child.status;
@@ -207,13 +197,61 @@ export async function startFerryd(
       await reading;
       return status.code;
     })();
+  return { child, ready: value, output: () => text, stop };
+}
+
+/**
+ * Starts ferryd and waits until it listens.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startFerryd } from "./ferryd_process.ts";
+ * await using server = await startFerryd();
+ * assert.ok(server.port > 0); // port 0: the system picked one, ferryd said which
+ * assert.match(server.fingerprint, /^SHA256:/);
+ * ```
+ */
+export async function startFerryd(
+  options: StartFerrydOptions = {},
+): Promise<Ferryd & AsyncDisposable> {
+  const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ferryd-test-" });
+  const askedPort = options.port ?? 0;
+  if (options.s3 !== undefined) await writeS3Settings(dataDir, options.s3);
+  const { flags, storage } = sandboxed(dataDir, askedPort);
+  const started = await spawnUntilReady(
+    [
+      ...(options.denoFlags ?? []),
+      ...flags,
+      `${ROOT}/server.ts`,
+      "serve",
+      "--data",
+      dataDir,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(askedPort),
+      ...storage,
+      ...(options.args ?? []),
+    ],
+    (text) => {
+      const listening = / listening on \S+:(\d+)\n/.exec(text);
+      const key = /Host key fingerprint (SHA256:\S+)/.exec(text);
+      return listening && key
+        ? { port: Number(listening[1]), fingerprint: key[1] as string }
+        : undefined;
+    },
+    options.env,
+  );
+  const { child, stop } = started;
+  const { port, fingerprint } = started.ready;
   return {
     process: child,
     dataDir,
     port,
     server: `127.0.0.1:${port}`,
     fingerprint,
-    log: () => text,
+    log: started.output,
     stop,
     async [Symbol.asyncDispose](): Promise<void> {
       await stop("SIGKILL");
