@@ -16,22 +16,36 @@ function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/** `POST /api/upload`: opens (or reopens) the upload of `size` bytes to `path`. */
+function openUpload(
+  browser: TestBrowser,
+  path: string,
+  size: number,
+  policy = "refuse",
+): Promise<Response> {
+  return browser.fetch("/api/upload", { method: "POST", json: { path, size, policy } });
+}
+
+/** `PUT /api/upload`: sends `body` as the bytes at `offset` of upload `id`. */
+function sendChunk(
+  browser: TestBrowser,
+  id: string,
+  offset: number,
+  body: Uint8Array<ArrayBuffer> | string,
+): Promise<Response> {
+  return browser.fetch(`/api/upload?id=${id}&offset=${offset}`, { method: "PUT", body });
+}
+
 async function upload(
   browser: TestBrowser,
   path: string,
   data: Uint8Array,
   policy = "refuse",
 ): Promise<Response> {
-  const start = await browser.fetch("/api/upload", {
-    method: "POST",
-    json: { path, size: data.byteLength, policy },
-  });
+  const start = await openUpload(browser, path, data.byteLength, policy);
   if (!start.ok) return start;
   const { id, offset } = await start.json() as { id: string; offset: number };
-  return await browser.fetch(`/api/upload?id=${id}&offset=${offset}`, {
-    method: "PUT",
-    body: data.slice(offset),
-  });
+  return await sendChunk(browser, id, offset, data.slice(offset));
 }
 
 Deno.test("web - the page carries a strict CSP, nosniff and no inline script", async () => {
@@ -110,36 +124,22 @@ Deno.test("web - upload in chunks, resume from the server's offset, the server's
   const browser = new TestBrowser(server.url);
   await browser.login("ann", "ann-secret");
   const data = bytes(3 * 1024 * 1024 + 17);
-  const start = await (await browser.fetch("/api/upload", {
-    method: "POST",
-    json: { path: "big.bin", size: data.byteLength },
-  })).json();
+  const start = await (await openUpload(browser, "big.bin", data.byteLength)).json();
   assert.equal(start.offset, 0);
-  const first = await (await browser.fetch(`/api/upload?id=${start.id}&offset=0`, {
-    method: "PUT",
-    body: data.slice(0, 1024 * 1024),
-  })).json();
+  const first = await (await sendChunk(browser, start.id, 0, data.slice(0, 1024 * 1024))).json();
   assert.equal(first.offset, 1024 * 1024);
   // Not there until complete.
   const before = await (await browser.fetch("/api/list?path=")).json();
   assert.deepEqual(before.entries, []);
   // A chunk at the wrong offset is refused.
-  const wrong = await browser.fetch(`/api/upload?id=${start.id}&offset=5`, {
-    method: "PUT",
-    body: "x",
-  });
+  const wrong = await sendChunk(browser, start.id, 5, "x");
   assert.equal(wrong.status, 400);
   await wrong.body?.cancel();
   // The page starts again (a reload): the same upload, at the server's offset.
-  const again = await (await browser.fetch("/api/upload", {
-    method: "POST",
-    json: { path: "big.bin", size: data.byteLength },
-  })).json();
+  const again = await (await openUpload(browser, "big.bin", data.byteLength)).json();
   assert.equal(again.offset, 1024 * 1024);
-  const done = await (await browser.fetch(`/api/upload?id=${again.id}&offset=${again.offset}`, {
-    method: "PUT",
-    body: data.slice(again.offset),
-  })).json();
+  const done = await (await sendChunk(browser, again.id, again.offset, data.slice(again.offset)))
+    .json();
   assert.equal(done.done.sha256, sha256(data));
   assert.equal(done.done.entry.size, data.byteLength);
   const stored = await Deno.readFile(`${server.dataDir}/files/big.bin`);
@@ -151,29 +151,18 @@ Deno.test("web - an upload left alone ends keeping its partial; a restart of it 
   const browser = new TestBrowser(server.url);
   await browser.login("ann", "ann-secret");
   const data = bytes(2 * 1024 * 1024, 7);
-  const start = await (await browser.fetch("/api/upload", {
-    method: "POST",
-    json: { path: "p.bin", size: data.byteLength },
-  })).json();
-  await (await browser.fetch(`/api/upload?id=${start.id}&offset=0`, {
-    method: "PUT",
-    body: data.slice(0, 1024 * 1024),
-  })).body?.cancel();
+  const start = await (await openUpload(browser, "p.bin", data.byteLength)).json();
+  await (await sendChunk(browser, start.id, 0, data.slice(0, 1024 * 1024))).body?.cancel();
   const cancel = await browser.fetch("/api/upload/cancel", {
     method: "POST",
     json: { id: start.id },
   });
   assert.equal(cancel.status, 200);
   await cancel.body?.cancel();
-  const again = await (await browser.fetch("/api/upload", {
-    method: "POST",
-    json: { path: "p.bin", size: data.byteLength },
-  })).json();
+  const again = await (await openUpload(browser, "p.bin", data.byteLength)).json();
   assert.equal(again.offset, 1024 * 1024);
-  const done = await (await browser.fetch(`/api/upload?id=${again.id}&offset=${again.offset}`, {
-    method: "PUT",
-    body: data.slice(again.offset),
-  })).json();
+  const done = await (await sendChunk(browser, again.id, again.offset, data.slice(again.offset)))
+    .json();
   assert.equal(done.done.sha256, sha256(data));
 });
 
