@@ -9,6 +9,8 @@
  * @module
  */
 
+import { freshClientBundle } from "./client_bundle.ts";
+import { ROOT } from "./launch.ts";
 import { runFerry } from "./ferry.ts";
 import { addUser, type ScriptFerryd, startFerryd } from "./ferryd.ts";
 import { copyTree, makeRandomFile, makeTree, removeQuietly } from "./bench/fixtures.ts";
@@ -125,6 +127,8 @@ async function startFerry(
     home,
     user: "bench",
     login: auth === "key" ? { identity: `${home}/id_x25519` } : { password: PASSWORD },
+    // As `deno task client` runs it.
+    clientEntry: await freshClientBundle(ROOT),
   });
   const warm = await probe(ferry.list(""));
   if (warm !== undefined) {

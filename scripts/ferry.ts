@@ -20,6 +20,8 @@ export interface ScriptFerryOptions {
   home: string;
   /** More environment variables (`FERRY_USER`, `FERRY_PASSWORD`, ...). */
   env?: Record<string, string>;
+  /** What runs ferry: the launcher's bundle (./client_bundle.ts); default `client.ts`. */
+  clientEntry?: string | undefined;
 }
 
 /** A command to run: what {@linkcode Deno.Command} takes. */
@@ -56,6 +58,7 @@ export function ferryCommandLine(args: string[], options: ScriptFerryOptions): F
     command: Deno.execPath(),
     args: launchArgs("ferry", [...server, "--home", options.home, ...args], {
       cwd: options.work,
+      clientEntry: options.clientEntry,
     }),
     cwd: options.work,
     env: options.env ?? {},

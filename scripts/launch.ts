@@ -34,6 +34,7 @@ import { clientSandboxConfig, parseClientOptions } from "../lib/cli/ferry/client
 import { writeStderr, writeStdout } from "../lib/cli/shared/prompt.ts";
 import { serverSandboxConfig } from "../lib/cli/ferryd/server_args.ts";
 import { FerryError } from "../lib/core/errors.ts";
+import { freshClientBundle } from "./client_bundle.ts";
 import {
   clientPermissionFlags,
   serverDenoFlags,
@@ -117,13 +118,19 @@ function ferrydSandbox(
  * @param args The program's arguments.
  * @param options `cwd`: the folder the program runs in (default: this
  * process's); `s3EnvEndpoint`: `FERRY_S3_ENDPOINT`, when set: the
- * environment holds ferryd's S3 settings.
+ * environment holds ferryd's S3 settings; `clientEntry`: what runs ferry
+ * (default `ROOT/client.ts`; the launcher gives its bundle, see
+ * ./client_bundle.ts).
  * @throws {FerryError} `usage` when the arguments cannot be read.
  */
 export function launchArgs(
   program: Program,
   args: string[],
-  options: { cwd?: string; s3EnvEndpoint?: string | undefined } = {},
+  options: {
+    cwd?: string;
+    s3EnvEndpoint?: string | undefined;
+    clientEntry?: string | undefined;
+  } = {},
 ): string[] {
   const cwd = options.cwd ?? Deno.cwd();
   if (program === "ferryd") {
@@ -133,7 +140,7 @@ export function launchArgs(
   const config = clientSandboxConfig(parseClientOptions(args, cwd));
   // --help and --version need no state folder.
   const flags = clientPermissionFlags({ ...config, stateDir: config.stateDir || config.workDir });
-  return ["run", ...flags, `${ROOT}/client.ts`, ...args];
+  return ["run", ...flags, options.clientEntry ?? `${ROOT}/client.ts`, ...args];
 }
 
 /**
@@ -204,16 +211,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   let denoArgs: string[];
   const cwd = await userFolder();
+  const command = await denoCommand();
   try {
     denoArgs = launchArgs(program, args, {
       cwd,
       s3EnvEndpoint: await granted("FERRY_S3_ENDPOINT"),
+      clientEntry: program === "ferry" ? await freshClientBundle(ROOT, command) : undefined,
     });
   } catch (error) {
     writeStderr(`${program}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  const command = await denoCommand();
   if (dryRun) {
     await writeStdout(JSON.stringify({ command, args: denoArgs, cwd }) + "\n");
     return 0;

@@ -5,6 +5,7 @@ import {
   launcherPermissionFlags,
   serverDenoFlags,
 } from "../lib/sandbox/permission_flags.ts";
+import { clientBundlePaths } from "../scripts/client_bundle.ts";
 import { ROOT } from "./harness/ferryd_process.ts";
 import { runToEnd } from "./harness/run_process.ts";
 
@@ -30,7 +31,8 @@ async function dryRun(
     new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, script, "--dry-run", ...fixed, ...args],
       cwd: ROOT,
-      env: { HOME: "/home/ann", ...env },
+      // PATH: the client's launcher runs `deno` to build its bundle.
+      env: { HOME: "/home/ann", PATH: Deno.env.get("PATH") ?? "", ...env },
       clearEnv: true,
       stdout: "piped",
       stderr: "piped",
@@ -162,7 +164,7 @@ Deno.test("deno task client - starts ferry with exactly the client sandbox flags
   assert.deepEqual(run.args, [
     "run",
     ...flags,
-    `${ROOT}/client.ts`,
+    clientBundlePaths(ROOT).bundle,
     "--server",
     "files.example:7000",
     "ls",

@@ -245,7 +245,9 @@ export function clientPermissionFlags(config: ClientSandboxConfig): string[] {
  * the variables that decide the program's grant (for ferryd, whether
  * `FERRY_S3_ENDPOINT` makes the environment the source of the S3 settings),
  * and `INIT_CWD`, the folder `deno task` was started from, where the
- * program then runs.
+ * program then runs. The client's launcher also reads the checkout (its
+ * task runs there) and writes `.cache/`: it keeps the client's bundle
+ * there (`scripts/client_bundle.ts`).
  */
 export function launcherPermissionFlags(program: "ferryd" | "ferry"): string[] {
   return program === "ferryd"
@@ -253,6 +255,8 @@ export function launcherPermissionFlags(program: "ferryd" | "ferry"): string[] {
     : [
       "--no-prompt",
       "--allow-run=deno",
+      "--allow-read=.",
+      "--allow-write=./.cache",
       `--allow-env=${[...CLIENT_ENV_VARS, "INIT_CWD"].join(",")}`,
     ];
 }

@@ -53,6 +53,8 @@ export interface FerryToolOptions {
   user: string;
   /** The identity file for key login, or the password. */
   login: { identity: string } | { password: string };
+  /** What runs ferry, as the launcher would: its bundle, or `client.ts` (when undefined). */
+  clientEntry: string | undefined;
 }
 
 /**
@@ -73,6 +75,7 @@ export function ferryTool(options: FerryToolOptions): FerryTool {
       work: options.work,
       home: options.home,
       env,
+      clientEntry: options.clientEntry,
     });
   return {
     name: "ferry",

@@ -19,6 +19,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { freshClientBundle } from "../client_bundle.ts";
+import { ROOT } from "../launch.ts";
 import { runFerry } from "../ferry.ts";
 import { addUser, type ScriptFerryd, startFerryd } from "../ferryd.ts";
 import { checkFile, makeRandomFile, removeQuietly } from "../bench/fixtures.ts";
@@ -113,6 +115,7 @@ async function openSide(
     home: `${work}/.ferry`,
     user: "bench",
     login: { password: PASSWORD },
+    clientEntry: await freshClientBundle(ROOT),
   });
   return { storage, server, dataDir, work, tool, put: emptyTransfer(), get: emptyTransfer() };
 }
