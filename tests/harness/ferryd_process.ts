@@ -143,18 +143,19 @@ export interface SpawnedFerryd<T> {
  *
  * @param runArgs What follows `deno run`: flags, `server.ts` and its arguments.
  * @param ready Returns what it waits for, or `undefined` while the output lacks it.
- * @param env Environment variables added to this process's.
+ * @param options `env`: variables added to this process's; `cwd`: where it
+ *   runs, when a test needs another folder than the checkout.
  * @returns The process, what `ready` returned, its output and a way to stop it.
  */
 export async function spawnUntilReady<T>(
   runArgs: string[],
   ready: (output: string) => T | undefined,
-  env?: Record<string, string>,
+  options: { env?: Record<string, string> | undefined; cwd?: string } = {},
 ): Promise<SpawnedFerryd<T>> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...runArgs],
-    ...(env ? { env } : {}),
-    cwd: ROOT,
+    ...(options.env ? { env: options.env } : {}),
+    cwd: options.cwd ?? ROOT,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -241,7 +242,7 @@ export async function startFerryd(
         ? { port: Number(listening[1]), fingerprint: key[1] as string }
         : undefined;
     },
-    options.env,
+    { env: options.env },
   );
   const { child, stop } = started;
   const { port, fingerprint } = started.ready;

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FerryError } from "../../core/errors.ts";
 import { FERRY_VERSION } from "../../core/version.ts";
@@ -107,19 +108,22 @@ async function serve(args: string[]): Promise<number> {
   const port = parsePort(values.port);
   const storage = parseStorageKind(values.storage);
   const webFiles = [web?.certFile, web?.keyFile].filter((file) => file !== undefined);
+  // Absolute (as the launcher grants it, without following links): once
+  // listening, ferryd moves into its state folder (see below).
+  const dataDir = resolve(values.data);
   const backend = await openServerBackend({
-    dataDir: values.data,
+    dataDir,
     hostname: values.host,
     port,
     storage,
     ...(web === undefined ? {} : { web: netAddress(web.hostname, web.port) }),
     ...(webFiles.length === 0 ? {} : { webFiles }),
   });
-  const { state } = dataLayout(values.data);
+  const { state } = dataLayout(dataDir);
   const config = { ...DEFAULT_CONFIG, ...await loadConfigFile(state), ...configFromFlags(values) };
   const log = new ConsoleLog(config.logLevel);
   const server = await FerryServer.start({
-    dataDir: values.data,
+    dataDir,
     backend,
     hostname: values.host,
     port,
@@ -127,6 +131,10 @@ async function serve(args: string[]): Promise<number> {
     log,
     ...(web === undefined ? {} : { web }),
   });
+  // A daemon must not depend on the folder it was started from: if that is
+  // deleted, Deno can start no Worker (the password hashing threads), and
+  // every password login would fail. The state folder is ferryd's own.
+  Deno.chdir(state);
   // Listen for signals before saying "listening": a SIGTERM right after it must stop gracefully.
   const stopped = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
