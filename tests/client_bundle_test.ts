@@ -2,7 +2,9 @@
  * The client's bundle (`scripts/client_bundle.ts`), on a copy of the
  * checkout: built once, reused while its sources stay as they were, rebuilt
  * after an edit, and given up (so the launcher runs `client.ts`) when a
- * source does not parse. And `deno task client` runs it, from another folder.
+ * source does not parse. And `deno task client` runs it, from another folder;
+ * and nothing in the client depends on its own module URL, which a bundle
+ * would change.
  */
 
 import assert from "node:assert/strict";
@@ -118,4 +120,29 @@ Deno.test("deno task client - from another folder, runs the checkout's fresh bun
   } finally {
     await Deno.remove(work, { recursive: true });
   }
+});
+
+Deno.test("client bundle - no module of the client but client.ts looks at its own URL", async () => {
+  // In one bundled file every module's import.meta is the bundle's: a
+  // Worker or a file found next to a module would be looked for in .cache/.
+  const info = await runToEnd(
+    new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", `${ROOT}/client.ts`],
+      stdout: "piped",
+      stderr: "piped",
+    }),
+  );
+  assert.equal(info.code, 0, info.stderr);
+  const graph = JSON.parse(info.stdout) as { modules: { specifier: string }[] };
+  const files = graph.modules
+    .map((module) => module.specifier)
+    .filter((specifier) => specifier.startsWith("file://"))
+    .map((specifier) => new URL(specifier).pathname);
+  assert.ok(files.length > 50, `the client's graph: ${files.length} files`);
+  const offending: string[] = [];
+  for (const file of files) {
+    if (file === `${ROOT}/client.ts`) continue;
+    if (/import\.meta|new Worker\(/.test(await Deno.readTextFile(file))) offending.push(file);
+  }
+  assert.deepEqual(offending, []);
 });
