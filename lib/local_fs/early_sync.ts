@@ -10,9 +10,12 @@
  * 1 GiB file took 370–420 ms here, after 0.8 s of writing it: in the
  * client's wait for the reply. Syncing every 32 MiB while the bytes come,
  * one sync at a time on Deno's thread pool, left 27 ms at the end (writes
- * took 880 ms instead of 830: the flushes share the disk with them).
+ * took 880 ms instead of 830: the flushes share the disk with them). Every
+ * 8 MiB was faster again in the benchmark (put 1 GiB +10–13 %, with less
+ * ferryd CPU: less dirty data for the kernel to hold; docs/PERFORMANCE.md);
+ * every 4 MiB gained nothing more.
  */
-export const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
+export const EARLY_SYNC_BYTES = 8 * 1024 * 1024;
 
 /**
  * Starts an `fdatasync` of a file every {@linkcode EARLY_SYNC_BYTES}
