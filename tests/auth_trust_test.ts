@@ -16,6 +16,36 @@ Deno.test("ferry - wrong password and unknown user both exit 2, look alike, and 
   assert.match(world.server.log(), /Failed login for "alice" from 127\.0\.0\.1/);
 });
 
+Deno.test("ferryd - a password hash it cannot check: its log says why, the client gets one plain line", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "ferryd-test-" });
+  try {
+    const added = await runServerCommand(
+      dataDir,
+      ["user", "add", "carol", "--password-stdin"],
+      "carol's password\n",
+    );
+    assert.equal(added.code, 0, added.stderr);
+    // A users file edited by hand: a scrypt cost node refuses to run.
+    const path = `${dataDir}/state/users.json`;
+    const users = JSON.parse(await Deno.readTextFile(path));
+    users.users.carol.password.n = 3;
+    await Deno.writeTextFile(path, JSON.stringify(users));
+    await using world = await openWorld({ dataDir });
+    const run = await world.ferry(["ls"], { user: "carol", password: "carol's password" });
+    assert.equal(run.code, 3, run.stderr); // the server's failure, not the user's
+    assert.deepEqual(run.stderr.split("\n").filter((line) => line.startsWith("ferry:")), [
+      "ferry: Cannot log in: the server failed to check the credentials (its log says why)",
+    ]);
+    assert.match(
+      world.server.log(),
+      /error Cannot log in "carol" from 127\.0\.0\.1: Cannot check the password: .*Invalid scrypt params/,
+    );
+    assert.equal((await world.ferry(["ls"])).code, 0, "other users still log in");
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
 Deno.test("ferry - a changed host key is refused with exit 2 before the password is sent", async () => {
   await using world = await openWorld();
   assert.equal((await world.ferry(["ls"])).code, 0, "first contact records the key");

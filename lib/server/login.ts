@@ -18,6 +18,7 @@ import { MessageType } from "../protocol/message_type.ts";
 import { parseAuthRequest } from "../protocol/requests.ts";
 import { toWireError } from "../protocol/wire_error.ts";
 import { type Account, authenticate } from "./authenticate.ts";
+import { internalLoginError, isInternalLoginError } from "./login_failure.ts";
 import { addressKey, userKey } from "./login_throttle.ts";
 import type { SessionEnvironment } from "./session_environment.ts";
 
@@ -98,8 +99,9 @@ export async function login(
         log.warn(`Locked out ${key} after too many failed logins`);
       }
     }
-    return await refuse(
-      error instanceof FerryError ? error : new FerryError("internal", "Login failed"),
-    );
+    if (isInternalLoginError(error)) {
+      return await refuse(internalLoginError(error, log, `"${user}" from ${address}`));
+    }
+    return await refuse(error as FerryError);
   }
 }

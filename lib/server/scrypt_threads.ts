@@ -51,8 +51,9 @@ interface Job {
   done: PromiseWithResolvers<Uint8Array>;
 }
 
+/** A password check that could not run: the reason is for the server's log (./login_failure.ts). */
 function failure(reason: string): FerryError {
-  return new FerryError("internal", `Cannot check the password: ${reason}`);
+  return new FerryError("internal", "Cannot check the password", { cause: new Error(reason) });
 }
 
 /**

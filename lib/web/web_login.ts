@@ -9,6 +9,7 @@
 
 import { FerryError, isFerryError } from "../core/errors.ts";
 import { type Account, authenticate } from "../server/authenticate.ts";
+import { internalLoginError, isInternalLoginError } from "../server/login_failure.ts";
 import { addressKey, userKey } from "../server/login_throttle.ts";
 import type { SessionEnvironment } from "../server/session_environment.ts";
 
@@ -87,6 +88,9 @@ export async function webLogin(
         log.warn(`Locked out ${key} after too many failed logins`);
       }
     }
-    throw error instanceof FerryError ? error : new FerryError("internal", "Login failed");
+    if (isInternalLoginError(error)) {
+      throw internalLoginError(error, log, `"${user}" from ${address} (web)`);
+    }
+    throw error;
   }
 }
