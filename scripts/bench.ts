@@ -114,7 +114,9 @@ async function startFerry(
   work: string,
   home: string,
   auth: "key" | "password",
-): Promise<{ server: ScriptFerryd; ferry: FerryTool }> {
+): Promise<{ server: ScriptFerryd; ferry: FerryTool; clientEntry: string | undefined }> {
+  // As `deno task client` runs it: the launcher's bundle when it can be built.
+  const clientEntry = await freshClientBundle(ROOT);
   const key = await runFerry(["keygen", `${home}/id_x25519`], { work, home });
   if (key.code !== 0) throw new Error(`Cannot make a ferry identity: ${key.stderr}`);
   await addUser(dataDir, "bench", PASSWORD, { args: ["--key", key.stdout.trim()] });
@@ -127,15 +129,14 @@ async function startFerry(
     home,
     user: "bench",
     login: auth === "key" ? { identity: `${home}/id_x25519` } : { password: PASSWORD },
-    // As `deno task client` runs it.
-    clientEntry: await freshClientBundle(ROOT),
+    clientEntry,
   });
   const warm = await probe(ferry.list(""));
   if (warm !== undefined) {
     await server.stop();
     throw new Error(`Cannot log in with ferry: ${warm}`);
   }
-  return { server, ferry };
+  return { server, ferry, clientEntry };
 }
 
 /**
@@ -175,6 +176,11 @@ async function main(): Promise<number> {
     const ferry = started.ferry;
     if (!opts.noSsh) ssh = await openSshSide({ work, install: !opts.noInstall, note });
     if (ssh === undefined) notes.push("OpenSSH not available: ferry only");
+    notes.push(
+      started.clientEntry === undefined
+        ? "ferry client: client.ts (its bundle could not be built)"
+        : "ferry client: the bundle `deno task client` runs (.cache/client.js)",
+    );
     const tools: Tool[] = [ferry, ...(ssh?.tools ?? [])];
     const fixtures = await makeFixtures(work, opts.sizes);
     const unsupported = await probeTrees(ferry, work);
