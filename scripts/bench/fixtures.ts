@@ -107,3 +107,39 @@ export async function checkTree(dir: string, manifest: TreeManifest): Promise<vo
 export async function removeQuietly(path: string): Promise<void> {
   await Deno.remove(path, { recursive: true }).catch(() => {});
 }
+
+/**
+ * Where a round's trees go instead of being deleted, until the run ends.
+ *
+ * On this machine's ext4, creating files in the minutes after thousands were
+ * deleted costs 20–30 times more (the allocator skips inodes freed recently:
+ * `find_inode_bit` → `recently_deleted`), for every tool alike. Deleting
+ * each round's 2,000 files made the next round of every tool pay that, and
+ * the tree rows measured the benchmark's own clean-up (docs/PERFORMANCE.md,
+ * "What `get -r` waits for here"). A rename into this folder frees nothing;
+ * the folder goes with the working folder at the end of the run.
+ */
+export class SetAside {
+  #count = 0;
+
+  /**
+   * @param dir The folder to move things into, on the same file system as
+   *   everything moved there (created on first use).
+   */
+  constructor(readonly dir: string) {}
+
+  /**
+   * Moves a file or folder out of the way, if it exists.
+   *
+   * @param path What to move.
+   */
+  async move(path: string): Promise<void> {
+    await Deno.mkdir(this.dir, { recursive: true });
+    try {
+      await Deno.rename(path, `${this.dir}/${this.#count}`);
+      this.#count++;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+}

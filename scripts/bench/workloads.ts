@@ -6,7 +6,14 @@
  * @module
  */
 
-import { checkFile, checkTree, copyTree, removeQuietly, type TreeManifest } from "./fixtures.ts";
+import {
+  checkFile,
+  checkTree,
+  copyTree,
+  removeQuietly,
+  type SetAside,
+  type TreeManifest,
+} from "./fixtures.ts";
 import type { Plan } from "./measure.ts";
 import type { Tool } from "./tools.ts";
 
@@ -68,6 +75,8 @@ export interface Fixtures {
   client: FileFixture;
   /** The tree of small files (its folder name). */
   tree: { name: string; manifest: TreeManifest };
+  /** Where the trees of each round go, not deleted until the run ends. */
+  setAside: SetAside;
 }
 
 /** A workload: what it moves and how each client does it. */
@@ -161,7 +170,7 @@ export function workloads(sizes: Sizes, fixtures: Fixtures): Workload[] {
           commands: [tool.putTree(tree.name, remote)],
           concurrent: false,
           verify: () => checkTree(`${tool.remoteRoot}/${remote}`, tree.manifest),
-          cleanup: () => removeQuietly(`${tool.remoteRoot}/${remote}`),
+          cleanup: () => fixtures.setAside.move(`${tool.remoteRoot}/${remote}`),
         };
       },
     },
@@ -179,8 +188,8 @@ export function workloads(sizes: Sizes, fixtures: Fixtures): Workload[] {
           concurrent: false,
           verify: () => checkTree(`${fixtures.work}/${local}`, tree.manifest),
           cleanup: async () => {
-            await removeQuietly(`${tool.remoteRoot}/${name}`);
-            await removeQuietly(`${fixtures.work}/${local}`);
+            await fixtures.setAside.move(`${tool.remoteRoot}/${name}`);
+            await fixtures.setAside.move(`${fixtures.work}/${local}`);
           },
         };
       },
