@@ -13,7 +13,14 @@ import { freshClientBundle } from "./client_bundle.ts";
 import { ROOT } from "./launch.ts";
 import { runFerry } from "./ferry.ts";
 import { addUser, type ScriptFerryd, startFerryd } from "./ferryd.ts";
-import { copyTree, makeRandomFile, makeTree, removeQuietly } from "./bench/fixtures.ts";
+import {
+  copyTree,
+  fileCreationMicros,
+  makeRandomFile,
+  makeTree,
+  removeQuietly,
+  SetAside,
+} from "./bench/fixtures.ts";
 import { measure, type Measurement, median, notRun, probe } from "./bench/measure.ts";
 import { parseBenchOptions, USAGE } from "./bench/options.ts";
 import { capture } from "./bench/proc_stats.ts";
@@ -43,6 +50,18 @@ function note(line: string): void {
   Deno.stderr.writeSync(encoder.encode(`bench: ${line}\n`));
 }
 
+/** Says how fast the file system created files when the run began (see {@linkcode SetAside}). */
+function fileCreationNote(micros: number): string {
+  const each = `${Math.round(micros)} µs per file of 4 KiB`;
+  return micros > SLOW_CREATION_MICROS
+    ? `file creation was slow at the start (${each}): files were deleted in bulk shortly ` +
+      "before (an earlier run's clean-up?), and the tree rows measure that; run again in a few minutes"
+    : `file creation at the start: ${each}`;
+}
+
+/** Above this, creating a file is in the slow phase that follows mass deletions (tens of µs otherwise). */
+const SLOW_CREATION_MICROS = 150;
+
 async function loadAverage(): Promise<number> {
   return Number((await capture("cat", ["/proc/loadavg"])).split(" ")[0]);
 }
@@ -65,6 +84,7 @@ async function makeFixtures(work: string, sizes: Sizes): Promise<Fixtures> {
       name: "tree",
       manifest: await makeTree(`${work}/tree`, sizes.treeFiles, sizes.treeFileBytes),
     },
+    setAside: new SetAside(`${work}/set-aside`),
   };
 }
 
@@ -183,6 +203,8 @@ async function main(): Promise<number> {
     );
     const tools: Tool[] = [ferry, ...(ssh?.tools ?? [])];
     const fixtures = await makeFixtures(work, opts.sizes);
+    notes.push(fileCreationNote(fileCreationMicros(`${work}/creation-probe`)));
+    await fixtures.setAside.move(`${work}/creation-probe`);
     const unsupported = await probeTrees(ferry, work);
     const status = await capture("cat", [`/proc/${server.process.pid}/status`]);
     const idleMiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
