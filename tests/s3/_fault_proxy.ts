@@ -1,8 +1,8 @@
 /**
  * A TCP proxy in front of the real RGW for the S3 tests: it reads each
  * HTTP/1.1 request's head (and its `Content-Length` body) and, by what
- * {@linkcode FaultProxy.decide} says for the request line, forwards it
- * (after an optional wait) or answers `503 SlowDown` itself. Answers from
+ * {@linkcode FaultProxy.decide} says for the request line, waits if told
+ * to, then forwards it or answers `503 SlowDown` itself. Answers from
  * the RGW flow back untouched. It lets a test hold one UploadPart while
  * another goes, or fail one part: the store and the storage stay real.
  *
@@ -98,6 +98,8 @@ export class FaultProxy implements AsyncDisposable {
         const total = end + HEAD_END.byteLength + length;
         this.seen.push(line);
         const decision = this.decide(line);
+        // A held request waits first, whether it then fails or goes.
+        if (decision.wait) await decision.wait;
         if (decision.fail) {
           while (held.byteLength < total) if (!(await more())) return;
           const body = "<Error><Code>SlowDown</Code></Error>";
@@ -107,7 +109,6 @@ export class FaultProxy implements AsyncDisposable {
           ));
           return;
         }
-        if (decision.wait) await decision.wait;
         // Forward the request as its bytes come.
         let sent = 0;
         while (sent < total) {
