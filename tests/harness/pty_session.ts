@@ -9,6 +9,7 @@
  */
 
 import { setTimeout as delay } from "node:timers/promises";
+import { aptGetInstall } from "./apt_get.ts";
 
 async function hasScript(): Promise<boolean> {
   return await new Deno.Command("sh", { args: ["-c", "command -v script"] }).output()
@@ -22,13 +23,10 @@ async function hasScript(): Promise<boolean> {
 export async function ensureScript(): Promise<boolean> {
   if (await hasScript()) return true;
   if (Deno.env.get("CI") !== "true") return false;
-  const sudo = Deno.uid() === 0 ? [] : ["sudo"];
-  for (const args of [["apt-get", "update"], ["apt-get", "install", "-y", "bsdutils"]]) {
-    const [command, ...rest] = [...sudo, ...args] as [string, ...string[]];
-    await new Deno.Command(command, { args: rest, stdout: "null", stderr: "null" }).output()
-      .catch(() => {});
+  const install = await aptGetInstall(["bsdutils"]);
+  if (!await hasScript()) {
+    throw new Error(`CI=true: cannot install \`script\` (util-linux): ${install.output}`);
   }
-  if (!await hasScript()) throw new Error("CI=true: cannot install `script` (util-linux)");
   return true;
 }
 
