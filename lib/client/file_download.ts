@@ -42,7 +42,10 @@ function localInfo(path: string): Deno.FileInfo | undefined {
   }
 }
 
-/** Opens the partial file: at its end, with its bytes hashed, when resuming. */
+/**
+ * Opens the partial file: at its end, with its bytes hashed, when resuming;
+ * else creates it empty with a direct call.
+ */
 async function openPartial(
   partial: string,
   resume: boolean,
@@ -59,11 +62,20 @@ async function openPartial(
       }
       return { file, offset, hash };
     }
-    const file = await Deno.open(partial, { write: true, create: true, truncate: true });
-    return { file, offset: 0, hash };
+    return { file: createEmpty(partial), offset: 0, hash };
   } catch (error) {
     throw localError(error, partial);
   }
+}
+
+/**
+ * Creates (or empties) a partial file with a direct call: on the fifth
+ * session's machine an async create cost about 150 µs of CPU (the hop to the
+ * thread pool and back) against 25–40 µs, and `get -r` of 1,000 files went
+ * 693 → 851 files/s (docs/PERFORMANCE.md).
+ */
+function createEmpty(partial: string): Deno.FsFile {
+  return Deno.openSync(partial, { write: true, create: true, truncate: true });
 }
 
 /** Moves the verified partial into place; returns where it landed. */
