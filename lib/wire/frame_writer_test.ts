@@ -56,3 +56,55 @@ Deno.test("FrameWriter - a failing sink rejects the frames waiting behind it", a
   for (const write of queued) await assert.rejects(write, /sink broke/);
   await writer.close();
 });
+
+/**
+ * Counts the reads of a global (the Web Streams classes are lazy globals: the
+ * first read makes Deno load their code) until `restore`.
+ */
+function countReads(name: "ReadableStream" | "WritableStream"): {
+  reads: () => number;
+  restore: () => void;
+} {
+  const original = Object.getOwnPropertyDescriptor(globalThis, name);
+  assert.ok(original?.configurable, `${name} is a configurable global`);
+  let reads = 0;
+  Object.defineProperty(globalThis, name, {
+    configurable: true,
+    get(): unknown {
+      reads++;
+      return original.get ? original.get.call(globalThis) : original.value;
+    },
+  });
+  return { reads: () => reads, restore: () => Object.defineProperty(globalThis, name, original) };
+}
+
+Deno.test("FrameWriter and FrameReader - a connection's frames never name the Web Streams globals", async () => {
+  const globals = [countReads("ReadableStream"), countReads("WritableStream")];
+  try {
+    const sent: Uint8Array[] = [];
+    const sink = {
+      write: (chunk: Uint8Array): Promise<number> => {
+        sent.push(chunk.slice());
+        return Promise.resolve(chunk.byteLength);
+      },
+    };
+    const writer = new FrameWriter(sink);
+    await writer.write(bytes(10, 7));
+    let at = 0;
+    const wire = new Uint8Array(sent.flatMap((chunk) => [...chunk]));
+    const source = {
+      read(view: Uint8Array): Promise<number | null> {
+        if (at === wire.byteLength) return Promise.resolve(null);
+        const n = Math.min(view.byteLength, wire.byteLength - at);
+        view.set(wire.subarray(at, at + n));
+        at += n;
+        return Promise.resolve(n);
+      },
+    };
+    const reader = new FrameReader(source);
+    assert.deepEqual(await reader.read(), bytes(10, 7));
+    assert.deepEqual(globals.map((global) => global.reads()), [0, 0]);
+  } finally {
+    for (const global of globals) global.restore();
+  }
+});
