@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { COALESCE_MAX_FRAME_BYTES, FrameWriter } from "./frame_writer.ts";
 import { FrameReader } from "./frame_reader.ts";
+import { memoryByteSource } from "../core/byte_source.ts";
+import { concat } from "../core/bytes.ts";
 
 /** A sink that records each chunk it is given and takes `delayMs` per chunk. */
 function recordingSink(delayMs: number, failAt = -1): {
@@ -90,18 +92,7 @@ Deno.test("FrameWriter and FrameReader - a connection's frames never name the We
     };
     const writer = new FrameWriter(sink);
     await writer.write(bytes(10, 7));
-    let at = 0;
-    const wire = new Uint8Array(sent.flatMap((chunk) => [...chunk]));
-    const source = {
-      read(view: Uint8Array): Promise<number | null> {
-        if (at === wire.byteLength) return Promise.resolve(null);
-        const n = Math.min(view.byteLength, wire.byteLength - at);
-        view.set(wire.subarray(at, at + n));
-        at += n;
-        return Promise.resolve(n);
-      },
-    };
-    const reader = new FrameReader(source);
+    const reader = new FrameReader(memoryByteSource(concat(sent)));
     assert.deepEqual(await reader.read(), bytes(10, 7));
     assert.deepEqual(globals.map((global) => global.reads()), [0, 0]);
   } finally {
