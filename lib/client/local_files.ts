@@ -93,6 +93,9 @@ export function localError(error: unknown, path: string): unknown {
   if (error instanceof Deno.errors.PermissionDenied) {
     return new FerryError("local_io", `Cannot access "${shown}": ${reason}`);
   }
+  if (error instanceof Deno.errors.NotADirectory) {
+    return new FerryError("local_io", `Cannot open "${shown}": a part of the path is a file`);
+  }
   if (error instanceof Deno.errors.IsADirectory) {
     return new FerryError("local_io", `Cannot open "${shown}": it is a folder`);
   }

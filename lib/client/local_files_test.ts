@@ -24,3 +24,11 @@ Deno.test("localError - a download's partial file is named as the file the user 
     /^Cannot write "report\.pdf": No space left on device \(os error 28\)$/,
   );
 });
+
+Deno.test("localError - a path through a file is said in words, not as the OS error", () => {
+  const error = new Deno.errors.NotADirectory("Not a directory (os error 20): stat 'afile/x.txt'");
+  const explained = localError(error, "afile/x.txt");
+  assert.ok(explained instanceof FerryError, String(explained));
+  assert.equal(explained.code, "local_io");
+  assert.equal(explained.message, 'Cannot open "afile/x.txt": a part of the path is a file');
+});
