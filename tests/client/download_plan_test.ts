@@ -10,19 +10,24 @@ Deno.test("planDownload - get -r photos out/p: the local folders are made first,
   for (const dir of ["photos", "photos/2024", "photos/empty"]) await client.mkdir(dir);
   await world.files.writeText("photos/a.jpg", "aaa");
   await world.files.writeText("photos/2024/sea.jpg", "sea!");
-  const plan = await t.inside(() =>
-    planDownload(client, ["photos", "out/p"], { ...AT_ROOT, recursive: true })
-  );
+  const plan = await planDownload(client, ["photos", t.local("out/p")], {
+    ...AT_ROOT,
+    recursive: true,
+  });
   assert.deepEqual(
-    plan.jobs.map(({ local, remote, size, encrypted }) => ({ local, remote, size, encrypted }))
-      .sort((a, b) => a.local < b.local ? -1 : 1),
+    plan.jobs.map(({ local, remote, size, encrypted }) => ({
+      local: t.relative(local),
+      remote,
+      size,
+      encrypted,
+    })).sort((a, b) => a.local < b.local ? -1 : 1),
     [
       { local: "out/p/2024/sea.jpg", remote: "photos/2024/sea.jpg", size: 4, encrypted: false },
       { local: "out/p/a.jpg", remote: "photos/a.jpg", size: 3, encrypted: false },
     ],
   );
   assert.equal(plan.encrypted, false);
-  assert.deepEqual(plan.folders.map((folder) => folder.path).sort(), [
+  assert.deepEqual(plan.folders.map((folder) => t.relative(folder.path)).sort(), [
     "out/p",
     "out/p/2024",
     "out/p/empty",
@@ -37,38 +42,32 @@ Deno.test("planDownload - a remote pattern uses the listing; a file goes into an
   const { world, client } = t;
   for (const name of ["a.txt", "b.txt", "c.md"]) await world.files.writeText(name, name);
   await Deno.mkdir(`${world.work}/here`);
-  await t.inside(async () => {
-    const matched = await planDownload(client, ["*.txt", "notes/"], {
-      ...AT_ROOT,
-      recursive: false,
-    });
-    assert.deepEqual(matched.jobs.map((job) => [job.remote, job.local]).sort(), [
-      ["a.txt", "notes/a.txt"],
-      ["b.txt", "notes/b.txt"],
-    ]);
-    assert.deepEqual(matched.folders, [], "no tree walked");
-    assert.ok((await Deno.stat("notes")).isDirectory, "DEST/ is made");
-    const into = await planDownload(client, ["c.md", "here"], { ...AT_ROOT, recursive: false });
-    assert.deepEqual(into.jobs.map((job) => job.local), ["here/c.md"]);
-    const renamed = await planDownload(client, ["c.md", "d.md"], { ...AT_ROOT, recursive: false });
-    assert.deepEqual(renamed.jobs.map((job) => job.local), ["d.md"]);
-  });
+  const options = { ...AT_ROOT, recursive: false };
+  const matched = await planDownload(client, ["*.txt", t.local("notes/")], options);
+  assert.deepEqual(matched.jobs.map((job) => [job.remote, t.relative(job.local)]).sort(), [
+    ["a.txt", "notes/a.txt"],
+    ["b.txt", "notes/b.txt"],
+  ]);
+  assert.deepEqual(matched.folders, [], "no tree walked");
+  assert.ok((await Deno.stat(t.local("notes"))).isDirectory, "DEST/ is made");
+  const into = await planDownload(client, ["c.md", t.local("here")], options);
+  assert.deepEqual(into.jobs.map((job) => t.relative(job.local)), ["here/c.md"]);
+  const renamed = await planDownload(client, ["c.md", t.local("d.md")], options);
+  assert.deepEqual(renamed.jobs.map((job) => t.relative(job.local)), ["d.md"]);
 });
 
 Deno.test("planDownload - a folder without -r and a missing source are refused", async () => {
   await using t = await openPlanWorld();
   await t.client.mkdir("docs");
   await t.world.files.writeText("docs/x.txt", "x");
-  await t.inside(async () => {
-    await assert.rejects(
-      planDownload(t.client, ["docs"], { ...AT_ROOT, recursive: false }),
-      (error) => isFerryError(error, "usage") && /it is a folder \(use -r\)/.test(error.message),
-    );
-    await assert.rejects(
-      planDownload(t.client, ["nothing.txt"], { ...AT_ROOT, recursive: false }),
-      (error) => isFerryError(error, "not_found"),
-    );
-  });
+  await assert.rejects(
+    planDownload(t.client, ["docs", t.local(".")], { ...AT_ROOT, recursive: false }),
+    (error) => isFerryError(error, "usage") && /it is a folder \(use -r\)/.test(error.message),
+  );
+  await assert.rejects(
+    planDownload(t.client, ["nothing.txt", t.local(".")], { ...AT_ROOT, recursive: false }),
+    (error) => isFerryError(error, "not_found"),
+  );
 });
 
 Deno.test("restoreFolderTimes - the folders get the server's times, also after files were written", async () => {

@@ -136,10 +136,10 @@ export interface SpawnedFerryd<T> {
 /**
  * Runs `deno run ARGS` in the checkout and waits until `ready` finds what
  * it needs in ferryd's output (stderr); killed and thrown, with the output,
- * when it exits first or takes 30 s. It runs in the checkout, not in the
- * test process's folder: the plan tests chdir into folders that go away, and
- * a ferryd started meanwhile lost its cwd (its scrypt Worker then failed to
- * start with NotFound).
+ * when it exits first or takes 30 s. It runs in the checkout, whatever the
+ * test process's folder is (when tests still changed it, a ferryd started
+ * in a folder that then went away lost its cwd, and its scrypt Worker
+ * failed to start with NotFound).
  *
  * @param runArgs What follows `deno run`: flags, `server.ts` and its arguments.
  * @param ready Returns what it waits for, or `undefined` while the output lacks it.
